@@ -1,0 +1,67 @@
+import {Args, Flags} from '@oclif/core'
+
+import {BaseCommand} from '../../lib/base-command.js'
+import {UserError} from '../../lib/errors.js'
+import {type NewProjectResult, newProject} from '../../lib/new-project.js'
+import {printFiles, printNextSteps, printStep} from '../../lib/new-project-output.js'
+
+export default class PluginNew extends BaseCommand {
+  static override summary = 'Create a new Vault plugin project'
+  static override description =
+    'Renders a complete Go project of the chosen kind, runs `go mod tidy` so it builds at once, and makes a first git commit. Asks in a terminal for what the flags do not give.'
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> hello --type secrets --yes',
+    '<%= config.bin %> <%= command.id %> hello --module github.com/acme/vault-plugin-secrets-hello --dir ./plugins/hello',
+    '<%= config.bin %> <%= command.id %> hello --yes --dry-run --json',
+  ]
+
+  static override args = {
+    name: Args.string({description: 'plugin name, e.g. "hello" (binary vault-plugin-secrets-hello)'}),
+  }
+
+  static override flags = {
+    type: Flags.string({char: 't', description: 'kind of plugin to create (default: secrets)'}),
+    module: Flags.string({char: 'm', description: 'Go module path (default: example.com/<binary name>)'}),
+    dir: Flags.string({char: 'o', aliases: ['output'], description: 'directory to create (default: ./<binary name>)'}),
+    'plugin-version': Flags.string({description: 'first version of the plugin (default: 0.1.0)'}),
+    description: Flags.string({char: 'd', description: 'one-line description of the plugin'}),
+    yes: Flags.boolean({char: 'y', description: 'take the default for every answer not given', default: false}),
+    interactive: Flags.boolean({description: 'ask for missing answers (default: when in a terminal)', allowNo: true}),
+    'dry-run': Flags.boolean({description: 'print the files that would be written, and write nothing', default: false}),
+    tidy: Flags.boolean({description: 'run `go mod tidy` after writing', default: true, allowNo: true}),
+    git: Flags.boolean({description: 'git init and commit after writing', default: true, allowNo: true}),
+  }
+
+  async run(): Promise<NewProjectResult> {
+    const {args, flags} = await this.parse(PluginNew)
+    const log = (line: string) => this.log(line)
+    const result = await newProject({
+      given: {
+        name: args.name,
+        type: flags.type,
+        module: flags.module,
+        dir: flags.dir,
+        version: flags['plugin-version'],
+        description: flags.description,
+      },
+      yes: flags.yes,
+      interactive: this.canPrompt(flags.interactive === false),
+      dryRun: flags['dry-run'],
+      tidy: flags.tidy,
+      git: flags.git,
+      onWritten: (planned) => printFiles(planned, log),
+      onStepStart: (step) => log(`  ${step}...`),
+      onStepDone: (step) => printStep(step, log),
+    })
+    const failed = result.steps.find((step) => step.status === 'failed')
+    if (!failed && !result.dryRun) printNextSteps(result, log)
+    if (failed) {
+      const error = new UserError(`The project is written, but ${failed.step} did not run (${failed.detail})`, failed.fix)
+      if (!this.jsonEnabled()) throw error
+      process.exitCode = error.exitCode
+    }
+    return result
+  }
+}

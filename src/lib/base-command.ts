@@ -1,0 +1,25 @@
+import {Command} from '@oclif/core'
+
+import {UserError, oneLine} from './errors.js'
+import {color} from './output.js'
+
+/** The one exit point: a UserError becomes one line on stderr (or JSON) and its exit code. */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  override async catch(error: Error & {exitCode?: number}): Promise<unknown> {
+    if (!(error instanceof UserError)) return super.catch(error)
+    process.exitCode = error.exitCode
+    if (this.jsonEnabled()) {
+      this.logJson({error: {message: error.message, hint: error.hint, exitCode: error.exitCode}})
+    } else {
+      process.stderr.write(`${color.red('Error:')} ${oneLine(error)}\n`)
+    }
+    return undefined
+  }
+
+  /** Prompts only where a person can answer them, and never into --json output. */
+  protected canPrompt(noInteractive: boolean): boolean {
+    return !noInteractive && !this.jsonEnabled() && Boolean(process.stdin.isTTY && process.stdout.isTTY)
+  }
+}

@@ -1,0 +1,29 @@
+import {dirname} from 'node:path'
+
+import {errnoCode} from './errors.js'
+import {firstLine, type StepResult, timed} from './steps.js'
+
+/** `git init` with a first commit; optional, so every problem is a warning or a skip. */
+export function gitInit(directory: string): Promise<StepResult> {
+  return timed('git init', async () => {
+    const {execa} = await import('execa')
+    const git = (args: string[], cwd = directory) => execa('git', args, {cwd, reject: false, all: true})
+    const inside = await git(['rev-parse', '--show-toplevel'], dirname(directory))
+    if (errnoCode(inside) === 'ENOENT') return {status: 'skipped', detail: 'git was not found on PATH'}
+    if (inside.exitCode === 0) {
+      return {status: 'skipped', detail: `already inside the git repository at ${inside.stdout.trim()}`}
+    }
+    const init = await git(['init', '--quiet'])
+    if (init.exitCode !== 0) return {status: 'warning', detail: `git init failed: ${firstLine(init.all)}`}
+    await git(['add', '--all'])
+    const commit = await git(['commit', '--quiet', '--message', 'Initial commit from vaultkit'])
+    if (commit.exitCode !== 0) {
+      return {
+        status: 'warning',
+        detail: `initialised, but the first commit failed: ${firstLine(commit.all)}`,
+        fix: `set git's user.name and user.email, then run \`cd ${directory} && git commit -m "Initial commit"\``,
+      }
+    }
+    return {status: 'ok', detail: 'first commit made'}
+  })
+}

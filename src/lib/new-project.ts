@@ -1,0 +1,92 @@
+import {resolve} from 'node:path'
+
+import {gitInit} from './git.js'
+import {goModTidy} from './go.js'
+import {pluginNames} from './names.js'
+import {type Answers, type Ask, type ResolveOptions, resolveAnswers} from './questions.js'
+import {checkTarget, writeProject} from './scaffold.js'
+import type {StepResult} from './steps.js'
+import {findKind, type Kind, listKinds} from './templates/kinds.js'
+import type {PostStepName} from './templates/manifest.js'
+import {renderKind, type TemplateContext} from './templates/render.js'
+import {goVersions} from './versions.js'
+
+export interface NewProjectOptions extends ResolveOptions {
+  given: Partial<Answers>
+  dryRun: boolean
+  tidy: boolean
+  git: boolean
+  /** Told once the files are on disk (or planned), before the post-steps run. */
+  onWritten?: (result: NewProjectResult) => void
+  /** Told when a post-step starts and ends, so a slow `go mod tidy` is not silence. */
+  onStepStart?: (step: string) => void
+  onStepDone?: (step: StepResult) => void
+  ask?: Ask
+}
+
+export interface NewProjectResult {
+  dryRun: boolean
+  directory: string
+  kind: string
+  pluginType: string
+  name: string
+  binaryName: string
+  module: string
+  version: string
+  files: {path: string; size: number}[]
+  steps: StepResult[]
+}
+
+/** Renders the project that `answers` describe, in memory. */
+export async function renderProject(answers: Answers, kinds: Kind[]) {
+  const kind = findKind(kinds, answers.type)
+  const names = pluginNames(answers.name, kind.manifest.pluginType)
+  const context: TemplateContext = {
+    ...names,
+    kind: kind.manifest.name,
+    pluginType: kind.manifest.pluginType,
+    module: answers.module,
+    version: answers.version,
+    description: answers.description,
+    go: goVersions,
+  }
+  return {kind, names, files: await renderKind(kind, context)}
+}
+
+/** answers -> rendered files -> disk -> post-steps. */
+export async function newProject(options: NewProjectOptions): Promise<NewProjectResult> {
+  const kinds = await listKinds()
+  const answers = await resolveAnswers(options.given, options, {kinds}, options.ask)
+  const directory = resolve(answers.dir)
+  await checkTarget(directory)
+  const {kind, names, files} = await renderProject(answers, kinds)
+  const result: NewProjectResult = {
+    dryRun: options.dryRun,
+    directory,
+    kind: kind.manifest.name,
+    pluginType: kind.manifest.pluginType,
+    ...names,
+    module: answers.module,
+    version: answers.version,
+    files: files.map((f) => ({path: f.path, size: f.contents.length})),
+    steps: [],
+  }
+  const wanted = kind.manifest.postSteps.filter((step) => (step === 'go-mod-tidy' ? options.tidy : options.git))
+  if (options.dryRun) {
+    result.steps = wanted.map((step) => ({step: STEP_TITLES[step], status: 'skipped', detail: 'dry run'}))
+    options.onWritten?.(result)
+    return result
+  }
+
+  await writeProject(directory, files)
+  options.onWritten?.(result)
+  for (const step of wanted) {
+    options.onStepStart?.(STEP_TITLES[step])
+    const done = step === 'go-mod-tidy' ? await goModTidy(directory, goVersions.goDirective) : await gitInit(directory)
+    options.onStepDone?.(done)
+    result.steps.push(done)
+  }
+  return result
+}
+
+const STEP_TITLES: Record<PostStepName, string> = {'go-mod-tidy': 'go mod tidy', 'git-init': 'git init'}

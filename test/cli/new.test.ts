@@ -1,0 +1,151 @@
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, test} from 'vitest'
+
+import {listTree, runCli, tempDir, unwritableDir} from '../helpers.js'
+
+const GOLDEN = join(import.meta.dirname, '../golden/secrets')
+const quiet = ['--no-tidy', '--no-git']
+
+describe('plugin new: the happy path', () => {
+  test('writes the secrets kind into ./vault-plugin-secrets-hello and lists what it made', async () => {
+    const cwd = tempDir()
+    const result = await runCli(['plugin', 'new', 'hello', '--yes', ...quiet], {cwd})
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    const project = join(cwd, 'vault-plugin-secrets-hello')
+    expect(readdirSync(cwd)).toEqual(['vault-plugin-secrets-hello'])
+    expect(listTree(project)).toEqual(listTree(GOLDEN))
+    expect(result.stdout).toContain('Created vault-plugin-secrets-hello (secrets, example.com/vault-plugin-secrets-hello) in vault-plugin-secrets-hello')
+    for (const file of listTree(project)) expect(result.stdout).toContain(`create ${file}`)
+    expect(result.stdout).toContain('make test')
+  })
+
+  test('a name that already has the prefix is used as it is', async () => {
+    const cwd = tempDir()
+    const result = await runCli(['plugin', 'new', 'vault-plugin-secrets-hello', '--type', 'secrets', '--no-interactive', ...quiet], {cwd})
+    expect(result.exitCode).toBe(0)
+    expect(readdirSync(cwd)).toEqual(['vault-plugin-secrets-hello'])
+  })
+
+  test('flags set the module, version, description and directory', async () => {
+    const cwd = tempDir()
+    const args = ['plugin', 'new', 'hello', '--type', 'secrets', '--module', 'github.com/acme/hello', '--plugin-version', '1.2.3']
+    const result = await runCli([...args, '--description', 'Says "hi"', '--output', 'plugins/hi', ...quiet], {cwd})
+    expect(result.exitCode).toBe(0)
+    const project = join(cwd, 'plugins/hi')
+    expect(readFileSync(join(project, 'go.mod'), 'utf8')).toMatch(/^module github.com\/acme\/hello$/m)
+    expect(readFileSync(join(project, 'version/version.go'), 'utf8')).toContain('"1.2.3"')
+    expect(readFileSync(join(project, 'backend.go'), 'utf8')).toContain('Says \\"hi\\"')
+  })
+
+  test('--dry-run prints every planned file with its size and writes nothing', async () => {
+    const cwd = tempDir()
+    const result = await runCli(['plugin', 'new', 'hello', '--yes', '--dry-run'], {cwd})
+    expect(result.exitCode).toBe(0)
+    expect(readdirSync(cwd)).toEqual([])
+    expect(result.stdout).toContain('dry run: nothing written')
+    for (const file of listTree(GOLDEN)) {
+      const size = readFileSync(join(GOLDEN, file)).length
+      expect(result.stdout).toMatch(new RegExp(`create ${file.replaceAll('.', '\\.')} +${size < 1024 ? `${size} B` : ''}`))
+    }
+    expect(result.stdout).toMatch(/go mod tidy: dry run/)
+  })
+
+  test('--json prints one parsable document, sizes included', async () => {
+    const cwd = tempDir()
+    const result = await runCli(['plugin', 'new', 'hello', '--yes', '--json', ...quiet], {cwd})
+    expect(result.exitCode).toBe(0)
+    const report = JSON.parse(result.stdout)
+    expect(report).toMatchObject({
+      dryRun: false,
+      kind: 'secrets',
+      pluginType: 'secret',
+      name: 'hello',
+      binaryName: 'vault-plugin-secrets-hello',
+      module: 'example.com/vault-plugin-secrets-hello',
+      version: '0.1.0',
+      directory: join(cwd, 'vault-plugin-secrets-hello'),
+      steps: [],
+    })
+    expect(report.files.map((f: {path: string}) => f.path)).toEqual(listTree(GOLDEN))
+    for (const f of report.files) expect(f.size).toBe(readFileSync(join(cwd, 'vault-plugin-secrets-hello', f.path)).length)
+  })
+
+  test('--json reports an error as JSON too', async () => {
+    const result = await runCli(['plugin', 'new', 'kv', '--yes', '--json'], {cwd: tempDir()})
+    expect(result.exitCode).toBe(1)
+    expect(JSON.parse(result.stdout)).toEqual({error: {message: expect.stringMatching(/shadow/), exitCode: 1}})
+  })
+})
+
+describe('plugin new: bad input gives one line, exit 1, and writes nothing', () => {
+  test.each([
+    [['', '--yes'], /^Error: The plugin name is empty: pass a name such as "hello"$/],
+    [['my plugin', '--yes'], /^Error: "my plugin" is not a valid plugin name: use lowercase letters/],
+    [['Hello', '--yes'], /^Error: "Hello" is not a valid plugin name/],
+    [['../x', '--yes'], /^Error: "..\/x" is a path, not a plugin name/],
+    [['a'.repeat(200), '--yes'], /^Error: The plugin name is 200 characters long: keep it to 40 or fewer$/],
+    [['kv', '--yes'], /^Error: "kv" would shadow Vault's builtin kv plugin: choose another name/],
+    [['pki', '--yes'], /builtin pki plugin/],
+    [['transit', '--yes'], /builtin transit plugin/],
+    [['database', '--yes'], /builtin database plugin/],
+    [['userpass', '--yes'], /builtin userpass plugin/],
+    [['hello', '--yes', '--module', ''], /^Error: The Go module path is empty/],
+    [['hello', '--yes', '--module', 'github.com/acme/my plugin'], /contains white space/],
+    [['hello', '--yes', '--module', 'GitHub.com/acme/x'], /Go requires the first element in lowercase/],
+    [['hello', '--yes', '--module', '../x'], /has an empty, "." or ".." element/],
+    [['hello', '--yes', '--module', `example.com/${'a'.repeat(200)}`], /characters long/],
+    [['hello', '--yes', '--plugin-version', 'latest'], /^Error: "latest" is not a semantic version: pass --plugin-version such as 0.1.0$/],
+    [['hello', '--yes', '--type', 'nope'], /^Error: There is no "nope" kind: pass --type secrets/],
+    [['hello'], /^Error: --type is missing: pass --type secrets, or --yes to take the default$/],
+    [['--type', 'secrets'], /^Error: The plugin name is missing: pass it as NAME/],
+  ])('%j', async (args, message) => {
+    const cwd = tempDir()
+    const result = await runCli(['plugin', 'new', ...args, ...quiet], {cwd})
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.exitCode).toBe(1)
+    expect(readdirSync(cwd)).toEqual([])
+  })
+
+  test('an existing directory that is not empty is refused and left as it was', async () => {
+    const cwd = tempDir()
+    mkdirSync(join(cwd, 'vault-plugin-secrets-hello'))
+    writeFileSync(join(cwd, 'vault-plugin-secrets-hello/go.mod'), 'module mine\n')
+    const result = await runCli(['plugin', 'new', 'hello', '--yes', ...quiet], {cwd})
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toMatch(/vault-plugin-secrets-hello already exists and is not empty: choose another --dir/)
+    expect(listTree(join(cwd, 'vault-plugin-secrets-hello'))).toEqual(['go.mod'])
+    expect(readFileSync(join(cwd, 'vault-plugin-secrets-hello/go.mod'), 'utf8')).toBe('module mine\n')
+  })
+
+  test('an unwritable parent is refused with nothing left behind', async () => {
+    const parent = unwritableDir()
+    const result = await runCli(['plugin', 'new', 'hello', '--yes', '--dir', join(parent, 'p'), ...quiet])
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toMatch(/^Error: Cannot write in .* \(E(ACCES|PERM)\): choose a --dir where you may create files$/)
+    expect(readdirSync(parent)).toEqual([])
+  })
+
+  test('an unknown flag is a usage error (exit 2)', async () => {
+    const result = await runCli(['plugin', 'new', 'hello', '--colour'])
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toMatch(/Nonexistent flag: --colour/)
+  })
+})
+
+describe('plugin new: interrupted writes', () => {
+  test('a run killed at any moment leaves either no project or a whole one', async () => {
+    const expected = listTree(GOLDEN)
+    for (const delay of [20, 60, 100, 140, 180, 220, 260, 300]) {
+      const cwd = tempDir()
+      const child = runCli(['plugin', 'new', 'hello', '--yes', ...quiet], {cwd})
+      setTimeout(() => child.kill('SIGTERM'), delay)
+      await child
+      const project = join(cwd, 'vault-plugin-secrets-hello')
+      if (existsSync(project)) expect(listTree(project)).toEqual(expected)
+      expect(readdirSync(cwd).filter((name) => name !== 'vault-plugin-secrets-hello')).toEqual([])
+    }
+  })
+})

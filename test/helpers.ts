@@ -1,0 +1,50 @@
+import {execFileSync} from 'node:child_process'
+import {chmodSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {execa} from 'execa'
+import {onTestFinished} from 'vitest'
+
+export const REPO = fileURLToPath(new URL('..', import.meta.url))
+export const BIN = join(REPO, 'bin/run.js')
+
+/** Runs the built CLI on this Node, without a terminal, colour off. */
+export function runCli(args: string[], options: {cwd?: string; env?: Record<string, string>} = {}) {
+  return execa(process.execPath, [BIN, ...args], {
+    reject: false,
+    stdin: 'ignore',
+    cwd: options.cwd,
+    env: {NO_COLOR: '1', ...options.env},
+  })
+}
+
+/** A temporary folder removed after the test. */
+export function tempDir(prefix = 'vaultkit-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  onTestFinished(() => rmSync(dir, {recursive: true, force: true}))
+  return dir
+}
+
+/** Every file below `dir`, relative, sorted, "/" separated. */
+export function listTree(dir: string): string[] {
+  return readdirSync(dir, {recursive: true, withFileTypes: true})
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort()
+}
+
+/** A folder nobody may create anything in, root included (root ignores modes, so it gets the immutable bit). */
+export function unwritableDir(): string {
+  const dir = tempDir()
+  if (process.getuid?.() === 0) {
+    execFileSync('chattr', ['+i', dir])
+    onTestFinished(() => {
+      execFileSync('chattr', ['-i', dir])
+    })
+  } else {
+    chmodSync(dir, 0o555)
+    onTestFinished(() => chmodSync(dir, 0o755))
+  }
+  return dir
+}

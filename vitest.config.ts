@@ -1,0 +1,10 @@
+import {defineConfig} from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The CLI, Go and Vault tiers run real processes; the unit tier finishes in well under a second.
+    testTimeout: 120_000,
+    hookTimeout: 600_000,
+  },
+})
