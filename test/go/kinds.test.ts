@@ -1,11 +1,12 @@
 import {execFileSync} from 'node:child_process'
-import {accessSync, constants, readFileSync} from 'node:fs'
+import {accessSync, constants, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {describe, expect, test} from 'vitest'
+import {afterAll, describe, expect, test} from 'vitest'
 
 import {listKinds} from '../../src/lib/templates/kinds.js'
-import {runCli, tempDir} from '../helpers.js'
+import {runCli} from '../helpers.js'
 
 // The real toolchain on every kind: a scaffold that renders but does not compile is a defect.
 const kinds = (await listKinds()).map((k) => k.manifest.name)
@@ -17,7 +18,8 @@ const GIT_IDENTITY = {
 }
 
 describe.each(kinds)('the %s kind, generated with go mod tidy and git', (kind) => {
-  const cwd = tempDir()
+  const cwd = mkdtempSync(join(tmpdir(), `vaultkit-go-${kind}-`))
+  afterAll(() => rmSync(cwd, {recursive: true, force: true}))
   const project = join(cwd, 'hello')
   const go = (...args: string[]) => execa('go', args, {cwd: project, all: true})
 
