@@ -1,4 +1,4 @@
-import {Command} from '@oclif/core'
+import {Command} from '@oclif/core/command'
 
 import {UserError, oneLine} from './errors.js'
 import {color} from './output.js'

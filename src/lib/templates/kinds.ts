@@ -1,12 +1,12 @@
 import {readdir} from 'node:fs/promises'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import {UserError} from '../errors.js'
+import {PACKAGE_ROOT} from '../paths.js'
 import {type Manifest, readManifest} from './manifest.js'
 
 /** Templates shipped with vaultkit: `templates/common` under every kind, one folder per kind. */
-export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('../../../templates', import.meta.url))
+export const BUILTIN_TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates')
 export const COMMON_DIR = join(BUILTIN_TEMPLATES_DIR, 'common')
 
 export interface Kind {

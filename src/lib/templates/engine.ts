@@ -1,0 +1,59 @@
+import HandlebarsRuntime from 'handlebars/runtime'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+
+import {UserError} from '../errors.js'
+import {PACKAGE_ROOT} from '../paths.js'
+import {COMPILE_OPTIONS} from './compile-options.js'
+import {helpers} from './helpers.js'
+
+export type TemplateContext = Record<string, unknown>
+type Render = (context: TemplateContext) => string
+type Env = typeof HandlebarsRuntime
+
+function withHelpers<T extends Env>(env: T): T {
+  for (const [name, helper] of Object.entries(helpers)) {
+    // Handlebars passes its options object last; helpers take only the template's arguments.
+    env.registerHelper(name, (...args: unknown[]) => (helper as (...a: unknown[]) => unknown)(...args.slice(0, -1)))
+  }
+  return env
+}
+
+const runtime = withHelpers(HandlebarsRuntime.create())
+let precompiled: Promise<Map<string, unknown>> | undefined
+let compiler: Promise<{compile: (source: string) => Render}> | undefined
+
+/** Built-in templates precompiled by the build (dist/templates.js), keyed by their source. */
+export function loadPrecompiled(): Promise<Map<string, unknown>> {
+  precompiled ??= import(pathToFileURL(join(PACKAGE_ROOT, 'dist', 'templates.js')).href).then(
+    (module: {default: Map<string, unknown>}) => module.default,
+    () => new Map(),
+  )
+  return precompiled
+}
+
+/** The full Handlebars compiler, loaded only for a template the build did not precompile. */
+export function loadCompiler() {
+  compiler ??= import('handlebars').then(({default: Handlebars}) => {
+    const env = withHelpers(Handlebars.create())
+    return {compile: (source: string) => env.compile(source, COMPILE_OPTIONS)}
+  })
+  return compiler
+}
+
+export async function compileTemplate(source: string): Promise<Render> {
+  const spec = (await loadPrecompiled()).get(source)
+  if (spec) return runtime.template(spec as TemplateSpecification)
+  return (await loadCompiler()).compile(source)
+}
+
+type TemplateSpecification = Parameters<Env['template']>[0]
+
+/** Renders one template; strict, so a missing answer is an error rather than an empty string. */
+export async function renderString(source: string, context: TemplateContext, origin: string): Promise<string> {
+  try {
+    return (await compileTemplate(source))(context)
+  } catch (error) {
+    throw new UserError(`Template ${origin} failed to render: ${(error as Error).message.split('\n')[0]}`, 'fix the template')
+  }
+}

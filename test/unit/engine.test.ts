@@ -1,0 +1,49 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {expect, test} from 'vitest'
+
+import {compileTemplate, loadCompiler, loadPrecompiled, renderString} from '../../src/lib/templates/engine.js'
+import {listKinds} from '../../src/lib/templates/kinds.js'
+import {layeredFiles} from '../../src/lib/templates/render.js'
+
+const context = {
+  name: 'hello',
+  binaryName: 'vault-plugin-secrets-hello',
+  goPackage: 'hello',
+  kind: 'secrets',
+  pluginType: 'secret',
+  module: 'example.com/x',
+  version: '0.1.0',
+  description: 'A "quoted" <description> & more',
+  go: {goDirective: '1.25.7', goToolchain: '1.26.8', sdk: 'v0', api: 'v1', hclog: 'v1'},
+}
+
+test('the build precompiled every built-in template, and each renders as the compiler would', async () => {
+  const precompiled = await loadPrecompiled()
+  const {compile} = await loadCompiler()
+  for (const kind of await listKinds()) {
+    for (const file of layeredFiles(kind).filter((f) => f.stored.endsWith('.hbs'))) {
+      const source = readFileSync(file.absolute, 'utf8')
+      expect(precompiled.has(source), `${file.stored} is precompiled`).toBe(true)
+      expect((await compileTemplate(source))(context), file.stored).toBe(compile(source)(context))
+    }
+  }
+})
+
+test('a template the build did not see is compiled at run time', async () => {
+  await expect(renderString('{{pascalCase name}}Backend', context, 'inline')).resolves.toBe('HelloBackend')
+})
+
+test('values are not HTML-escaped (noEscape)', async () => {
+  await expect(renderString('{{description}}', context, 'inline')).resolves.toBe('A "quoted" <description> & more')
+})
+
+test('a missing value is an error naming the template (strict)', async () => {
+  await expect(renderString('{{nope}}', context, join('secrets', 'files', 'x.hbs'))).rejects.toThrow(
+    /^Template secrets\/files\/x.hbs failed to render: "nope" not defined/,
+  )
+})
+
+test("Vault's own {{name}} survives when escaped as \\{{name}}", async () => {
+  await expect(renderString('CREATE ROLE "\\{{name}}" -- {{name}}', context, 'inline')).resolves.toBe('CREATE ROLE "{{name}}" -- hello')
+})
