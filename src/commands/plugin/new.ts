@@ -25,7 +25,7 @@ export default class PluginNew extends BaseCommand {
   static override flags = {
     type: Flags.string({char: 't', description: 'kind of plugin to create (default: secrets)'}),
     module: Flags.string({char: 'm', description: 'Go module path (default: example.com/<binary name>)'}),
-    dir: Flags.string({char: 'o', aliases: ['output'], description: 'directory to create (default: ./<binary name>)'}),
+    dir: Flags.string({char: 'o', aliases: ['output'], description: 'directory to create, also --output (default: ./<binary name>)'}),
     'plugin-version': Flags.string({description: 'first version of the plugin (default: 0.1.0)'}),
     description: Flags.string({char: 'd', description: 'one-line description of the plugin'}),
     yes: Flags.boolean({char: 'y', description: 'take the default for every answer not given', default: false}),
