@@ -9,3 +9,13 @@ export const goVersions = {
   api: 'v1.23.0',
   hclog: 'v1.6.3',
 } as const
+
+/**
+ * The Vault release `vaultkit server install` builds from the Go module proxy when no vault binary is
+ * found, and the versions of its locally-replaced submodules (./sdk, ./api) known to build with it: the
+ * proxy does not serve those submodules at the release commit.
+ */
+export const vaultRelease = {
+  version: 'v1.20.4',
+  submodules: {sdk: 'v0.18.0', api: 'v1.20.0'} as Record<string, string>,
+}

@@ -1,0 +1,22 @@
+import {BaseCommand} from '../../lib/base-command.js'
+import {type BuildResult, buildPlugin} from '../../lib/build.js'
+import {readProject} from '../../lib/project.js'
+import {projectFlag} from '../../lib/shared-flags.js'
+
+export default class PluginBuild extends BaseCommand {
+  static override summary = 'Build the plugin binary into its plugin directory'
+  static override description =
+    'Runs `CGO_ENABLED=0 go build -trimpath` of ./cmd/<binary> with the version from version/version.go stamped in, into the plugin_directory of vault-config.hcl, and prints the path, version and sha256.'
+
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --project ./vault-plugin-secrets-hello --json']
+  static override flags = {project: projectFlag}
+
+  async run(): Promise<BuildResult> {
+    const {flags} = await this.parse(PluginBuild)
+    const project = await readProject(flags.project)
+    const result = await buildPlugin(project, (compilerOutput) => process.stderr.write(`${compilerOutput}\n`))
+    this.log(`Built ${result.path} (${result.version}) in ${result.seconds} s`)
+    this.log(`sha256 ${result.sha256}`)
+    return result
+  }
+}

@@ -1,0 +1,55 @@
+import {createHash} from 'node:crypto'
+import {createReadStream} from 'node:fs'
+import {mkdir, rename, rm} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {UserError, errnoCode} from './errors.js'
+import type {PluginProject} from './project.js'
+
+export interface BuildResult {
+  path: string
+  /** With the `v`, as Vault reports it. */
+  version: string
+  sha256: string
+  seconds: number
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+/**
+ * `go build` of the plugin into its plugin directory, the version stamped so that what the binary reports
+ * always matches what it is registered as. Built beside the target and renamed over it: a running plugin
+ * keeps its old file, and a failed build leaves the last good binary in place.
+ */
+export async function buildPlugin(project: PluginProject, onOutput?: (text: string) => void): Promise<BuildResult> {
+  const {execa} = await import('execa')
+  const started = performance.now()
+  const target = join(project.pluginDir, project.binaryName)
+  const partial = `${target}.building`
+  await mkdir(project.pluginDir, {recursive: true})
+  const ldflags = `-X ${project.module}/version.Version=${project.version}`
+  const args = ['build', '-trimpath', '-ldflags', ldflags, '-o', partial, `./cmd/${project.binaryName}`]
+  const result = await execa('go', args, {
+    cwd: project.dir,
+    env: {CGO_ENABLED: '0'},
+    reject: false,
+    all: true,
+  })
+  if (errnoCode(result) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then build again')
+  if (result.exitCode !== 0) {
+    await rm(partial, {force: true})
+    if (result.all) onOutput?.(result.all)
+    throw new UserError('go build failed', 'fix the errors above and build again', result.exitCode ?? 1)
+  }
+  await rename(partial, target)
+  return {
+    path: target,
+    version: `v${project.version}`,
+    sha256: await sha256File(target),
+    seconds: Math.round((performance.now() - started) / 10) / 100,
+  }
+}

@@ -1,0 +1,134 @@
+import {readFileSync} from 'node:fs'
+import {request as httpRequest} from 'node:http'
+import {request as httpsRequest} from 'node:https'
+
+import {UserError, errnoCode} from '../errors.js'
+
+export interface VaultConnection {
+  addr: string
+  token: string
+  namespace?: string
+  caCert?: string
+  /** Where addr and token came from, for messages: "VAULT_ADDR", "the dev server", ... */
+  source: string
+}
+
+/** An error answer from Vault: its status and its `errors` list. */
+export class VaultError extends UserError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly status: number,
+    readonly errors: string[],
+  ) {
+    super(message, hint)
+    this.name = 'VaultError'
+  }
+}
+
+type Json = Record<string, unknown>
+
+/** A small client for the few endpoints vaultkit uses; every failure becomes a one-line UserError. */
+export class VaultClient {
+  private readonly ca?: Buffer
+
+  constructor(readonly connection: VaultConnection) {
+    if (connection.caCert) this.ca = readFileSync(connection.caCert)
+  }
+
+  get addr(): string {
+    return this.connection.addr
+  }
+
+  async request(method: string, path: string, body?: unknown): Promise<Json | undefined> {
+    const url = new URL(`/v1/${path.replace(/^\/+/, '')}`, this.connection.addr)
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    const headers: Record<string, string> = {'X-Vault-Token': this.connection.token, 'X-Vault-Request': 'true'}
+    if (this.connection.namespace) headers['X-Vault-Namespace'] = this.connection.namespace
+    if (payload) headers['Content-Type'] = 'application/json'
+    const {status, text} = await this.send(url, method, headers, payload)
+    const parsed = parseJson(text)
+    if (status >= 200 && status < 300) return parsed
+    throw this.failure(method, path, status, parsed)
+  }
+
+  get = (path: string) => this.request('GET', path)
+  post = (path: string, body: unknown = {}) => this.request('POST', path, body)
+  delete = (path: string) => this.request('DELETE', path)
+
+  private send(url: URL, method: string, headers: Record<string, string>, payload?: string) {
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest
+    return new Promise<{status: number; text: string}>((resolve, reject) => {
+      const req = request(url, {method, headers, ca: this.ca, timeout: 30_000}, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => resolve({status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8')}))
+        res.on('error', reject)
+      })
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), {code: 'ETIMEDOUT'})))
+      req.on('error', (error) => reject(this.unreachable(error)))
+      req.end(payload)
+    })
+  }
+
+  private unreachable(error: Error): UserError {
+    const code = errnoCode(error) ?? error.message
+    if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {
+      return new UserError(`Vault at ${this.addr} has a certificate this machine does not trust (${code})`, 'set VAULT_CACERT to its CA file')
+    }
+    return new UserError(
+      `Vault at ${this.addr} is not reachable (${code})`,
+      `start a dev server with \`vaultkit server start\`, or set VAULT_ADDR to a running Vault`,
+    )
+  }
+
+  private failure(method: string, path: string, status: number, body: Json | undefined): VaultError {
+    const errors = (Array.isArray(body?.errors) ? body.errors : []).map((e) => this.scrub(String(e)))
+    const said = errors.join('; ') || `HTTP ${status}`
+    if (status === 403) {
+      return new VaultError(
+        `Vault at ${this.addr} refused the token (403 on ${method} ${path}: ${said})`,
+        'set VAULT_TOKEN (or run `vault login`) with a token allowed to manage plugins and mounts',
+        status,
+        errors,
+      )
+    }
+    if (status === 503 && /sealed/i.test(said)) {
+      return new VaultError(`Vault at ${this.addr} is sealed`, 'unseal it (`vault operator unseal`) and try again', status, errors)
+    }
+    return new VaultError(`Vault answered ${status} to ${method} ${path}: ${said}`, hintFor(said), status, errors)
+  }
+
+  /** Vault may echo a request back; the token must never reach the user's screen or logs. */
+  scrub(text: string): string {
+    return this.connection.token ? text.replaceAll(this.connection.token, '<token>') : text
+  }
+}
+
+function parseJson(text: string): Json | undefined {
+  if (!text.trim()) return undefined
+  try {
+    return JSON.parse(text) as Json
+  } catch {
+    return {errors: [text.trim().slice(0, 200)]}
+  }
+}
+
+/** What to do about the errors plugin authors meet most. */
+function hintFor(said: string): string {
+  if (/checksums did not match/i.test(said)) return 'the binary changed since it was registered: run `vaultkit plugin register` again'
+  if (/plugin version mismatch|reported version .* does not match/i.test(said)) {
+    return 'version/version.go and the registered version differ: rebuild with `vaultkit plugin build`, then register again'
+  }
+  if (/plugin directory not configured|plugin_directory/i.test(said)) {
+    return "set plugin_directory in the server's config (vault-config.hcl for a dev server) and restart it"
+  }
+  if (/outside of (the )?configured plugin directory|cannot execute files outside/i.test(said)) {
+    return "put the binary inside the server's plugin_directory (not a symlink pointing out of it)"
+  }
+  if (/no such file or directory/i.test(said)) return "the binary is not in the server's plugin_directory: build it there, or pass --command"
+  if (/Unrecognized remote plugin message/i.test(said)) {
+    return 'the binary does not run on the server: build it for the server\'s OS and architecture, and check mlock settings'
+  }
+  return 'see the message from Vault above'
+}

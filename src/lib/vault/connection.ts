@@ -1,0 +1,46 @@
+import {readFile} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+
+import {UserError, errnoCode} from '../errors.js'
+import type {VaultConnection} from './client.js'
+import {readState} from './state.js'
+import {isProcessAlive} from './server.js'
+
+export interface ConnectionOptions {
+  /** --vault-addr */
+  addr?: string
+  /** Project whose dev server to use when neither --vault-addr nor VAULT_ADDR says otherwise. */
+  projectDir?: string
+  env?: NodeJS.ProcessEnv
+}
+
+/** As the vault CLI does: flag, then VAULT_ADDR / VAULT_TOKEN / ~/.vault-token; else this project's dev server. */
+export async function resolveConnection(options: ConnectionOptions): Promise<VaultConnection> {
+  const env = options.env ?? process.env
+  const extras = {namespace: env.VAULT_NAMESPACE || undefined, caCert: env.VAULT_CACERT || undefined}
+  const explicit = options.addr ?? env.VAULT_ADDR
+  const state = options.projectDir ? await readState(options.projectDir) : undefined
+  const devServer = state && isProcessAlive(state.pid) ? state : undefined
+
+  if (!explicit || (devServer && explicit.replace(/\/+$/, '') === devServer.addr && !env.VAULT_TOKEN)) {
+    if (!devServer) {
+      throw new UserError('There is no Vault to talk to', 'start a dev server with `vaultkit server start`, or set VAULT_ADDR and VAULT_TOKEN')
+    }
+    return {addr: devServer.addr, token: devServer.token, source: 'the dev server of this project', ...extras}
+  }
+  const token = env.VAULT_TOKEN || (await readTokenFile())
+  if (!token) {
+    throw new UserError(`No token for Vault at ${explicit}`, 'set VAULT_TOKEN, or run `vault login` to write ~/.vault-token')
+  }
+  return {addr: explicit.replace(/\/+$/, ''), token, source: options.addr ? '--vault-addr' : 'VAULT_ADDR', ...extras}
+}
+
+async function readTokenFile(): Promise<string | undefined> {
+  try {
+    return (await readFile(join(homedir(), '.vault-token'), 'utf8')).trim() || undefined
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined
+    throw error
+  }
+}

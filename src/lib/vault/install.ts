@@ -1,0 +1,146 @@
+import {access, chmod, constants, cp, mkdir, mkdtemp, rename, rm} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import {delimiter, join} from 'node:path'
+
+import {UserError, errnoCode} from '../errors.js'
+import {vaultRelease} from '../versions.js'
+
+export interface VaultBinary {
+  path: string
+  /** What `vault version` printed, e.g. "Vault v1.20.4 (...)". */
+  version: string
+  source: '--vault-bin' | 'VAULTKIT_VAULT_BIN' | 'PATH' | 'cache' | 'built'
+}
+
+export interface EnsureOptions {
+  vaultBin?: string
+  version?: string
+  /** Build from source when nothing is found (server install); otherwise say how to get one. */
+  build?: boolean
+  onProgress?: (line: string) => void
+  env?: NodeJS.ProcessEnv
+}
+
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'vaultkit')
+}
+
+const cachedBinary = (version: string, env?: NodeJS.ProcessEnv) => join(cacheDir(env), 'vault', version, 'vault')
+
+/** --vault-bin, VAULTKIT_VAULT_BIN, vault or bao on PATH, an earlier build in the cache; else build or explain. */
+export async function ensureVaultBinary(options: EnsureOptions = {}): Promise<VaultBinary> {
+  const env = options.env ?? process.env
+  const version = options.version ?? vaultRelease.version
+  if (options.vaultBin) return checkBinary(options.vaultBin, '--vault-bin')
+  if (env.VAULTKIT_VAULT_BIN) return checkBinary(env.VAULTKIT_VAULT_BIN, 'VAULTKIT_VAULT_BIN')
+  const onPath = await findOnPath(['vault', 'bao'], env)
+  if (onPath) return checkBinary(onPath, 'PATH')
+  const cached = cachedBinary(version, env)
+  if (await isExecutable(cached)) return checkBinary(cached, 'cache')
+  if (!options.build) {
+    throw new UserError('No vault binary was found', 'run `vaultkit server install` to build one, or pass --vault-bin')
+  }
+  await buildVault(version, cached, options.onProgress ?? (() => {}), env)
+  return checkBinary(cached, 'built')
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  return access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  )
+}
+
+async function findOnPath(names: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  for (const name of names) {
+    for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+      if (await isExecutable(join(dir, name))) return join(dir, name)
+    }
+  }
+  return undefined
+}
+
+async function checkBinary(path: string, source: VaultBinary['source']): Promise<VaultBinary> {
+  const {execa} = await import('execa')
+  const result = await execa(path, ['version'], {reject: false, timeout: 20_000})
+  if (result.exitCode !== 0 || !/^(Vault|OpenBao) v\d/m.test(result.stdout)) {
+    throw new UserError(`${path} (from ${source}) does not run as Vault: ${result.stderr.trim().split('\n')[0] || result.stdout.trim().split('\n')[0] || `exit ${result.exitCode}`}`, 'point --vault-bin at a working vault or bao binary')
+  }
+  return {path, version: result.stdout.trim().split('\n')[0]!, source}
+}
+
+interface ModuleDownload {
+  Dir?: string
+  Info?: string
+  Version?: string
+  Error?: string
+  Origin?: {Hash?: string}
+}
+
+/**
+ * Builds a Vault release from the Go module proxy. `go install` refuses Vault's go.mod, whose replace
+ * directives point at its own submodules (./sdk, ./api, ...) that the release zip does not hold; so the
+ * release is laid out with each submodule where its replace points, and built as the main module.
+ */
+async function buildVault(version: string, target: string, progress: (line: string) => void, env: NodeJS.ProcessEnv) {
+  const {execa} = await import('execa')
+  const goEnv = {GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod', CGO_ENABLED: '0'}
+  const go = async (args: string[], cwd?: string) => {
+    try {
+      return (await execa('go', args, {cwd, env: goEnv})).stdout
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') {
+        throw new UserError('No vault binary was found, and go is not on PATH to build one', 'install Vault (or OpenBao) and put it on PATH, or install Go')
+      }
+      throw new UserError(`Building Vault ${version} failed at \`go ${args.slice(0, 2).join(' ')}\`: ${lastLine(error)}`, 'check the Go module proxy is reachable, or install Vault and put it on PATH')
+    }
+  }
+  const download = async (module: string): Promise<ModuleDownload> => JSON.parse(await go(['mod', 'download', '-json', module])) as ModuleDownload
+
+  const started = performance.now()
+  progress(`Building Vault ${version} from the Go module proxy into ${target}`)
+  progress('The first build downloads several hundred modules and compiles for several minutes; later runs are instant.')
+  const release = await download(`github.com/hashicorp/vault@${version}`)
+  const root = join(cacheDir(env), 'vault')
+  await mkdir(root, {recursive: true})
+  const work = await mkdtemp(join(root, `build-${version}-`))
+  try {
+    const src = join(work, 'src')
+    await cp(release.Dir!, src, {recursive: true})
+    await makeWritable(src)
+    const modFile = JSON.parse(await go(['mod', 'edit', '-json'], src)) as {
+      Require?: {Path: string; Version: string}[]
+      Replace?: {Old: {Path: string}; New: {Path: string}}[]
+    }
+    const local = (modFile.Replace ?? []).filter((r) => /^\.\.?\//.test(r.New.Path)).sort((a, b) => a.New.Path.length - b.New.Path.length)
+    for (const replace of local) {
+      const rel = replace.New.Path.replace(/^\.\//, '')
+      const moduleVersion = vaultRelease.submodules[rel] ?? modFile.Require?.find((r) => r.Path === replace.Old.Path)?.Version
+      if (!moduleVersion) throw new UserError(`Vault ${version} needs ${replace.Old.Path}, and no version of it is known`, 'install Vault and put it on PATH')
+      progress(`  ${replace.Old.Path}@${moduleVersion} -> ${replace.New.Path}`)
+      const sub = await download(`${replace.Old.Path}@${moduleVersion}`)
+      await cp(sub.Dir!, join(src, rel), {recursive: true})
+      await makeWritable(join(src, rel))
+    }
+    progress('  compiling (CGO_ENABLED=0, -trimpath, no web UI)...')
+    const partial = join(work, 'vault')
+    await go(['build', '-trimpath', '-tags', 'vault', '-ldflags', `-s -w -X github.com/hashicorp/vault/version.GitCommit=${release.Origin?.Hash ?? version}`, '-o', partial, '.'], src)
+    await mkdir(join(target, '..'), {recursive: true})
+    await rename(partial, target)
+    progress(`Built Vault ${version} in ${Math.round((performance.now() - started) / 1000)} s`)
+  } finally {
+    await rm(work, {recursive: true, force: true})
+  }
+}
+
+async function makeWritable(dir: string): Promise<void> {
+  const {execa} = await import('execa')
+  // Module cache files are read-only; the copy must be writable to lay submodules into it and to remove it.
+  await execa('chmod', ['-R', 'u+w', dir])
+  await chmod(dir, 0o755)
+}
+
+function lastLine(error: unknown): string {
+  const text = String((error as {stderr?: string}).stderr ?? (error as Error).message)
+  return text.trim().split('\n').at(-1) ?? ''
+}

@@ -1,0 +1,169 @@
+import {spawn} from 'node:child_process'
+import {closeSync, openSync, readFileSync} from 'node:fs'
+import {mkdir, readFile, realpath, writeFile} from 'node:fs/promises'
+import {createServer} from 'node:net'
+import {join} from 'node:path'
+import {randomBytes} from 'node:crypto'
+
+import {UserError} from '../errors.js'
+import type {PluginProject} from '../project.js'
+import {VaultClient} from './client.js'
+import {readState, removeState, type ServerState, stateDir, writeState} from './state.js'
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The pid is the dev server this state describes, not a process that reused the pid. */
+function isOurServer(state: ServerState): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${state.pid}/cmdline`, 'utf8').split('\0')
+    return cmdline.includes('server') && cmdline.includes(`-dev-listen-address=127.0.0.1:${state.port}`)
+  } catch {
+    return isProcessAlive(state.pid)
+  }
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}
+
+/** A port whose neighbour is free too: Vault puts a listener's cluster port at port + 1. */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer()
+      server.once('error', reject)
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address()
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+      })
+    })
+    if (port > 0 && port < 65535 && (await portIsFree(port + 1))) return port
+  }
+  throw new UserError('No free pair of ports on 127.0.0.1', 'stop some local servers and try again')
+}
+
+export interface StartResult {
+  state: ServerState
+  alreadyRunning: boolean
+}
+
+/**
+ * Starts `vault server -dev` for a project: 127.0.0.1 on a free port, a random root token, the project's
+ * plugin directory. Idempotent: a server this project already runs is reused.
+ */
+export async function startDevServer(project: PluginProject, vaultBin: string): Promise<StartResult> {
+  const existing = await readState(project.dir)
+  if (existing && isOurServer(existing)) {
+    const client = new VaultClient({addr: existing.addr, token: existing.token, source: 'dev server'})
+    if (await isHealthy(client)) return {state: existing, alreadyRunning: true}
+  }
+  if (existing) await removeState(project.dir)
+
+  // Vault compares the plugin directory with the binary's resolved path, so it must not contain symlinks.
+  await mkdir(project.pluginDir, {recursive: true})
+  const pluginDir = await realpath(project.pluginDir)
+  const dir = stateDir(project.dir)
+  await mkdir(dir, {recursive: true, mode: 0o700})
+  const configFile = join(dir, 'dev.hcl')
+  await writeFile(configFile, `# Written by vaultkit server start: dev only.\nplugin_directory = ${JSON.stringify(pluginDir)}\ndisable_mlock = true\n`)
+  const port = await freePortPair()
+  const token = `vk-dev-${randomBytes(18).toString('base64url')}`
+  const logFile = join(dir, 'vault.log')
+  const log = openSync(logFile, 'w', 0o600)
+  const child = spawn(vaultBin, ['server', '-dev', `-dev-listen-address=127.0.0.1:${port}`, `-config=${configFile}`], {
+    cwd: project.dir,
+    detached: true,
+    // stdout carries the dev banner, which prints the root token: it goes nowhere. Logs go to stderr.
+    stdio: ['ignore', 'ignore', log],
+    env: {...withoutVaultVariables(process.env), VAULT_DEV_ROOT_TOKEN_ID: token},
+  })
+  closeSync(log)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  child.once('error', () => {})
+  child.unref()
+
+  const state: ServerState = {
+    addr: `http://127.0.0.1:${port}`,
+    token,
+    pid: child.pid ?? -1,
+    port,
+    logFile,
+    pluginDir,
+    vaultBin,
+    startedAt: new Date().toISOString(),
+  }
+  const client = new VaultClient({addr: state.addr, token, source: 'dev server'})
+  const deadline = Date.now() + 30_000
+  while (!(await isHealthy(client))) {
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(r, 100, 'waiting'))])
+    if (code !== 'waiting') throw new UserError(`Vault exited at start (${code}): ${await lastLogLine(logFile)}`, `see ${logFile}`)
+    if (Date.now() > deadline) {
+      process.kill(state.pid, 'SIGKILL')
+      throw new UserError('Vault did not answer within 30 s of starting', `see ${logFile}`)
+    }
+  }
+  await writeState(project.dir, state)
+  return {state, alreadyRunning: false}
+}
+
+/** A dev server must not inherit a production VAULT_ADDR or VAULT_TOKEN meant for something else. */
+function withoutVaultVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('VAULT_')))
+}
+
+async function isHealthy(client: VaultClient): Promise<boolean> {
+  try {
+    await client.get('sys/health')
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function lastLogLine(file: string): Promise<string> {
+  const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n')
+  return lines.at(-1)?.trim() || 'no log output'
+}
+
+/** Stops the dev server this project started, and only that process. */
+export async function stopDevServer(projectDir: string): Promise<{stopped: boolean; state?: ServerState}> {
+  const state = await readState(projectDir)
+  if (!state) return {stopped: false}
+  await removeState(projectDir)
+  if (!isOurServer(state)) return {stopped: false, state}
+  process.kill(state.pid, 'SIGTERM')
+  const deadline = Date.now() + 15_000
+  while (isProcessAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  if (isProcessAlive(state.pid)) process.kill(state.pid, 'SIGKILL')
+  return {stopped: true, state}
+}
+
+export interface ServerStatus {
+  running: boolean
+  state?: ServerState
+  version?: string
+  sealed?: boolean
+}
+
+export async function devServerStatus(projectDir: string): Promise<ServerStatus> {
+  const state = await readState(projectDir)
+  if (!state || !isOurServer(state)) return {running: false}
+  const client = new VaultClient({addr: state.addr, token: state.token, source: 'dev server'})
+  try {
+    const health = (await client.get('sys/health')) ?? {}
+    return {running: true, state, version: String(health.version ?? ''), sealed: Boolean(health.sealed)}
+  } catch {
+    return {running: false, state}
+  }
+}

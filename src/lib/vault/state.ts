@@ -1,0 +1,45 @@
+import {chmod, mkdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {errnoCode} from '../errors.js'
+
+/** Per-project dev server state, in `<project>/.vaultkit/` (gitignored in generated projects). */
+export interface ServerState {
+  addr: string
+  /** The dev server's root token: the file is 0600 and never printed unless asked. */
+  token: string
+  pid: number
+  port: number
+  logFile: string
+  pluginDir: string
+  vaultBin: string
+  startedAt: string
+}
+
+export const stateDir = (projectDir: string) => join(projectDir, '.vaultkit')
+const stateFile = (projectDir: string) => join(stateDir(projectDir), 'server.json')
+
+export async function readState(projectDir: string): Promise<ServerState | undefined> {
+  try {
+    return JSON.parse(await readFile(stateFile(projectDir), 'utf8')) as ServerState
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+export async function writeState(projectDir: string, state: ServerState): Promise<void> {
+  await mkdir(stateDir(projectDir), {recursive: true, mode: 0o700})
+  const file = stateFile(projectDir)
+  await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600})
+  await chmod(file, 0o600)
+}
+
+export async function removeState(projectDir: string): Promise<void> {
+  await rm(stateFile(projectDir), {force: true})
+}
+
+/** Shows enough of a token to tell two apart, never enough to use it. */
+export function maskToken(token: string): string {
+  return token.length <= 8 ? '****' : `${token.slice(0, 4)}****${token.slice(-4)}`
+}
