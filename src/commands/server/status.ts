@@ -26,7 +26,7 @@ export default class ServerStatus extends BaseCommand {
     this.log(`token     ${token}`)
     this.log(`plugins   ${status.state.pluginDir}`)
     this.log(`log       ${status.state.logFile}`)
-    this.log(`use it    export VAULT_ADDR=${status.state.addr} VAULT_TOKEN=$(vaultkit server status --show-token --json | jq -r .token)`)
+    this.log('use it    eval "$(vaultkit server env)"')
     return {running: true, addr: status.state.addr, pid: status.state.pid, version: status.version, token, pluginDir: status.state.pluginDir}
   }
 }

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// Edit-to-answer time of `vaultkit plugin dev` against a plain `go build` of the same change, and
+// `vaultkit plugin register` on its own. Usage: npm run bench:dev-loop [-- RUNS]
+// Needs go, and a Vault binary (found or built by `vaultkit server install`).
+import {execFileSync, spawn} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+const runs = Number(process.argv[2] ?? 5)
+const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+const work = mkdtempSync(join(tmpdir(), 'vaultkit-bench-dev-'))
+const project = join(work, 'hello')
+const vaultkit = (...args) => execFileSync(process.execPath, [bin, ...args, '--project', project], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+execFileSync(process.execPath, [bin, 'server', 'install'], {stdio: 'inherit'})
+execFileSync(process.execPath, [bin, 'plugin', 'new', 'hello', '--yes', '--no-git', '--dir', project], {stdio: 'ignore'})
+vaultkit('server', 'start')
+const {addr, token} = JSON.parse(readFileSync(join(project, '.vaultkit/server.json'), 'utf8'))
+const hello = join(project, 'path_hello.go')
+const original = readFileSync(hello, 'utf8')
+const edit = (word) => writeFileSync(hello, original.replace('hello %s from', `${word} %s from`))
+const answer = async () => {
+  const response = await fetch(`${addr}/v1/hello/hello`, {headers: {'X-Vault-Token': token}})
+  return (await response.json()).data?.message ?? ''
+}
+
+try {
+  const dev = spawn(process.execPath, [bin, 'plugin', 'dev', '--project', project], {stdio: ['ignore', 'pipe', 'inherit']})
+  let output = ''
+  dev.stdout.on('data', (chunk) => (output += chunk))
+  while (!output.includes('Watching for changes')) await sleep(50)
+
+  const served = []
+  for (let i = 0; i < runs; i++) {
+    const word = `dev${i}`
+    const started = performance.now()
+    edit(word)
+    while (!(await answer()).includes(`${word} world`)) await sleep(10)
+    served.push((performance.now() - started) / 1000)
+    await sleep(500)
+  }
+  dev.kill('SIGINT')
+  await new Promise((resolve) => dev.once('exit', resolve))
+
+  const builds = []
+  const registers = []
+  for (let i = 0; i < runs; i++) {
+    edit(`plain${i}`)
+    let started = performance.now()
+    execFileSync('go', ['build', '-trimpath', '-o', join(project, 'vault/plugins/vault-plugin-secrets-hello'), './cmd/vault-plugin-secrets-hello'], {
+      cwd: project,
+      env: {...process.env, CGO_ENABLED: '0'},
+    })
+    builds.push((performance.now() - started) / 1000)
+    started = performance.now()
+    vaultkit('plugin', 'register')
+    registers.push((performance.now() - started) / 1000)
+  }
+
+  const change = median(served)
+  const build = median(builds)
+  console.log(`${runs} runs each, medians`)
+  console.log(`plugin dev: source change -> new answer from Vault  ${change.toFixed(2)} s`)
+  console.log(`plain go build of the same change                  ${build.toFixed(2)} s`)
+  console.log(`ratio ${(change / build).toFixed(2)}x (goal: at most 1.3x)`)
+  console.log(`plugin register after a rebuild (CLI, reload)      ${median(registers).toFixed(2)} s`)
+} finally {
+  vaultkit('server', 'stop')
+  rmSync(work, {recursive: true, force: true})
+}

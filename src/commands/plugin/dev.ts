@@ -1,0 +1,36 @@
+import * as Flags from '@oclif/core/flags'
+
+import {BaseCommand} from '../../lib/base-command.js'
+import {runDevLoop} from '../../lib/dev.js'
+import {readProject} from '../../lib/project.js'
+import {projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
+
+export default class PluginDev extends BaseCommand {
+  static override enableJsonFlag = false
+  static override summary = 'Build, register and run the plugin in a dev server, and reload it on every change'
+  static override description =
+    'Starts (or reuses) the project dev server, builds the plugin, registers and enables it, and sends a smoke request through the HTTP API. Then watches the Go sources: each change is rebuilt, re-registered and reloaded without restarting the server. A compile error is shown and the running plugin keeps serving. Ctrl-C stops the loop, and the server if this command started it.'
+
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --project ./vault-plugin-secrets-hello --path hello-dev']
+  static override flags = {
+    project: projectFlag,
+    path: Flags.string({description: 'mount path (default: the plugin name)'}),
+    'vault-bin': vaultBinFlag,
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(PluginDev)
+    const project = await readProject(flags.project)
+    const stop = new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve).once('SIGTERM', resolve)
+    })
+    await runDevLoop({
+      project,
+      path: flags.path,
+      vaultBin: flags['vault-bin'],
+      log: (line) => this.log(line),
+      logError: (text) => process.stderr.write(`${text}\n`),
+      stop,
+    })
+  }
+}
