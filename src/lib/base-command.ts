@@ -18,8 +18,9 @@ export abstract class BaseCommand extends Command {
     return undefined
   }
 
-  /** Prompts only where a person can answer them, and never into --json output. */
-  protected canPrompt(noInteractive: boolean): boolean {
-    return !noInteractive && !this.jsonEnabled() && Boolean(process.stdin.isTTY && process.stdout.isTTY)
+  /** --interactive / --no-interactive decide; else prompt when stdin is a terminal. Never into --json output. */
+  protected canPrompt(interactive: boolean | undefined): boolean {
+    if (this.jsonEnabled()) return false
+    return interactive ?? Boolean(process.stdin.isTTY)
   }
 }

@@ -42,7 +42,7 @@ export async function runDevLoop(options: DevOptions): Promise<void> {
       log(`✖ ${reason}: ${error.message}; the running plugin keeps serving`)
       return false
     }
-    const registered = await registerPlugin(client, {type: project.pluginType, name: project.name, version: built.version, binary: built.path, path})
+    const registered = await registerPlugin(client, {type: project.pluginType, name: project.name, version: built.version, binary: built.path, sha256: built.sha256, path})
     const smoke = await smokeTest(client, path).catch((error: Error) => ({request: `GET ${path}/hello`, answer: `failed: ${error.message}`, ms: 0}))
     const total = ((performance.now() - started) / 1000).toFixed(2)
     log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request} ${smoke.ms} ms, total ${total} s`)

@@ -1,7 +1,8 @@
 import {dirname} from 'node:path'
 
 import {errnoCode} from './errors.js'
-import {firstLine, type StepResult, timed} from './steps.js'
+import {shellQuote} from './output.js'
+import {errorLine, type StepResult, timed} from './steps.js'
 
 /** `git init` with a first commit; optional, so every problem is a warning or a skip. */
 export function gitInit(directory: string): Promise<StepResult> {
@@ -13,15 +14,17 @@ export function gitInit(directory: string): Promise<StepResult> {
     if (inside.exitCode === 0) {
       return {status: 'skipped', detail: `already inside the git repository at ${inside.stdout.trim()}`}
     }
-    const init = await git(['init', '--quiet'])
-    if (init.exitCode !== 0) return {status: 'warning', detail: `git init failed: ${firstLine(init.all)}`}
+    // main, as most hosts expect; git before 2.28 knows no --initial-branch.
+    let init = await git(['init', '--quiet', '--initial-branch=main'])
+    if (init.exitCode !== 0) init = await git(['init', '--quiet'])
+    if (init.exitCode !== 0) return {status: 'warning', detail: `git init failed: ${errorLine(init.all)}`}
     await git(['add', '--all'])
     const commit = await git(['commit', '--quiet', '--message', 'Initial commit from vaultkit'])
     if (commit.exitCode !== 0) {
       return {
         status: 'warning',
-        detail: `initialised, but the first commit failed: ${firstLine(commit.all)}`,
-        fix: `set git's user.name and user.email, then run \`cd ${directory} && git commit -m "Initial commit"\``,
+        detail: `initialised, but the first commit failed: ${errorLine(commit.all)}`,
+        fix: `set git's user.name and user.email, then run \`cd ${shellQuote(directory)} && git commit -m "Initial commit"\``,
       }
     }
     return {status: 'ok', detail: 'first commit made'}

@@ -1,5 +1,6 @@
 import {errnoCode} from './errors.js'
-import {firstLine, type StepResult, timed} from './steps.js'
+import {shellQuote} from './output.js'
+import {errorLine, type StepResult, timed} from './steps.js'
 
 /** "go1.26.8" or "1.24" -> [1, 26, 8]. */
 export function parseGoVersion(version: string): number[] | undefined {
@@ -15,32 +16,27 @@ export function isGoVersionAtLeast(found: string, needed: string): boolean {
   return true
 }
 
-/** The local Go's version (GOTOOLCHAIN=local: what is installed, not what it would download), or undefined. */
-export async function localGoVersion(): Promise<string | undefined> {
+/** The local Go's version (GOTOOLCHAIN=local: what is installed, not what it would download). */
+export async function localGoVersion(): Promise<{version?: string; problem?: string}> {
   const {execa} = await import('execa')
-  try {
-    const {stdout} = await execa('go', ['env', 'GOVERSION'], {env: {GOTOOLCHAIN: 'local'}})
-    return stdout.trim()
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined
-    throw error
-  }
+  const result = await execa('go', ['env', 'GOVERSION'], {env: {GOTOOLCHAIN: 'local'}, reject: false, all: true})
+  if (errnoCode(result) === 'ENOENT') return {problem: 'go was not found on PATH'}
+  if (result.exitCode !== 0) return {problem: `go env GOVERSION failed: ${errorLine(result.all) || `exit ${result.exitCode}`}`}
+  return {version: result.stdout.trim()}
 }
 
 /** `go mod tidy`, so the project builds at once; needs a Go at least as new as the go.mod directive. */
 export function goModTidy(directory: string, minimumGo: string): Promise<StepResult> {
-  const byHand = `then run \`cd ${directory} && go mod tidy\``
+  const byHand = `then run \`cd ${shellQuote(directory)} && go mod tidy\``
   return timed('go mod tidy', async () => {
-    const found = await localGoVersion()
-    if (!found) {
-      return {status: 'failed', detail: 'go was not found on PATH', fix: `install Go ${minimumGo} or newer, ${byHand}`}
-    }
+    const {version: found, problem} = await localGoVersion()
+    if (!found) return {status: 'failed', detail: problem, fix: `install Go ${minimumGo} or newer, ${byHand}`}
     if (!isGoVersionAtLeast(found, minimumGo)) {
       return {status: 'failed', detail: `${found} is older than the Go ${minimumGo} this project needs`, fix: `install Go ${minimumGo} or newer, ${byHand}`}
     }
     const {execa} = await import('execa')
     const result = await execa('go', ['mod', 'tidy'], {cwd: directory, reject: false, all: true})
-    if (result.exitCode !== 0) return {status: 'failed', detail: firstLine(result.all), fix: `fix that, ${byHand}`}
+    if (result.exitCode !== 0) return {status: 'failed', detail: errorLine(result.all), fix: `fix that, ${byHand}`}
     return {status: 'ok'}
   })
 }

@@ -10,8 +10,10 @@ const prefixByType: Record<PluginType, string> = {
 export const MAX_NAME_LENGTH = 40
 
 /**
- * Plugins and mounts that ship inside Vault. Registering an external plugin under one of these names
- * replaces the builtin for every mount that uses it, which is never what a new project wants.
+ * Plugins and mounts that ship inside Vault (helper/builtinplugins of Vault 1.20, deprecated and removed
+ * ones included). Registering an external plugin under one of these names replaces the builtin for every
+ * mount that uses it; and even across types (a secrets engine called userpass) the name misleads. So one
+ * list, for every kind.
  */
 export const BUILTIN_PLUGIN_NAMES = new Set([
   // secrets engines and system mounts
@@ -19,11 +21,11 @@ export const BUILTIN_PLUGIN_NAMES = new Set([
   'keymgmt', 'kubernetes', 'kv', 'ldap', 'mongodbatlas', 'nomad', 'openldap', 'pki', 'rabbitmq', 'ssh', 'sys',
   'system', 'terraform', 'totp', 'transform', 'transit',
   // auth methods
-  'approle', 'cert', 'cf', 'github', 'jwt', 'kerberos', 'oci', 'oidc', 'okta', 'radius', 'saml', 'token',
-  'userpass',
+  'app-id', 'approle', 'centrify', 'cert', 'cf', 'github', 'jwt', 'kerberos', 'oci', 'oidc', 'okta', 'pcf',
+  'radius', 'saml', 'token', 'userpass',
   // database plugins
-  'cassandra', 'couchbase', 'elasticsearch', 'hana', 'influxdb', 'mongodb', 'mssql', 'mysql', 'postgresql',
-  'redis', 'redis-elasticache', 'redshift', 'snowflake',
+  'cassandra', 'couchbase', 'elasticsearch', 'hana', 'influxdb', 'mongodb', 'mssql', 'mysql', 'mysql-aurora',
+  'mysql-legacy', 'mysql-rds', 'postgresql', 'redis', 'redis-elasticache', 'redshift', 'snowflake',
 ])
 
 const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
@@ -90,7 +92,11 @@ export function defaultModulePath(binaryName: string): string {
   return `example.com/${binaryName}`
 }
 
-const MODULE_ELEMENT = /^[A-Za-z0-9._~-]+$/
+// The rules of golang.org/x/mod/module.CheckPath, which `go mod` applies to a module path, less "~":
+// Go accepts it there, then refuses to build the package directories it names.
+const MODULE_ELEMENT = /^[A-Za-z0-9._-]+$/
+const FIRST_ELEMENT = /^[a-z0-9.-]+$/
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\.|$)/i
 
 /** Returns why `path` is not a Go module path that `go mod` accepts, or undefined when it is. */
 export function validateModulePath(path: string): string | undefined {
@@ -104,15 +110,18 @@ export function validateModulePath(path: string): string | undefined {
       return `The Go module path "${path}" has an empty, "." or ".." element: ${hint}`
     }
     if (!MODULE_ELEMENT.test(element)) {
-      return `The Go module path "${path}" has a character Go does not allow in "${element}": use letters, digits and - . _ ~`
+      return `The Go module path "${path}" has a character Go does not allow in "${element}": use letters, digits and - . _`
     }
-    if (element.startsWith('-') || element.endsWith('.')) {
-      return `The Go module path element "${element}" may not start with "-" or end with ".": ${hint}`
+    if (element.startsWith('.') || element.endsWith('.') || element.startsWith('-')) {
+      return `The Go module path element "${element}" may not start with "." or "-", or end with ".": ${hint}`
+    }
+    if (WINDOWS_RESERVED.test(element)) {
+      return `The Go module path element "${element}" is a name Windows reserves, which Go refuses: ${hint}`
     }
   }
   const first = elements[0]!
-  if (first !== first.toLowerCase()) {
-    return `The Go module path "${path}" starts with "${first}", and Go requires the first element in lowercase: ${hint}`
+  if (!FIRST_ELEMENT.test(first) || !first.includes('.')) {
+    return `The Go module path "${path}" must start with a lowercase domain such as example.com (Go keeps dotless first elements for the standard library): ${hint}`
   }
   return undefined
 }

@@ -1,7 +1,7 @@
 import {relative} from 'node:path'
 
 import type {NewProjectResult} from './new-project.js'
-import {color, formatBytes} from './output.js'
+import {color, formatBytes, shellQuote} from './output.js'
 import type {StepResult} from './steps.js'
 
 const STATUS_MARK: Record<StepResult['status'], string> = {
@@ -36,7 +36,7 @@ export function printStep(step: StepResult, log: (line: string) => void): void {
 export function printNextSteps(result: NewProjectResult, log: (line: string) => void): void {
   log('')
   log('Next:')
-  log(`  cd ${shownDirectory(result)}`)
+  log(`  cd ${shellQuote(shownDirectory(result))}`)
   log('  make test     # run the Go tests')
   log('  make build    # build the plugin into vault/plugins/')
 }

@@ -2,7 +2,7 @@ import {resolve} from 'node:path'
 
 import {gitInit} from './git.js'
 import {goModTidy} from './go.js'
-import {pluginNames} from './names.js'
+import {pluginNames, TYPE_NOUN} from './names.js'
 import {type Answers, type Ask, type ResolveOptions, resolveAnswers} from './questions.js'
 import {checkTarget, writeProject} from './scaffold.js'
 import type {StepResult} from './steps.js'
@@ -45,6 +45,7 @@ export async function renderProject(answers: Answers, kinds: Kind[]) {
     ...names,
     kind: kind.manifest.name,
     pluginType: kind.manifest.pluginType,
+    typeNoun: TYPE_NOUN[kind.manifest.pluginType],
     module: answers.module,
     version: answers.version,
     description: answers.description,

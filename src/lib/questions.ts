@@ -39,7 +39,9 @@ const pluginTypeOf = (answers: Partial_, ctx: QuestionContext) =>
 const namesOf = (answers: Partial_, ctx: QuestionContext) =>
   answers.name === undefined ? undefined : pluginNames(answers.name, pluginTypeOf(answers, ctx))
 
-const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$/
+// semver.org's own pattern: what hashicorp/go-version, and so Vault, accepts as a plugin version.
+const IDENT = String.raw`(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)`
+const SEMVER = new RegExp(String.raw`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-${IDENT}(?:\.${IDENT})*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$`)
 
 /** One table for flags and prompts, in the order they are resolved; later questions derive from earlier answers. */
 export const QUESTIONS: Question[] = [

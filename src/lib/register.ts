@@ -15,7 +15,7 @@ export interface RegisterOptions {
   version: string
   /** Local binary: its sha256 is computed and its place checked against the server's plugin directory. */
   binary?: string
-  /** Remote binary already in the server's plugin directory: both given, nothing read locally. */
+  /** With `command` and no `binary`: a remote binary already in the server's plugin directory. */
   sha256?: string
   command?: string
   /** Mount path; secrets and auth only. */
@@ -68,16 +68,19 @@ export async function registerPlugin(client: VaultClient, options: RegisterOptio
 }
 
 async function identify(client: VaultClient, options: RegisterOptions): Promise<{sha256: string; command: string}> {
-  if (options.sha256 && options.command) {
-    if (!/^[0-9a-f]{64}$/.test(options.sha256)) throw new UserError('--sha256 is not a hex SHA-256', 'pass the 64 hex digits of `sha256sum`')
-    return {sha256: options.sha256, command: options.command}
+  if (options.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(options.sha256)) {
+    throw new UserError('--sha256 is not a hex SHA-256', 'pass the 64 hex digits that `sha256sum` prints')
   }
-  if (!options.binary) throw new UserError('Nothing to register', 'pass --binary, or --sha256 with --command')
+  if (!options.binary) {
+    if (options.sha256 && options.command) return {sha256: options.sha256, command: options.command}
+    throw new UserError('Nothing to register', 'pass --binary, or --sha256 with --command')
+  }
   const binary = await realpath(options.binary).catch(() => {
     throw new UserError(`${options.binary} does not exist`, 'build it first with `vaultkit plugin build`')
   })
   await checkInPluginDirectory(client, options.binary, binary)
-  return {sha256: await sha256File(binary), command: options.command ?? basename(options.binary)}
+  // A sha256 given with a local binary is one the caller just computed (plugin dev): no need to read it twice.
+  return {sha256: options.sha256 ?? (await sha256File(binary)), command: options.command ?? basename(options.binary)}
 }
 
 /**

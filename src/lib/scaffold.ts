@@ -1,67 +1,87 @@
-import {chmodSync, mkdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {mkdir, readdir, stat} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
 import type {RenderedFile} from './templates/render.js'
 
-/** Refuses a target that holds anything: a new project never mixes with existing files. */
-export async function checkTarget(directory: string): Promise<void> {
+const WRITE_DENIED = new Set(['EACCES', 'EPERM', 'EROFS'])
+
+function fsError(error: unknown, what: string): unknown {
+  const code = errnoCode(error)
+  if (code && WRITE_DENIED.has(code)) return new UserError(`Cannot ${what} (${code})`, 'choose a --dir where you may create files')
+  if (code === 'ENOTDIR') return new UserError(`Cannot ${what}: a part of that path is a file`, 'choose another --dir')
+  return error
+}
+
+/**
+ * Refuses a target that holds anything: a new project never mixes with existing files.
+ * Returns whether the target exists (as an empty folder).
+ */
+export async function checkTarget(directory: string): Promise<boolean> {
   let entries: string[]
   try {
     entries = await readdir(directory)
   } catch (error) {
-    const code = errnoCode(error)
-    if (code === 'ENOENT') return
-    if (code === 'ENOTDIR') throw new UserError(`${directory} is a file`, 'choose another --dir')
-    throw error
+    if (errnoCode(error) === 'ENOENT') return false
+    throw fsError(error, `read ${directory}`)
   }
   if (entries.length > 0) {
     throw new UserError(`${directory} already exists and is not empty`, 'choose another --dir, or move it away first')
   }
+  return true
 }
 
-const WRITE_DENIED = new Set(['EACCES', 'EPERM', 'EROFS'])
-
 /**
- * Writes every file into a hidden sibling folder, then renames it into place: the project appears whole
- * or not at all. On failure or interruption the sibling is removed, and so are parents this call made.
+ * Writes every file into a hidden staging folder, then moves it into place: a new folder appears whole
+ * with one rename; an existing empty folder (perhaps the user's working directory) keeps its identity and
+ * receives the staged entries. Failure or Ctrl-C during the write removes everything this call made.
  */
 export async function writeProject(directory: string, files: RenderedFile[]): Promise<void> {
   const target = resolve(directory)
-  await checkTarget(target)
-  const parent = dirname(target)
-  const createdParent = await makeParents(parent)
-  const staging = join(parent, `.${basename(target)}.vaultkit-${`${process.pid}-${Date.now().toString(36)}`}`)
-  const cleanUp = () => {
+  const exists = await checkTarget(target)
+  const createdParent = exists ? undefined : await makeParents(dirname(target))
+  const staging = join(exists ? target : dirname(target), `.${basename(target)}.vaultkit-${process.pid}-${Date.now().toString(36)}`)
+  let moved: string[] = []
+  const undo = () => {
     rmSync(staging, {recursive: true, force: true})
+    for (const entry of moved) rmSync(join(target, entry), {recursive: true, force: true})
+    if (!exists) rmSync(target, {recursive: true, force: true})
     if (createdParent) rmSync(createdParent, {recursive: true, force: true})
   }
+  let interrupted: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals) => {
-    cleanUp()
-    process.exit(signal === 'SIGINT' ? 130 : 143)
+    interrupted = signal
   }
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
   try {
-    // Synchronous: a few dozen small files, written faster without the thread pool round trips.
-    mkdirSync(staging, {mode: 0o700})
-    for (const file of files) {
-      const path = join(staging, file.path)
-      mkdirSync(dirname(path), {recursive: true})
-      writeFileSync(path, file.contents, {mode: file.mode})
+    try {
+      // Synchronous: a few dozen small files, written faster without thread-pool round trips.
+      mkdirSync(staging, {mode: 0o700})
+      for (const file of files) {
+        const path = join(staging, file.path)
+        mkdirSync(dirname(path), {recursive: true})
+        writeFileSync(path, file.contents, {mode: file.mode})
+      }
+      if (exists) {
+        moved = readdirSync(staging)
+        for (const entry of moved) renameSync(join(staging, entry), join(target, entry))
+        rmSync(staging, {recursive: true})
+      } else {
+        chmodSync(staging, 0o755)
+        renameSync(staging, target)
+      }
+    } catch (error) {
+      undo()
+      throw fsError(error, `write in ${exists ? target : dirname(target)}`)
     }
-    chmodSync(staging, 0o755)
-    renameSync(staging, target)
-  } catch (error) {
-    cleanUp()
-    const code = errnoCode(error)
-    if (code && WRITE_DENIED.has(code)) {
-      throw new UserError(`Cannot write in ${parent} (${code})`, 'choose a --dir where you may create files')
+    // A signal that came during the synchronous write is delivered now; honour it rather than lose it.
+    await new Promise((resolve) => setImmediate(resolve))
+    await new Promise((resolve) => setImmediate(resolve))
+    if (interrupted) {
+      undo()
+      throw new UserError(`Interrupted (${interrupted})`, 'nothing was written', interrupted === 'SIGINT' ? 130 : 143)
     }
-    if (code === 'ENOTEMPTY' || code === 'EEXIST') {
-      throw new UserError(`${target} appeared while the project was being written`, 'choose another --dir')
-    }
-    throw error
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
   }
@@ -73,16 +93,12 @@ async function makeParents(directory: string): Promise<string | undefined> {
     if ((await stat(directory)).isDirectory()) return undefined
     throw new UserError(`${directory} is a file`, 'choose another --dir')
   } catch (error) {
-    if (errnoCode(error) !== 'ENOENT') throw error
+    if (error instanceof UserError) throw error
+    if (errnoCode(error) !== 'ENOENT') throw fsError(error, `use ${directory}`)
   }
   try {
     return await mkdir(directory, {recursive: true})
   } catch (error) {
-    const code = errnoCode(error)
-    if (code && WRITE_DENIED.has(code)) {
-      throw new UserError(`Cannot create ${directory} (${code})`, 'choose a --dir where you may create files')
-    }
-    if (code === 'ENOTDIR') throw new UserError(`A parent of ${directory} is a file`, 'choose another --dir')
-    throw error
+    throw fsError(error, `create ${directory}`)
   }
 }

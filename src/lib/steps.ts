@@ -14,7 +14,10 @@ export async function timed(step: string, run: () => Promise<Omit<StepResult, 's
   return {step, ...result, seconds: Math.round((performance.now() - started) / 100) / 10}
 }
 
-/** First non-empty line of a child's output, for one-line messages. */
-export function firstLine(text: string | undefined): string {
-  return (text ?? '').split('\n').map((l) => l.trim()).find(Boolean) ?? ''
+const PROGRESS = /^go: (downloading|finding|extracting|found) /
+
+/** The line of a child's output that says what went wrong: the last one that is not progress. */
+export function errorLine(text: string | undefined): string {
+  const lines = (text ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !PROGRESS.test(l))
+  return lines.at(-1) ?? ''
 }

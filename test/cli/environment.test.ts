@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {chmodSync, copyFileSync, existsSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, writeFileSync} from 'node:fs'
 import {delimiter, dirname, join} from 'node:path'
 import {execa, execaSync} from 'execa'
 import {describe, expect, test} from 'vitest'
@@ -36,6 +36,15 @@ describe('post-step failures keep the project and say what to run', () => {
       `go mod tidy did not run (go1.22.0 is older than the Go ${goVersions.goDirective} this project needs): install Go ${goVersions.goDirective} or newer, then run`,
     )
     expect(listTree(join(cwd, 'vault-plugin-secrets-hello'))).toEqual(listTree(GOLDEN))
+  })
+
+  test('a go that fails is reported as a failed step, not a crash', async () => {
+    const bin = tempDir()
+    writeFileSync(join(bin, 'go'), '#!/bin/sh\necho "go: cannot find GOROOT directory" >&2\nexit 2\n', {mode: 0o755})
+    const cwd = tempDir()
+    const result = await runCli(['plugin', 'new', 'hello', '--yes', '--no-git'], {cwd, env: {PATH: [bin, NODE_ONLY].join(delimiter)}})
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr.trim()).toMatch(/^Error: The project is written, but go mod tidy did not run \(go env GOVERSION failed: go: cannot find GOROOT directory\): install Go/)
   })
 
   test('--json carries the failed step and still exits 1', async () => {

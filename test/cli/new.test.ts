@@ -1,8 +1,9 @@
-import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {execa} from 'execa'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 
-import {listTree, runCli, tempDir, unwritableDir} from '../helpers.js'
+import {BIN, listTree, runCli, tempDir, unwritableDir} from '../helpers.js'
 
 const GOLDEN = join(import.meta.dirname, '../golden/secrets')
 const quiet = ['--no-tidy', '--no-git']
@@ -93,7 +94,9 @@ describe('plugin new: bad input gives one line, exit 1, and writes nothing', () 
     [['userpass', '--yes'], /builtin userpass plugin/],
     [['hello', '--yes', '--module', ''], /^Error: The Go module path is empty/],
     [['hello', '--yes', '--module', 'github.com/acme/my plugin'], /contains white space/],
-    [['hello', '--yes', '--module', 'GitHub.com/acme/x'], /Go requires the first element in lowercase/],
+    [['hello', '--yes', '--module', 'GitHub.com/acme/x'], /must start with a lowercase domain such as example.com/],
+    [['hello', '--yes', '--module', '.hidden/x'], /may not start with "."/],
+    [['hello', '--yes', '--module', 'example.com/con'], /Windows reserves/],
     [['hello', '--yes', '--module', '../x'], /has an empty, "." or ".." element/],
     [['hello', '--yes', '--module', `example.com/${'a'.repeat(200)}`], /characters long/],
     [['hello', '--yes', '--plugin-version', 'latest'], /^Error: "latest" is not a semantic version: pass --plugin-version such as 0.1.0$/],
@@ -136,16 +139,53 @@ describe('plugin new: bad input gives one line, exit 1, and writes nothing', () 
 })
 
 describe('plugin new: interrupted writes', () => {
-  test('a run killed at any moment leaves either no project or a whole one', async () => {
-    const expected = listTree(GOLDEN)
-    for (const delay of [20, 60, 100, 140, 180, 220, 260, 300]) {
-      const cwd = tempDir()
-      const child = runCli(['plugin', 'new', 'hello', '--yes', ...quiet], {cwd})
-      setTimeout(() => child.kill('SIGTERM'), delay)
-      await child
-      const project = join(cwd, 'vault-plugin-secrets-hello')
-      if (existsSync(project)) expect(listTree(project)).toEqual(expected)
-      expect(readdirSync(cwd).filter((name) => name !== 'vault-plugin-secrets-hello')).toEqual([])
+  // Each file write is slowed (test/fixtures/slow-writes.js) so the signal surely lands mid-write.
+  const SLOW = ['--import', join(import.meta.dirname, '../fixtures/slow-writes.js')]
+
+  async function interruptMidWrite(signal: 'SIGINT' | 'SIGTERM', cwd: string, args: string[]) {
+    const child = execa(process.execPath, [...SLOW, BIN, 'plugin', 'new', 'hello', '--yes', ...quiet, ...args], {
+      cwd,
+      reject: false,
+      env: {NO_COLOR: '1'},
+    })
+    const staging = (dir: string) => existsSync(dir) && readdirSync(dir).some((name) => name.includes('.vaultkit-'))
+    const deadline = Date.now() + 20_000
+    while (!staging(cwd) && !staging(join(cwd, 'vault-plugin-secrets-hello'))) {
+      if (Date.now() > deadline) throw new Error('the write never started')
+      await new Promise((r) => setTimeout(r, 5))
     }
+    child.kill(signal)
+    return child
+  }
+
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s during the write removes everything and exits %i', async (signal, code) => {
+    const cwd = tempDir()
+    const result = await interruptMidWrite(signal, cwd, [])
+    expect(result.stderr).toMatch(new RegExp(`^Error: Interrupted \\(${signal}\\): nothing was written$`))
+    expect(result.exitCode).toBe(code)
+    expect(readdirSync(cwd)).toEqual([])
+  })
+
+  test('an existing empty folder is left empty, and is still the same folder', async () => {
+    const cwd = tempDir()
+    const project = join(cwd, 'vault-plugin-secrets-hello')
+    mkdirSync(project)
+    const inode = statSync(project).ino
+    const result = await interruptMidWrite('SIGINT', cwd, [])
+    expect(result.exitCode).toBe(130)
+    expect(readdirSync(project)).toEqual([])
+    expect(statSync(project).ino).toBe(inode)
+  })
+
+  test('an existing empty folder is filled in place (--dir .)', async () => {
+    const cwd = tempDir()
+    const inode = statSync(cwd).ino
+    const result = await runCli(['plugin', 'new', 'hello', '--yes', '--dir', '.', ...quiet], {cwd})
+    expect(result.exitCode).toBe(0)
+    expect(statSync(cwd).ino).toBe(inode)
+    expect(listTree(cwd)).toEqual(listTree(GOLDEN))
   })
 })

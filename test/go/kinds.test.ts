@@ -31,6 +31,7 @@ describe.each(kinds)('the %s kind, generated with go mod tidy and git', (kind) =
     expect(result.stdout).toMatch(/✔ git init: first commit made/)
     expect(readFileSync(join(project, 'go.sum'), 'utf8')).toContain('github.com/hashicorp/vault/sdk')
     expect(execFileSync('git', ['log', '--oneline'], {cwd: project, encoding: 'utf8'})).toMatch(/Initial commit from vaultkit/)
+    expect(execFileSync('git', ['branch', '--show-current'], {cwd: project, encoding: 'utf8'}).trim()).toBe('main')
     expect(execFileSync('git', ['ls-files'], {cwd: project, encoding: 'utf8'})).toContain('go.sum')
   })
 
@@ -57,4 +58,17 @@ describe.each(kinds)('the %s kind, generated with go mod tidy and git', (kind) =
     expect(run.all).toMatch(/plugin/i)
     expect(execFileSync('git', ['status', '--porcelain'], {cwd: project, encoding: 'utf8'})).toBe('')
   })
+})
+
+// Names that are Go identifiers the generated code also uses: each must still give a project that vets.
+test.each(['plugin', 'flags', 'api', 'version'])('a plugin named %j still compiles and vets', {timeout: 600_000}, async (name) => {
+  const cwd = mkdtempSync(join(tmpdir(), 'vaultkit-go-name-'))
+  try {
+    const project = join(cwd, name)
+    const result = await runCli(['plugin', 'new', name, '--type', 'secrets', '--yes', '--no-git', '--dir', project])
+    expect(result.stderr).toBe('')
+    await execa('go', ['vet', './...'], {cwd: project})
+  } finally {
+    rmSync(cwd, {recursive: true, force: true})
+  }
 })

@@ -12,6 +12,7 @@ const context = {
   goPackage: 'hello',
   kind: 'secrets',
   pluginType: 'secret',
+  typeNoun: 'secrets engine',
   module: 'example.com/x',
   version: '0.1.0',
   description: 'A "quoted" <description> & more',

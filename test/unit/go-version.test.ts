@@ -1,6 +1,7 @@
 import {expect, test} from 'vitest'
 
 import {isGoVersionAtLeast, parseGoVersion} from '../../src/lib/go.js'
+import {errorLine} from '../../src/lib/steps.js'
 
 test.each([
   ['go1.26.8', [1, 26, 8]],
@@ -21,4 +22,10 @@ test.each([
   ['devel', '1.24.0', false],
 ])('isGoVersionAtLeast(%j, %j) is %s', (found, needed, expected) => {
   expect(isGoVersionAtLeast(found, needed)).toBe(expected)
+})
+
+test('errorLine skips download progress and keeps the last real line', () => {
+  const output = 'go: downloading github.com/x/y v1.0.0\ngo: finding module for package z\ngo: example.com/p imports\n\tz: cannot find module\ngo: downloading a v1\n'
+  expect(errorLine(output)).toBe('z: cannot find module')
+  expect(errorLine('')).toBe('')
 })

@@ -45,20 +45,39 @@ describe('case helpers', () => {
 })
 
 describe('goString', () => {
-  const cases = ['plain', 'with "quotes"', 'back\\slash', 'tab\tand\nnewline', 'ünïcödé ✓', 'nul\u0000byte', 'lone \ud800 surrogate', '{{name}}']
+  const cases = [
+    'plain',
+    'with "quotes"',
+    'back\\slash',
+    'tab\tand\nnewline\r',
+    'ünïcödé ✓ 🚀',
+    'nul\u0000byte',
+    'lone \ud800 surrogate',
+    '{{name}}',
+    'byte order \ufeff mark',
+    'zero\u200bwidth, line\u2028separator, del\u007f, c1\u0085',
+    'tag \u{e0001} character',
+  ]
 
   test.each(cases)('%j becomes a quoted literal', (input) => {
     const literal = goString(input)
     expect(literal.startsWith('"') && literal.endsWith('"')).toBe(true)
   })
 
-  // The real proof: Go itself parses every literal back to the input (a lone surrogate to U+FFFD).
-  test('go run reads every literal back exactly', () => {
+  test('invisible characters are escaped, visible ones kept', () => {
+    expect(goString('a\ufeffb\u200bc ✓')).toBe('"a\\ufeffb\\u200bc ✓"')
+    expect(goString('\u{e0001}')).toBe('"\\U000e0001"')
+  })
+
+  // The real proof: Go itself compiles every literal (gofmt and vet would refuse a BOM) and reads it back
+  // to the same UTF-8 bytes (a lone surrogate as U+FFFD).
+  test('go vet accepts every literal and go run reads each back exactly', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vaultkit-gostring-'))
-    const body = cases.map((c) => `\tfmt.Printf("%q\\n", ${goString(c)})`).join('\n')
+    const body = cases.map((c) => `\tfmt.Printf("%x\\n", ${goString(c)})`).join('\n')
     writeFileSync(join(dir, 'main.go'), `package main\n\nimport "fmt"\n\nfunc main() {\n${body}\n}\n`)
-    const out = execFileSync('go', ['run', 'main.go'], {cwd: dir, encoding: 'utf8', env: {...process.env, GO111MODULE: 'off'}})
-    const parsed = out.trim().split('\n').map((line) => JSON.parse(line.replaceAll('\\x00', '\\u0000')) as string)
-    expect(parsed).toEqual(cases.map((c) => c.toWellFormed()))
+    const env = {...process.env, GO111MODULE: 'off'}
+    execFileSync('go', ['vet', 'main.go'], {cwd: dir, env})
+    const out = execFileSync('go', ['run', 'main.go'], {cwd: dir, encoding: 'utf8', env})
+    expect(out.trim().split('\n')).toEqual(cases.map((c) => Buffer.from(c.toWellFormed()).toString('hex')))
   })
 })

@@ -51,7 +51,7 @@ describe('pluginNames', () => {
 })
 
 describe('validateModulePath', () => {
-  test.each(['example.com/vault-plugin-secrets-hello', 'github.com/Acme/vault-plugin-secrets-hello', 'hello', 'a.b/c_d/e~f'])(
+  test.each(['example.com/vault-plugin-secrets-hello', 'github.com/Acme/vault-plugin-secrets-hello', 'a.b/c_d/e-f', 'example.com/x/v2'])(
     'accepts %j',
     (path) => expect(validateModulePath(path)).toBeUndefined(),
   )
@@ -59,12 +59,20 @@ describe('validateModulePath', () => {
   test.each([
     ['', /is empty/],
     ['github.com/acme/my plugin', /white space/],
-    ['GitHub.com/acme/x', /first element in lowercase/],
+    ['GitHub.com/acme/x', /must start with a lowercase domain/],
+    ['hello', /must start with a lowercase domain/],
+    ['std', /must start with a lowercase domain/],
+    ['.hidden/x', /may not start with "."/],
+    ['example.com/.x', /may not start with "."/],
+    ['example.com/x.', /end with "."/],
+    ['example.com/~x', /character Go does not allow/],
+    ['example.com/con', /Windows reserves/],
+    ['example.com/aux.txt', /Windows reserves/],
     ['../x', /"\.\." element/],
     ['github.com//x', /empty/],
     ['github.com/acme/x/', /empty/],
     ['github.com/acme/x$', /character Go does not allow/],
-    ['github.com/-x', /may not start with "-"/],
+    ['github.com/-x', /may not start with "." or "-"/],
     [`github.com/${'a'.repeat(200)}`, /characters long/],
   ])('refuses %j', (path, message) => {
     expect(validateModulePath(path)).toMatch(message)

@@ -80,3 +80,13 @@ describe('resolveAnswers', () => {
     }
   })
 })
+
+describe('--plugin-version', () => {
+  const version = QUESTIONS.find((q) => q.key === 'version')!
+  test.each(['0.1.0', '1.2.3-rc.1', '1.0.0-alpha-1', '1.0.0+build.5', '10.20.30'])('accepts %j', (value) => {
+    expect(version.validate(value, {}, ctx)).toBeUndefined()
+  })
+  test.each(['1.2', '01.2.3', '1.2.3-', '0.1.0-a..b', '0.1.0-.', '1.2.3-01', 'latest'])('refuses %j', (value) => {
+    expect(version.validate(value, {}, ctx)).toMatch(/is not a semantic version/)
+  })
+})

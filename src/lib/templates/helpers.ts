@@ -22,12 +22,21 @@ export const constantCase = (input: string) => snakeCase(input).toUpperCase()
 export const lowerCase = (input: string) => input.toLowerCase()
 export const upperCase = (input: string) => input.toUpperCase()
 
-/**
- * A Go interpreted string literal holding `input` exactly. JSON's escapes are a subset of Go's;
- * lone surrogates, which Go rejects, become U+FFFD first.
- */
+const SIMPLE_ESCAPES: Record<string, string> = {'"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t'}
+// Controls, format characters (U+FEFF, which Go refuses inside source, zero-width spaces...) and line
+// separators are written as escapes, so what renders is both valid Go and visible to a reader.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u
+
+/** A Go interpreted string literal holding `input` exactly; lone surrogates, which Go rejects, become U+FFFD. */
 export function goString(input: string): string {
-  return JSON.stringify(input.toWellFormed())
+  let literal = '"'
+  for (const char of input.toWellFormed()) {
+    const code = char.codePointAt(0)!
+    if (SIMPLE_ESCAPES[char]) literal += SIMPLE_ESCAPES[char]
+    else if (INVISIBLE.test(char)) literal += code > 0xffff ? `\\U${code.toString(16).padStart(8, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+    else literal += char
+  }
+  return `${literal}"`
 }
 
 /** `{{#if (eq a b)}}` */

@@ -22,6 +22,12 @@ export async function listKinds(root = BUILTIN_TEMPLATES_DIR): Promise<Kind[]> {
   const kinds = await Promise.all(
     dirs.map(async (dir): Promise<Kind> => ({dir, manifest: await readManifest(join(dir, 'template.json')), source: 'builtin'})),
   )
+  const seen = new Map<string, string>()
+  for (const kind of kinds) {
+    const other = seen.get(kind.manifest.name)
+    if (other) throw new UserError(`Two kinds are named "${kind.manifest.name}" (${other} and ${kind.dir})`, 'rename one in its template.json')
+    seen.set(kind.manifest.name, kind.dir)
+  }
   return kinds.sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))
 }
 

@@ -1,5 +1,5 @@
-// Command vault-plugin-secrets-hello serves the hello secrets engine to
-// Vault. Vault starts it; it is not meant to be run by hand.
+// Command vault-plugin-secrets-hello serves the hello secrets engine to Vault.
+// Vault starts it; it is not meant to be run by hand.
 package main
 
 import (
@@ -9,7 +9,8 @@ import (
 	"github.com/hashicorp/vault/api"
 	"github.com/hashicorp/vault/sdk/plugin"
 
-	hello "example.com/vault-plugin-secrets-hello"
+	// A fixed name, so no plugin name can collide with the imports above.
+	backend "example.com/vault-plugin-secrets-hello"
 )
 
 func main() {
@@ -25,7 +26,7 @@ func main() {
 	// ServeMultiplex lets one plugin process serve every mount of this
 	// plugin (Vault 1.12+) instead of one process per mount.
 	err := plugin.ServeMultiplex(&plugin.ServeOpts{
-		BackendFactoryFunc: hello.Factory,
+		BackendFactoryFunc: backend.Factory,
 		TLSProviderFunc:    tlsProviderFunc,
 	})
 	if err != nil {
