@@ -12,10 +12,36 @@ export const goVersions = {
 
 /**
  * The Vault release `vaultkit server install` builds from the Go module proxy when no vault binary is
- * found, and the versions of its locally-replaced submodules (./sdk, ./api) known to build with it: the
- * proxy does not serve those submodules at the release commit.
+ * found. The proxy does not serve Vault's submodules (./sdk, ./api, ...) at the release commit, so each
+ * comes from a tag; where the release branch had backported changes that no tag holds, a shim adapts the
+ * call site (each must match exactly once, or the build stops and says so).
  */
 export const vaultRelease = {
-  version: 'v1.20.4',
-  submodules: {sdk: 'v0.18.0', api: 'v1.20.0'} as Record<string, string>,
+  version: 'v1.21.4',
+  submodules: {
+    sdk: 'v0.21.0',
+    api: 'v1.22.0',
+    'api/auth/approle': 'v0.1.0',
+    'api/auth/userpass': 'v0.1.0',
+    'api/auth/kubernetes': 'v0.10.0',
+  } as Record<string, string>,
+  shims: [
+    // sdk v0.21.0 passes the flag name to ActivationFunc; release/1.21.x does not.
+    {
+      file: 'vault/identity_store.go',
+      from: 'ActivationFunc: iStore.activateDeduplication,',
+      to: 'ActivationFunc: func(ctx context.Context, req *logical.Request, _ string) error { return iStore.activateDeduplication(ctx, req) },',
+    },
+    {
+      file: 'vault/logical_system_activation_flags.go',
+      from: 'b.idStoreBackend.ActivationFunc(ctx, nil)',
+      to: 'b.idStoreBackend.ActivationFunc(ctx, nil, "")',
+    },
+    // release/1.21.x backported RestorePolicy returning (name, error); sdk v0.21.0 returns only error.
+    {
+      file: 'builtin/logical/transit/path_restore.go',
+      from: 'restoredKeyName, err := b.lm.RestorePolicy(',
+      to: 'restoredKeyName, err := keyName, b.lm.RestorePolicy(',
+    },
+  ],
 }

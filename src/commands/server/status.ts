@@ -22,7 +22,7 @@ export default class ServerStatus extends BaseCommand {
       return {running: false}
     }
     const token = flags['show-token'] ? status.state.token : maskToken(status.state.token)
-    this.log(`running   Vault ${status.version} at ${status.state.addr} (pid ${status.state.pid})${status.sealed ? ', sealed' : ''}`)
+    this.log(`running   Vault v${status.version} at ${status.state.addr} (pid ${status.state.pid})${status.sealed ? ', sealed' : ''}`)
     this.log(`token     ${token}`)
     this.log(`plugins   ${status.state.pluginDir}`)
     this.log(`log       ${status.state.logFile}`)

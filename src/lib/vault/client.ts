@@ -83,7 +83,7 @@ export class VaultClient {
   }
 
   private failure(method: string, path: string, status: number, body: Json | undefined): VaultError {
-    const errors = (Array.isArray(body?.errors) ? body.errors : []).map((e) => this.scrub(String(e)))
+    const errors = (Array.isArray(body?.errors) ? body.errors : []).map((e) => this.scrub(oneLineOf(String(e))))
     const said = errors.join('; ') || `HTTP ${status}`
     if (status === 403) {
       return new VaultError(
@@ -103,6 +103,16 @@ export class VaultClient {
   scrub(text: string): string {
     return this.connection.token ? text.replaceAll(this.connection.token, '<token>') : text
   }
+}
+
+/** Vault wraps some errors as "2 errors occurred:\n\t* a\n\t* b": one line, each cause once. */
+export function oneLineOf(error: string): string {
+  const causes = error
+    .replace(/^\d+ errors? occurred:/, '')
+    .split(/\n\s*\*\s*|\n/)
+    .map((part) => part.trim())
+    .filter(Boolean)
+  return [...new Set(causes)].join('; ')
 }
 
 function parseJson(text: string): Json | undefined {

@@ -1,4 +1,4 @@
-import {access, chmod, constants, cp, mkdir, mkdtemp, rename, rm} from 'node:fs/promises'
+import {access, chmod, constants, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {delimiter, join} from 'node:path'
 
@@ -98,6 +98,7 @@ async function buildVault(version: string, target: string, progress: (line: stri
   const download = async (module: string): Promise<ModuleDownload> => JSON.parse(await go(['mod', 'download', '-json', module])) as ModuleDownload
 
   const started = performance.now()
+  await go(['version'])
   progress(`Building Vault ${version} from the Go module proxy into ${target}`)
   progress('The first build downloads several hundred modules and compiles for several minutes; later runs are instant.')
   const release = await download(`github.com/hashicorp/vault@${version}`)
@@ -115,13 +116,15 @@ async function buildVault(version: string, target: string, progress: (line: stri
     const local = (modFile.Replace ?? []).filter((r) => /^\.\.?\//.test(r.New.Path)).sort((a, b) => a.New.Path.length - b.New.Path.length)
     for (const replace of local) {
       const rel = replace.New.Path.replace(/^\.\//, '')
-      const moduleVersion = vaultRelease.submodules[rel] ?? modFile.Require?.find((r) => r.Path === replace.Old.Path)?.Version
+      const pinned = version === vaultRelease.version ? vaultRelease.submodules[rel] : undefined
+      const moduleVersion = pinned ?? modFile.Require?.find((r) => r.Path === replace.Old.Path)?.Version
       if (!moduleVersion) throw new UserError(`Vault ${version} needs ${replace.Old.Path}, and no version of it is known`, 'install Vault and put it on PATH')
       progress(`  ${replace.Old.Path}@${moduleVersion} -> ${replace.New.Path}`)
       const sub = await download(`${replace.Old.Path}@${moduleVersion}`)
       await cp(sub.Dir!, join(src, rel), {recursive: true})
       await makeWritable(join(src, rel))
     }
+    if (version === vaultRelease.version) await applyShims(src, progress)
     progress('  compiling (CGO_ENABLED=0, -trimpath, no web UI)...')
     const partial = join(work, 'vault')
     await go(['build', '-trimpath', '-tags', 'vault', '-ldflags', `-s -w -X github.com/hashicorp/vault/version.GitCommit=${release.Origin?.Hash ?? version}`, '-o', partial, '.'], src)
@@ -130,6 +133,19 @@ async function buildVault(version: string, target: string, progress: (line: stri
     progress(`Built Vault ${version} in ${Math.round((performance.now() - started) / 1000)} s`)
   } finally {
     await rm(work, {recursive: true, force: true})
+  }
+}
+
+async function applyShims(src: string, progress: (line: string) => void): Promise<void> {
+  for (const shim of vaultRelease.shims) {
+    const file = join(src, shim.file)
+    const text = await readFile(file, 'utf8')
+    const count = text.split(shim.from).length - 1
+    if (count !== 1) {
+      throw new UserError(`Building Vault ${vaultRelease.version}: the shim for ${shim.file} matched ${count} times`, 'the pinned release and its shims disagree: fix vaultRelease in src/lib/versions.ts')
+    }
+    await writeFile(file, text.replace(shim.from, shim.to))
+    progress(`  shim ${shim.file}`)
   }
 }
 

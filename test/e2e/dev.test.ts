@@ -1,0 +1,78 @@
+import {readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {execa} from 'execa'
+import {afterAll, beforeAll, expect, test} from 'vitest'
+
+import {BIN} from '../helpers.js'
+import {goBuildSeconds, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
+
+const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-dev-'))
+let project: string
+
+beforeAll(async () => {
+  await installVault()
+  project = await scaffold('secrets', parent)
+}, 1_800_000)
+
+afterAll(() => rmSync(parent, {recursive: true, force: true}))
+
+test('plugin dev serves a source change within one rebuild plus a little, on the same server', async () => {
+  // First the yardstick: a plain go build of the same kind of change, before plugin dev watches the files.
+  const hello = join(project, 'path_hello.go')
+  const source = readFileSync(hello, 'utf8')
+  writeFileSync(hello, source.replace('hello %s from', 'probe %s from'))
+  await goBuildSeconds(project, 'vault-plugin-secrets-hello')
+  writeFileSync(hello, source.replace('hello %s from', 'probe2 %s from'))
+  const build = await goBuildSeconds(project, 'vault-plugin-secrets-hello')
+  writeFileSync(hello, source)
+
+  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
+  let output = ''
+  dev.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const waitFor = async (pattern: RegExp, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs
+    while (!pattern.test(output)) {
+      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for ${pattern}; plugin dev printed:\n${output}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+  try {
+    await waitFor(/Watching for changes/, 300_000)
+    expect(output).toMatch(/GET hello\/hello -> Hello, hello world from vault-plugin-secrets-hello/)
+    const server = readServerState(project)
+    const pid = server.pid
+    await vaultHttp(server, 'POST', 'hello/config', {custom_prefix: 'Kept'})
+
+    // A compile error is shown, and the running plugin keeps serving.
+    writeFileSync(hello, `${source}\nfunc broken( {\n`)
+    await waitFor(/go build failed; the running plugin keeps serving/, 120_000)
+    expect(output).toMatch(/path_hello\.go:\d+:\d+: syntax error/)
+    expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Kept, hello world from vault-plugin-secrets-hello')
+
+    // The real change: time from the edit to Vault serving the new answer.
+    const before = output.length
+    const edited = performance.now()
+    writeFileSync(hello, source.replace('hello %s from', 'howdy %s from'))
+    let served = 0
+    for (;;) {
+      const answer = await vaultHttp(server, 'GET', 'hello/hello')
+      if (answer.body.data?.message === 'Kept, howdy world from vault-plugin-secrets-hello') break
+      if (performance.now() - edited > 120_000) throw new Error(`not served after 120 s:\n${output.slice(before)}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    served = (performance.now() - edited) / 1000
+    console.log(`plugin dev: change served in ${served.toFixed(2)} s; plain go build ${build.toFixed(2)} s`)
+    expect(served).toBeLessThan(build * 1.3 + 1.5)
+    expect(readServerState(project).pid).toBe(pid)
+    expect((await vaultHttp(server, 'GET', 'hello/config')).body.data.custom_prefix).toBe('Kept')
+  } finally {
+    dev.kill('SIGINT')
+  }
+  const result = await dev
+  expect(result.exitCode).toBe(0)
+  expect(result.all).toMatch(/Stopped the dev server/)
+}, 600_000)

@@ -1,0 +1,106 @@
+import {readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+
+import {sha256File} from '../../src/lib/build.js'
+import {runCli} from '../helpers.js'
+import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
+
+// The whole journey on a real Vault dev server: scaffold -> build -> register -> use -> upgrade.
+const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-secrets-'))
+const transcript: string[] = []
+let project: string
+let server: DevServer
+
+async function vaultkit(args: string[], env: Record<string, string> = {}) {
+  const result = await runCli([...args, '--project', project], {env})
+  transcript.push(result.stdout, result.stderr)
+  return result
+}
+
+beforeAll(async () => {
+  await installVault()
+  project = await scaffold('secrets', parent)
+  const started = await vaultkit(['server', 'start', '--json'])
+  expect(started.exitCode, started.stderr).toBe(0)
+  server = readServerState(project)
+}, 1_800_000)
+
+afterAll(async () => {
+  if (project) await vaultkit(['server', 'stop'])
+  rmSync(parent, {recursive: true, force: true})
+})
+
+describe('the secrets kind in a real Vault', () => {
+  test('server start again reuses the running server; status masks the token', async () => {
+    const again = await vaultkit(['server', 'start', '--json'])
+    expect(JSON.parse(again.stdout)).toMatchObject({alreadyRunning: true, addr: server.addr})
+    const status = await vaultkit(['server', 'status'])
+    expect(status.stdout).toMatch(/running\s+Vault v\d+\.\d+\.\d+/)
+    expect(status.stdout).toContain('****')
+  })
+
+  test('plugin build puts the binary in the plugin directory and reports its real sha256', async () => {
+    const result = await vaultkit(['plugin', 'build', '--json'])
+    expect(result.exitCode, result.stderr).toBe(0)
+    const built = JSON.parse(result.stdout)
+    expect(built.path).toBe(join(project, 'vault/plugins/vault-plugin-secrets-hello'))
+    expect(built.version).toBe('v0.1.0')
+    expect(built.sha256).toBe(await sha256File(built.path))
+  })
+
+  test('plugin register catalogs and enables it; a second run changes nothing', async () => {
+    const first = JSON.parse((await vaultkit(['plugin', 'register', '--json'])).stdout)
+    expect(first).toMatchObject({catalog: 'registered', mount: 'enabled', path: 'hello', version: 'v0.1.0'})
+    const second = JSON.parse((await vaultkit(['plugin', 'register', '--json'])).stdout)
+    expect(second).toMatchObject({catalog: 'unchanged', mount: 'unchanged'})
+    const mounts = await vaultHttp(server, 'GET', 'sys/mounts')
+    expect(mounts.body.data['hello/']).toMatchObject({type: 'hello', running_plugin_version: 'v0.1.0', running_sha256: first.sha256})
+  })
+
+  test('hello answers 400 until configured, then with the prefix', async () => {
+    const before = await vaultHttp(server, 'GET', 'hello/hello')
+    expect(before.status).toBe(400)
+    expect(before.body.errors.join()).toMatch(/not configured yet: write hello\/config first/)
+    expect((await vaultHttp(server, 'POST', 'hello/config', {custom_prefix: 'Howdy', api_key: 's3cr3t'})).status).toBe(204)
+    const after = await vaultHttp(server, 'GET', 'hello/hello?name=Ada')
+    expect(after.body.data.message).toBe('Howdy, hello Ada from vault-plugin-secrets-hello')
+    const config = await vaultHttp(server, 'GET', 'hello/config')
+    expect(config.body.data.custom_prefix).toBe('Howdy')
+    expect(config.body.data).not.toHaveProperty('api_key')
+  })
+
+  test('creds are leased, renewable and revocable', async () => {
+    const creds = await vaultHttp(server, 'GET', 'hello/creds')
+    expect(creds.status).toBe(200)
+    expect(creds.body.lease_id).toMatch(/^hello\/creds\//)
+    expect(creds.body.lease_duration).toBeGreaterThan(0)
+    expect(creds.body.renewable).toBe(true)
+    expect(creds.body.data.token).toMatch(/^hello_/)
+    const renewed = await vaultHttp(server, 'PUT', 'sys/leases/renew', {lease_id: creds.body.lease_id, increment: 600})
+    expect(renewed.status).toBe(200)
+    expect(renewed.body.lease_duration).toBeGreaterThan(0)
+    expect((await vaultHttp(server, 'PUT', 'sys/leases/revoke', {lease_id: creds.body.lease_id})).status).toBe(204)
+    const lookup = await vaultHttp(server, 'PUT', 'sys/leases/lookup', {lease_id: creds.body.lease_id})
+    expect(lookup.status).toBe(400)
+  })
+
+  test('version 0.2.0: build and register upgrade the mount in place, and its data survives', async () => {
+    const versionFile = join(project, 'version/version.go')
+    writeFileSync(versionFile, readFileSync(versionFile, 'utf8').replace('"0.1.0"', '"0.2.0"'))
+    expect((await vaultkit(['plugin', 'build'])).exitCode).toBe(0)
+    const registered = JSON.parse((await vaultkit(['plugin', 'register', '--json'])).stdout)
+    expect(registered).toMatchObject({catalog: 'registered', mount: 'upgraded', version: 'v0.2.0'})
+    const mounts = await vaultHttp(server, 'GET', 'sys/mounts')
+    expect(mounts.body.data['hello/'].running_plugin_version).toBe('v0.2.0')
+    expect((await vaultHttp(server, 'GET', 'hello/config')).body.data.custom_prefix).toBe('Howdy')
+    expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toMatch(/^Howdy, hello/)
+  })
+
+  test('the root token appears in nothing vaultkit printed or wrote (but the 0600 state file)', () => {
+    const written = ['.vaultkit/vault.log', '.vaultkit/dev.hcl'].map((file) => readFileSync(join(project, file), 'utf8'))
+    for (const text of [...transcript, ...written]) expect(text.includes(server.token)).toBe(false)
+  })
+})
