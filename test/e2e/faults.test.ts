@@ -78,6 +78,46 @@ describe('register faults against real servers', () => {
     expectOneLineError(await vaultkit(['plugin', 'register', '--project', elsewhere]), /^Error: There is no Vault to talk to: start a dev server/)
   })
 
+  test('a token from ~/.vault-token, as the vault CLI keeps it', async () => {
+    const home = join(parent, 'home')
+    mkdirSync(home)
+    writeFileSync(join(home, '.vault-token'), `${server.token}\n`, {mode: 0o600})
+    const addr = server.addr.replace('127.0.0.1', 'localhost')
+    const result = await vaultkit(['plugin', 'register', '--project', project, '--json'], {VAULT_ADDR: addr, HOME: home})
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({name: 'hello', path: 'hello'})
+  })
+
+  test('a TLS server: VAULT_CACERT is honoured, and without it the error says to set it', async () => {
+    const port = await closedPort()
+    const certs = join(parent, 'tls')
+    mkdirSync(certs)
+    const config = join(certs, 'plugins.hcl')
+    writeFileSync(config, `plugin_directory = ${JSON.stringify(dirname(binary))}\n`)
+    const token = 'faults-tls-token'
+    const vault = spawn(vaultBin, ['server', '-dev', '-dev-tls', `-dev-tls-cert-dir=${certs}`, `-dev-listen-address=127.0.0.1:${port}`, `-config=${config}`], {
+      env: {...process.env, VAULT_DEV_ROOT_TOKEN_ID: token},
+      stdio: 'ignore',
+    })
+    try {
+      const addr = `https://127.0.0.1:${port}`
+      const env = {VAULT_ADDR: addr, VAULT_TOKEN: token}
+      for (let i = 0; i < 100; i++) {
+        const probe = await vaultkit(['plugin', 'register', '--project', project, '--json'], {...env, VAULT_CACERT: join(certs, 'vault-ca.pem')})
+        if (probe.exitCode === 0) {
+          expect(JSON.parse(probe.stdout)).toMatchObject({catalog: 'registered', mount: 'enabled'})
+          break
+        }
+        if (i === 99) throw new Error(`never registered over TLS: ${probe.stderr}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      const untrusted = await vaultkit(['plugin', 'register', '--project', project], env)
+      expectOneLineError(untrusted, new RegExp(`^Error: Vault at ${addr} has a certificate this machine does not trust \\(.+\\): set VAULT_CACERT to its CA file$`))
+    } finally {
+      vault.kill()
+    }
+  })
+
   test('a name that shadows a builtin', async () => {
     const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', binary, '--type', 'secret', '--name', 'kv'])
     expectOneLineError(result, /^Error: "kv" would shadow Vault's builtin kv plugin: register it under another --name$/)

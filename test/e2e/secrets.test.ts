@@ -1,4 +1,4 @@
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -34,6 +34,10 @@ afterAll(async () => {
 })
 
 describe('the secrets kind in a real Vault', () => {
+  test('the state file is private to its owner', () => {
+    expect(statSync(join(project, '.vaultkit/server.json')).mode & 0o777).toBe(0o600)
+  })
+
   test('server start again reuses the running server; status masks the token', async () => {
     const again = await vaultkit(['server', 'start', '--json'])
     expect(JSON.parse(again.stdout)).toMatchObject({alreadyRunning: true, addr: server.addr})

@@ -127,7 +127,12 @@ async function buildVault(version: string, target: string, progress: (line: stri
     if (version === vaultRelease.version) await applyShims(src, progress)
     progress('  compiling (CGO_ENABLED=0, -trimpath, no web UI)...')
     const partial = join(work, 'vault')
-    await go(['build', '-trimpath', '-tags', 'vault', '-ldflags', `-s -w -X github.com/hashicorp/vault/version.GitCommit=${release.Origin?.Hash ?? version}`, '-o', partial, '.'], src)
+    // Vault hands BuildDate to plugins, which parse it as RFC 3339: use the release's own time.
+    const info = JSON.parse(await readFile(release.Info!, 'utf8')) as {Time?: string; Origin?: {Hash?: string}}
+    const stamp = ['-s -w', `-X github.com/hashicorp/vault/version.BuildDate=${info.Time ?? new Date().toISOString()}`]
+    const commit = info.Origin?.Hash ?? release.Origin?.Hash
+    if (commit) stamp.push(`-X github.com/hashicorp/vault/version.GitCommit=${commit}`)
+    await go(['build', '-trimpath', '-tags', 'vault', '-ldflags', stamp.join(' '), '-o', partial, '.'], src)
     await mkdir(join(target, '..'), {recursive: true})
     await rename(partial, target)
     progress(`Built Vault ${version} in ${Math.round((performance.now() - started) / 1000)} s`)
