@@ -20,6 +20,15 @@ export interface DevOptions {
   stop: Promise<void>
 }
 
+const USAGE: Record<PluginProject['pluginType'], (path: string) => string[]> = {
+  secret: (path) => [`vault read ${path}/hello`, `curl -s -H "X-Vault-Token: $VAULT_TOKEN" $VAULT_ADDR/v1/${path}/hello`],
+  auth: (path) => [
+    `vault write auth/${path}/users/alice password=changeme policies=default`,
+    `vault write auth/${path}/login username=alice password=changeme`,
+  ],
+  database: (path) => [`vault read ${path}/creds/dev`],
+}
+
 const WATCHED = /(\.go|go\.mod|go\.sum)$/
 const IGNORED = /^(\.git|\.vaultkit|vault)(\/|$)/
 
@@ -43,7 +52,7 @@ export async function runDevLoop(options: DevOptions): Promise<void> {
       return false
     }
     const registered = await registerPlugin(client, {type: project.pluginType, name: project.name, version: built.version, binary: built.path, sha256: built.sha256, path})
-    const smoke = await smokeTest(client, path).catch((error: Error) => ({request: `GET ${path}/hello`, answer: `failed: ${error.message}`, ms: 0}))
+    const smoke = await smokeTest(client, project.pluginType, path).catch((error: Error) => ({request: 'smoke request', answer: `failed: ${error.message}`, ms: 0}))
     const total = ((performance.now() - started) / 1000).toFixed(2)
     log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request} ${smoke.ms} ms, total ${total} s`)
     log(`  ${smoke.request} -> ${smoke.answer}`)
@@ -54,8 +63,7 @@ export async function runDevLoop(options: DevOptions): Promise<void> {
   log('')
   log('Use it from another terminal:')
   log(`  eval "$(vaultkit server env --project ${project.dir})"`)
-  log(`  vault read ${path}/hello`)
-  log(`  curl -s -H "X-Vault-Token: $VAULT_TOKEN" $VAULT_ADDR/v1/${path}/hello`)
+  for (const line of USAGE[project.pluginType](path)) log(`  ${line}`)
   log('Watching for changes to Go sources; Ctrl-C to stop.')
 
   let pending: string | undefined

@@ -122,7 +122,9 @@ async function ensureMount(client: VaultClient, options: RegisterOptions, sha256
   if (mounted.running_plugin_version === options.version && mounted.running_sha256 === sha256) return 'unchanged'
   const upgraded = mounted.running_plugin_version !== options.version
   if (upgraded) await client.post(`${api}/${options.path}/tune`, {plugin_version: options.version})
-  await client.post('sys/plugins/reload/backend', {mounts: [options.path]})
+  // Reload names mounts by their full path: auth methods live under auth/.
+  const fullPath = options.type === 'auth' ? `auth/${options.path}` : options.path
+  await client.post('sys/plugins/reload/backend', {mounts: [fullPath]})
   return upgraded ? 'upgraded' : 'reloaded'
 }
 

@@ -8,6 +8,8 @@ export const goVersions = {
   sdk: 'v0.25.1',
   api: 'v1.23.0',
   hclog: 'v1.6.3',
+  /** golang.org/x/crypto, for bcrypt in the auth kind: the version the SDK itself requires. */
+  crypto: 'v0.49.0',
 } as const
 
 /**
