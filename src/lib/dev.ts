@@ -4,6 +4,7 @@ import {buildPlugin} from './build.js'
 import {UserError} from './errors.js'
 import type {PluginProject} from './project.js'
 import {registerPlugin} from './register.js'
+import type {DatabaseConnection} from './register-database.js'
 import {smokeTest} from './smoke.js'
 import {VaultClient} from './vault/client.js'
 import {ensureVaultBinary} from './vault/install.js'
@@ -13,6 +14,8 @@ export interface DevOptions {
   project: PluginProject
   vaultBin?: string
   path?: string
+  /** Database plugins: connection settings for the engine's config. */
+  database?: DatabaseConnection
   log: (line: string) => void
   /** Compiler output, as the compiler wrote it. */
   logError: (text: string) => void
@@ -26,7 +29,7 @@ const USAGE: Record<PluginProject['pluginType'], (path: string) => string[]> = {
     `vault write auth/${path}/users/alice password=changeme policies=default`,
     `vault write auth/${path}/login username=alice password=changeme`,
   ],
-  database: (path) => [`vault read ${path}/creds/dev`],
+  database: (path) => [`vault read ${path}/creds/<plugin name>`],
 }
 
 const WATCHED = /(\.go|go\.mod|go\.sum)$/
@@ -35,7 +38,7 @@ const IGNORED = /^(\.git|\.vaultkit|vault)(\/|$)/
 /** Dev server, build, register, smoke; then the same on every source change until stopped. */
 export async function runDevLoop(options: DevOptions): Promise<void> {
   const {project, log} = options
-  const path = options.path ?? project.name
+  const path = options.path ?? (project.pluginType === 'database' ? 'database' : project.name)
   const vault = await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})
   const {state, alreadyRunning} = await startDevServer(project, vault.path)
   log(`${alreadyRunning ? 'Using' : 'Started'} Vault dev server ${state.addr} (${vault.version})`)
@@ -51,8 +54,16 @@ export async function runDevLoop(options: DevOptions): Promise<void> {
       log(`✖ ${reason}: ${error.message}; the running plugin keeps serving`)
       return false
     }
-    const registered = await registerPlugin(client, {type: project.pluginType, name: project.name, version: built.version, binary: built.path, sha256: built.sha256, path})
-    const smoke = await smokeTest(client, project.pluginType, path).catch((error: Error) => ({request: 'smoke request', answer: `failed: ${error.message}`, ms: 0}))
+    const registered = await registerPlugin(client, {
+      type: project.pluginType,
+      name: project.name,
+      version: built.version,
+      binary: built.path,
+      sha256: built.sha256,
+      path,
+      database: options.database,
+    })
+    const smoke = await smokeTest(client, project.pluginType, path, project.name).catch((error: Error) => ({request: 'smoke request', answer: `failed: ${error.message}`, ms: 0}))
     const total = ((performance.now() - started) / 1000).toFixed(2)
     log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request} ${smoke.ms} ms, total ${total} s`)
     log(`  ${smoke.request} -> ${smoke.answer}`)

@@ -4,6 +4,7 @@ import {basename, dirname, relative, isAbsolute} from 'node:path'
 import {sha256File} from './build.js'
 import {UserError} from './errors.js'
 import {BUILTIN_PLUGIN_NAMES} from './names.js'
+import {type DatabaseConnection, ensureDatabase} from './register-database.js'
 import type {PluginType} from './templates/manifest.js'
 import {VaultError, type VaultClient} from './vault/client.js'
 
@@ -18,8 +19,10 @@ export interface RegisterOptions {
   /** With `command` and no `binary`: a remote binary already in the server's plugin directory. */
   sha256?: string
   command?: string
-  /** Mount path; secrets and auth only. */
+  /** Mount path: of the plugin (secrets, auth), or of Vault's database engine (database). */
   path: string
+  /** Database plugins: connection settings for `<path>/config/<name>`. */
+  database?: DatabaseConnection
 }
 
 export type MountAction = 'enabled' | 'upgraded' | 'reloaded' | 'unchanged'
@@ -53,7 +56,10 @@ export async function registerPlugin(client: VaultClient, options: RegisterOptio
     await client.post(catalogPath, {sha256, command, version: options.version})
     catalog = 'registered'
   }
-  const mount = options.type === 'database' ? 'unchanged' : await ensureMount(client, options, sha256)
+  const mount =
+    options.type === 'database'
+      ? await ensureDatabase(client, {...options, connection: options.database ?? {}, catalogChanged: catalog === 'registered'})
+      : await ensureMount(client, options, sha256)
   return {
     type: options.type,
     name: options.name,
@@ -142,6 +148,9 @@ export interface RegistrationFlags {
   name?: string
   version?: string
   path?: string
+  connectionUrl?: string
+  dbUsername?: string
+  dbPassword?: string
 }
 
 const TYPES: Record<string, PluginType> = {secret: 'secret', secrets: 'secret', auth: 'auth', database: 'database'}
@@ -157,7 +166,8 @@ export async function registrationFromFlags(flags: RegistrationFlags): Promise<R
       name: flags.name ?? project.name,
       version: `v${project.version}`,
       binary: `${project.pluginDir}/${project.binaryName}`,
-      path: flags.path ?? flags.name ?? project.name,
+      path: flags.path ?? defaultPath(project.pluginType, flags.name ?? project.name),
+      database: databaseConnection(flags),
     }
   }
   if (flags.sha256 !== undefined && flags.command === undefined) {
@@ -167,5 +177,25 @@ export async function registrationFromFlags(flags: RegistrationFlags): Promise<R
   if (!type) throw new UserError(`--type ${flags.type ?? 'is missing'}`, 'pass --type secret, auth or database')
   if (!flags.name) throw new UserError('--name is missing', 'pass the catalog name to register the plugin under')
   const version = flags.version === undefined ? '' : `v${flags.version.replace(/^v/, '')}`
-  return {type, name: flags.name, version, binary: flags.binary, sha256: flags.sha256, command: flags.command, path: flags.path ?? flags.name}
+  return {
+    type,
+    name: flags.name,
+    version,
+    binary: flags.binary,
+    sha256: flags.sha256,
+    command: flags.command,
+    path: flags.path ?? defaultPath(type, flags.name),
+    database: databaseConnection(flags),
+  }
+}
+
+/** A secrets engine or auth method mounts at its name; a database plugin lives under the database engine. */
+const defaultPath = (type: PluginType, name: string) => (type === 'database' ? 'database' : name)
+
+function databaseConnection(flags: RegistrationFlags): DatabaseConnection {
+  return {
+    connectionUrl: flags.connectionUrl,
+    username: flags.dbUsername,
+    password: flags.dbPassword ?? (process.env.VAULTKIT_DB_PASSWORD || undefined),
+  }
 }

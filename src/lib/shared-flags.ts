@@ -14,3 +14,12 @@ export const vaultAddrFlag = Flags.string({
 export const vaultBinFlag = Flags.string({
   description: 'vault (or OpenBao bao) binary to use (default: VAULTKIT_VAULT_BIN, PATH, then the cache)',
 })
+
+/** Database plugins: the connection Vault's database engine is configured with. Values are never printed. */
+export const databaseFlags = {
+  'connection-url': Flags.string({
+    description: 'database plugins: connection URL with {{username}} and {{password}}, e.g. postgres://{{username}}:{{password}}@127.0.0.1:5432/postgres',
+  }),
+  'db-username': Flags.string({description: 'database plugins: the user Vault connects as'}),
+  'db-password': Flags.string({description: 'database plugins: its password (or VAULTKIT_DB_PASSWORD, which stays out of shell history)'}),
+}

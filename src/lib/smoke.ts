@@ -10,14 +10,16 @@ export interface SmokeResult {
 }
 
 /** One request through Vault's HTTP API that only the running plugin can answer, per plugin type. */
-export async function smokeTest(client: VaultClient, type: PluginType, path: string): Promise<SmokeResult> {
+export async function smokeTest(client: VaultClient, type: PluginType, path: string, name: string): Promise<SmokeResult> {
   const started = performance.now()
-  const {request, answer} = type === 'auth' ? await smokeAuth(client, path) : await smokeSecrets(client, path)
+  const {request, answer} = await SMOKE[type](client, path, name)
   return {request, answer, ms: Math.round(performance.now() - started)}
 }
 
+type Smoke = (client: VaultClient, path: string, name: string) => Promise<{request: string; answer: string}>
+
 /** Read `<path>/hello`, writing a dev config first if the mount has none yet (it answers 400 until then). */
-async function smokeSecrets(client: VaultClient, path: string) {
+const smokeSecrets: Smoke = async (client, path) => {
   const read = () => client.get(`${path}/hello`)
   let response
   try {
@@ -32,7 +34,7 @@ async function smokeSecrets(client: VaultClient, path: string) {
 }
 
 /** Create (or reset) a dev user, log in as it, and report the token's policies; the token is revoked again. */
-async function smokeAuth(client: VaultClient, path: string) {
+const smokeAuth: Smoke = async (client, path) => {
   const password = randomBytes(18).toString('base64url')
   await client.post(`auth/${path}/users/vaultkit-smoke`, {password, policies: 'default'})
   const login = await client.post(`auth/${path}/login`, {username: 'vaultkit-smoke', password})
@@ -43,3 +45,13 @@ async function smokeAuth(client: VaultClient, path: string) {
     answer: `logged in as vaultkit-smoke: policies ${(auth.policies ?? []).join(', ')}, lease ${auth.lease_duration ?? 0} s`,
   }
 }
+
+/** Issue credentials from the dev role through the plugin, then revoke them (the plugin drops the user). */
+const smokeDatabase: Smoke = async (client, path, name) => {
+  const creds = await client.get(`${path}/creds/${name}`)
+  const username = (creds?.data as {username?: string} | undefined)?.username ?? '?'
+  if (typeof creds?.lease_id === 'string') await client.post('sys/leases/revoke', {lease_id: creds.lease_id})
+  return {request: `GET ${path}/creds/${name}`, answer: `issued database user ${username} (lease ${String(creds?.lease_duration ?? 0)} s), then revoked it`}
+}
+
+const SMOKE: Record<PluginType, Smoke> = {secret: smokeSecrets, auth: smokeAuth, database: smokeDatabase}

@@ -10,6 +10,9 @@ export const goVersions = {
   hclog: 'v1.6.3',
   /** golang.org/x/crypto, for bcrypt in the auth kind: the version the SDK itself requires. */
   crypto: 'v0.49.0',
+  /** The database kind: PostgreSQL's pure-Go driver, and the SDK's config parsing helpers. */
+  pgx: 'v5.9.1',
+  parseutil: 'v0.2.0',
 } as const
 
 /**

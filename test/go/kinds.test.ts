@@ -7,6 +7,7 @@ import {afterAll, describe, expect, test} from 'vitest'
 
 import {listKinds} from '../../src/lib/templates/kinds.js'
 import {runCli} from '../helpers.js'
+import {startPostgres} from '../postgres.js'
 
 // The real toolchain on every kind: a scaffold that renders but does not compile is a defect.
 const kinds = (await listKinds()).map((k) => k.manifest.name)
@@ -44,8 +45,16 @@ describe.each(kinds)('the %s kind, generated with go mod tidy and git', (kind) =
   })
 
   test('go test ./... passes', {timeout: 600_000}, async () => {
-    const {all} = await go('test', '-count=1', './...')
-    expect(all).toMatch(/^ok\s/m)
+    // The database kind's integration tests run against a real PostgreSQL, given by PG_URL.
+    const postgres = kind === 'database' ? await startPostgres() : undefined
+    try {
+      const {all} = await execa('go', ['test', '-count=1', '-v', './...'], {cwd: project, all: true, env: postgres ? {PG_URL: postgres.url} : {}})
+      expect(all).toMatch(/^ok\s/m)
+      expect(all).not.toMatch(/--- SKIP/)
+      if (postgres) expect(all).toMatch(/--- PASS: TestIntegration_/)
+    } finally {
+      postgres?.stop()
+    }
   })
 
   test('make build puts a working plugin binary in vault/plugins, and git ignores it', {timeout: 600_000}, async () => {

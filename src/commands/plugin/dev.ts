@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../../lib/base-command.js'
 import {runDevLoop} from '../../lib/dev.js'
 import {readProject} from '../../lib/project.js'
-import {projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
+import {databaseFlags, projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
 
 export default class PluginDev extends BaseCommand {
   static override enableJsonFlag = false
@@ -11,11 +11,16 @@ export default class PluginDev extends BaseCommand {
   static override description =
     'Starts (or reuses) the project dev server, builds the plugin, registers and enables it, and sends a smoke request through the HTTP API. Then watches the Go sources: each change is rebuilt, re-registered and reloaded without restarting the server. A compile error is shown and the running plugin keeps serving. Ctrl-C stops the loop, and the server if this command started it.'
 
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --project ./vault-plugin-secrets-hello --path hello-dev']
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --project ./vault-plugin-secrets-hello --path hello-dev',
+    'VAULTKIT_DB_PASSWORD=... <%= config.bin %> <%= command.id %> --connection-url "postgres://{{username}}:{{password}}@127.0.0.1:5432/postgres" --db-username vault',
+  ]
   static override flags = {
     project: projectFlag,
     path: Flags.string({description: 'mount path (default: the plugin name)'}),
     'vault-bin': vaultBinFlag,
+    ...databaseFlags,
   }
 
   async run(): Promise<void> {
@@ -28,6 +33,11 @@ export default class PluginDev extends BaseCommand {
       project,
       path: flags.path,
       vaultBin: flags['vault-bin'],
+      database: {
+        connectionUrl: flags['connection-url'],
+        username: flags['db-username'],
+        password: flags['db-password'] ?? (process.env.VAULTKIT_DB_PASSWORD || undefined),
+      },
       log: (line) => this.log(line),
       logError: (text) => process.stderr.write(`${text}\n`),
       stop,

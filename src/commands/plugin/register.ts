@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/base-command.js'
 import {type RegisterResult, registerPlugin, registrationFromFlags} from '../../lib/register.js'
-import {projectFlag, vaultAddrFlag} from '../../lib/shared-flags.js'
+import {databaseFlags, projectFlag, vaultAddrFlag} from '../../lib/shared-flags.js'
 import {VaultClient} from '../../lib/vault/client.js'
 import {resolveConnection} from '../../lib/vault/connection.js'
 
@@ -28,16 +28,24 @@ export default class PluginRegister extends BaseCommand {
     'plugin-version': Flags.string({description: 'version to register, with --binary or --sha256'}),
     sha256: Flags.string({description: 'sha256 of a binary already in the server plugin directory (no local file read)'}),
     command: Flags.string({description: 'file name of the binary in the server plugin directory'}),
+    ...databaseFlags,
   }
 
   async run(): Promise<RegisterResult> {
     const {flags} = await this.parse(PluginRegister)
-    const options = await registrationFromFlags({...flags, version: flags['plugin-version']})
+    const options = await registrationFromFlags({
+      ...flags,
+      version: flags['plugin-version'],
+      connectionUrl: flags['connection-url'],
+      dbUsername: flags['db-username'],
+      dbPassword: flags['db-password'],
+    })
     const connection = await resolveConnection({addr: flags['vault-addr'], projectDir: flags.project})
     const result = await registerPlugin(new VaultClient(connection), options)
     this.log(`Vault ${connection.addr} (${connection.source})`)
     this.log(`catalog ${result.type}/${result.name} ${result.version || '(no version)'}: ${result.catalog}`)
-    if (result.type !== 'database') this.log(`mount ${result.path}/: ${result.mount}`)
+    const where = result.type === 'database' ? `${result.path}/config/${result.name}` : `mount ${result.path}/`
+    this.log(`${where}: ${result.mount}`)
     return result
   }
 }

@@ -31,6 +31,7 @@ type Json = Record<string, unknown>
 /** A small client for the few endpoints vaultkit uses; every failure becomes a one-line UserError. */
 export class VaultClient {
   private readonly ca?: Buffer
+  private readonly hidden: string[] = []
 
   constructor(readonly connection: VaultConnection) {
     if (connection.caCert) this.ca = readFileSync(connection.caCert)
@@ -99,9 +100,16 @@ export class VaultClient {
     return new VaultError(`Vault answered ${status} to ${method} ${path}: ${said}`, hintFor(said), status, errors)
   }
 
-  /** Vault may echo a request back; the token must never reach the user's screen or logs. */
+  /** Also keep this value (a database password, say) out of every error this client reports. */
+  hide(secret: string | undefined): void {
+    if (secret) this.hidden.push(secret)
+  }
+
+  /** Vault may echo a request back; the token and hidden values must never reach the user's screen or logs. */
   scrub(text: string): string {
-    return this.connection.token ? text.replaceAll(this.connection.token, '<token>') : text
+    let clean = this.connection.token ? text.replaceAll(this.connection.token, '<token>') : text
+    for (const secret of this.hidden) clean = clean.replaceAll(secret, '<redacted>')
+    return clean
   }
 }
 
