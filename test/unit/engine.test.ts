@@ -1,10 +1,10 @@
 import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {basename, join} from 'node:path'
 import {expect, test} from 'vitest'
 
 import {compileTemplate, loadCompiler, loadPrecompiled, renderString} from '../../src/lib/templates/engine.js'
 import {listKinds} from '../../src/lib/templates/kinds.js'
-import {layeredFiles} from '../../src/lib/templates/render.js'
+import {builtinLayers, layeredFiles} from '../../src/lib/templates/render.js'
 
 const context = {
   name: 'hello',
@@ -20,13 +20,15 @@ const context = {
 }
 
 test('the build precompiled every built-in template, and each renders as the compiler would', async () => {
-  const precompiled = await loadPrecompiled()
   const {compile} = await loadCompiler()
   for (const kind of await listKinds()) {
+    const layers = builtinLayers(kind)
+    expect(layers).toEqual(['common', kind.manifest.name])
     for (const file of layeredFiles(kind).filter((f) => f.stored.endsWith('.hbs'))) {
       const source = readFileSync(file.absolute, 'utf8')
-      expect(precompiled.has(source), `${file.stored} is precompiled`).toBe(true)
-      expect((await compileTemplate(source))(context), file.stored).toBe(compile(source)(context))
+      const layer = basename(file.absolute.slice(0, -`/files/${file.stored}`.length))
+      expect((await loadPrecompiled(layer)).has(source), `${layer}/${file.stored} is precompiled`).toBe(true)
+      expect((await compileTemplate(source, layers))(context), file.stored).toBe(compile(source)(context))
     }
   }
 })

@@ -20,16 +20,23 @@ function withHelpers<T extends Env>(env: T): T {
 }
 
 const runtime = withHelpers(HandlebarsRuntime.create())
-let precompiled: Promise<Map<string, unknown>> | undefined
+const precompiled = new Map<string, Promise<Map<string, unknown>>>()
 let compiler: Promise<{compile: (source: string) => Render}> | undefined
 
-/** Built-in templates precompiled by the build (dist/templates.js), keyed by their source. */
-export function loadPrecompiled(): Promise<Map<string, unknown>> {
-  precompiled ??= import(pathToFileURL(join(PACKAGE_ROOT, 'dist', 'templates.js')).href).then(
-    (module: {default: Map<string, unknown>}) => module.default,
-    () => new Map(),
-  )
-  return precompiled
+/**
+ * One built-in layer's templates (templates/<layer>), precompiled by the build into
+ * dist/templates/<layer>.js and keyed by their source; only the layers a kind uses are loaded.
+ */
+export function loadPrecompiled(layer: string): Promise<Map<string, unknown>> {
+  let loaded = precompiled.get(layer)
+  if (!loaded) {
+    loaded = import(pathToFileURL(join(PACKAGE_ROOT, 'dist', 'templates', `${layer}.js`)).href).then(
+      (module: {default: Map<string, unknown>}) => module.default,
+      () => new Map(),
+    )
+    precompiled.set(layer, loaded)
+  }
+  return loaded
 }
 
 /** The full Handlebars compiler, loaded only for a template the build did not precompile. */
@@ -41,18 +48,25 @@ export function loadCompiler() {
   return compiler
 }
 
-export async function compileTemplate(source: string): Promise<Render> {
-  const spec = (await loadPrecompiled()).get(source)
-  if (spec) return runtime.template(spec as TemplateSpecification)
+export async function compileTemplate(source: string, layers: readonly string[] = []): Promise<Render> {
+  for (const layer of layers) {
+    const spec = (await loadPrecompiled(layer)).get(source)
+    if (spec) return runtime.template(spec as TemplateSpecification)
+  }
   return (await loadCompiler()).compile(source)
 }
 
 type TemplateSpecification = Parameters<Env['template']>[0]
 
 /** Renders one template; strict, so a missing answer is an error rather than an empty string. */
-export async function renderString(source: string, context: TemplateContext, origin: string): Promise<string> {
+export async function renderString(
+  source: string,
+  context: TemplateContext,
+  origin: string,
+  layers: readonly string[] = [],
+): Promise<string> {
   try {
-    return (await compileTemplate(source))(context)
+    return (await compileTemplate(source, layers))(context)
   } catch (error) {
     throw new UserError(`Template ${origin} failed to render: ${(error as Error).message.split('\n')[0]}`, 'fix the template')
   }

@@ -1,9 +1,9 @@
 import {readdirSync, readFileSync, statSync} from 'node:fs'
-import {join, posix, relative, sep} from 'node:path'
+import {basename, dirname, join, posix, relative, sep} from 'node:path'
 
 import {UserError} from '../errors.js'
 import {renderString, type TemplateContext} from './engine.js'
-import {COMMON_DIR, type Kind} from './kinds.js'
+import {BUILTIN_TEMPLATES_DIR, COMMON_DIR, type Kind} from './kinds.js'
 
 export interface RenderedFile {
   /** Path inside the project, with "/" separators. */
@@ -45,10 +45,10 @@ export function layeredFiles(kind: Kind): SourceFile[] {
  * Where a stored file lands: `{{...}}` rendered in each segment, a leading "_" turned into "." (so dotfiles
  * survive npm packing), ".hbs" dropped. A result that would leave the project is refused.
  */
-export async function outputPath(stored: string, context: TemplateContext): Promise<string> {
+export async function outputPath(stored: string, context: TemplateContext, layers: readonly string[] = []): Promise<string> {
   const segments = await Promise.all(
     stored.replace(/\.hbs$/, '').split('/').map(async (segment) => {
-      const rendered = segment.includes('{{') ? await renderString(segment, context, stored) : segment
+      const rendered = segment.includes('{{') ? await renderString(segment, context, stored, layers) : segment
       return rendered.startsWith('_') ? `.${rendered.slice(1)}` : rendered
     }),
   )
@@ -59,16 +59,22 @@ export async function outputPath(stored: string, context: TemplateContext): Prom
   return path
 }
 
+/** The names of the built-in layers a kind renders from, whose templates the build precompiled. */
+export function builtinLayers(kind: Kind): string[] {
+  return [COMMON_DIR, kind.dir].filter((dir) => dirname(dir) === BUILTIN_TEMPLATES_DIR).map((dir) => basename(dir))
+}
+
 export async function renderKind(kind: Kind, context: TemplateContext): Promise<RenderedFile[]> {
   const sources = layeredFiles(kind)
+  const layers = builtinLayers(kind)
   const files = await Promise.all(
     sources.map(async (source): Promise<RenderedFile> => {
       const raw = readFileSync(source.absolute)
       const info = statSync(source.absolute)
       const contents = source.stored.endsWith('.hbs')
-        ? Buffer.from(await renderString(raw.toString('utf8'), context, source.stored))
+        ? Buffer.from(await renderString(raw.toString('utf8'), context, source.stored, layers))
         : raw
-      return {path: await outputPath(source.stored, context), contents, mode: info.mode & 0o777}
+      return {path: await outputPath(source.stored, context, layers), contents, mode: info.mode & 0o777}
     }),
   )
   const seen = new Set<string>()
