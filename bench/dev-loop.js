@@ -15,6 +15,14 @@ const project = join(work, 'hello')
 const vaultkit = (...args) => execFileSync(process.execPath, [bin, ...args, '--project', project], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+/** Waits for a condition, failing after two minutes rather than hanging. */
+async function until(what, check) {
+  const deadline = Date.now() + 120_000
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(10)
+  }
+}
 
 execFileSync(process.execPath, [bin, 'server', 'install'], {stdio: 'inherit'})
 execFileSync(process.execPath, [bin, 'plugin', 'new', 'hello', '--yes', '--no-git', '--dir', project], {stdio: 'ignore'})
@@ -28,18 +36,20 @@ const answer = async () => {
   return (await response.json()).data?.message ?? ''
 }
 
+let dev
 try {
-  const dev = spawn(process.execPath, [bin, 'plugin', 'dev', '--project', project], {stdio: ['ignore', 'pipe', 'inherit']})
+  dev = spawn(process.execPath, [bin, 'plugin', 'dev', '--project', project], {stdio: ['ignore', 'pipe', 'inherit']})
   let output = ''
   dev.stdout.on('data', (chunk) => (output += chunk))
-  while (!output.includes('Watching for changes')) await sleep(50)
+  await until('plugin dev to start', () => output.includes('Watching for changes') || dev.exitCode !== null)
+  if (dev.exitCode !== null) throw new Error(`plugin dev exited ${dev.exitCode}:\n${output}`)
 
   const served = []
   for (let i = 0; i < runs; i++) {
     const word = `dev${i}`
     const started = performance.now()
     edit(word)
-    while (!(await answer()).includes(`${word} world`)) await sleep(10)
+    await until(`the ${word} answer`, async () => (await answer()).includes(`${word} world`))
     served.push((performance.now() - started) / 1000)
     await sleep(500)
   }
@@ -69,6 +79,7 @@ try {
   console.log(`ratio ${(change / build).toFixed(2)}x (goal: at most 1.3x)`)
   console.log(`plugin register after a rebuild (CLI, reload)      ${median(registers).toFixed(2)} s`)
 } finally {
+  if (dev && dev.exitCode === null) dev.kill('SIGINT')
   vaultkit('server', 'stop')
   rmSync(work, {recursive: true, force: true})
 }

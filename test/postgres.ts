@@ -41,12 +41,17 @@ export async function startPostgres(): Promise<Postgres> {
   const password = `pg-${Math.random().toString(36).slice(2)}`
   const passwordFile = join(dir, 'pwfile')
   writeFileSync(passwordFile, `${password}\n`)
-  // initdb refuses to run as root: the cluster belongs to the postgres user.
+  // initdb refuses to run as root: as root the cluster belongs to the postgres user; otherwise to us.
+  const root = process.getuid?.() === 0
+  const run = (command: string, args: string[]) =>
+    root
+      ? spawnSync('runuser', ['-u', 'postgres', '--', join(bin, command), ...args], {encoding: 'utf8'})
+      : spawnSync(join(bin, command), args, {encoding: 'utf8'})
   const asPostgres = (command: string, args: string[]) => {
-    const result = spawnSync('runuser', ['-u', 'postgres', '--', join(bin, command), ...args], {encoding: 'utf8'})
+    const result = run(command, args)
     if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`)
   }
-  execFileSync('chown', ['-R', 'postgres:postgres', dir])
+  if (root) execFileSync('chown', ['-R', 'postgres:postgres', dir])
   asPostgres('initdb', ['-D', data, '-U', 'vaultadmin', `--pwfile=${passwordFile}`, '--auth-host=scram-sha-256', '--auth-local=trust'])
   const port = await freePort()
   asPostgres('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start'])
@@ -56,7 +61,7 @@ export async function startPostgres(): Promise<Postgres> {
     password,
     url: `postgres://vaultadmin:${password}@127.0.0.1:${port}/postgres?sslmode=disable`,
     stop: () => {
-      spawnSync('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'fast', '-w', 'stop'])
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'])
       rmSync(dir, {recursive: true, force: true})
     },
   }

@@ -1,8 +1,8 @@
-import {watch} from 'node:fs'
+import {relative} from 'node:path'
 
 import {buildPlugin} from './build.js'
 import {UserError} from './errors.js'
-import type {PluginProject} from './project.js'
+import {type PluginProject, readProject} from './project.js'
 import {registerPlugin} from './register.js'
 import type {DatabaseConnection} from './register-database.js'
 import {smokeTest} from './smoke.js'
@@ -11,7 +11,7 @@ import {ensureVaultBinary} from './vault/install.js'
 import {startDevServer, stopDevServer} from './vault/server.js'
 
 export interface DevOptions {
-  project: PluginProject
+  projectDir: string
   vaultBin?: string
   path?: string
   /** Database plugins: connection settings for the engine's config. */
@@ -19,90 +19,123 @@ export interface DevOptions {
   log: (line: string) => void
   /** Compiler output, as the compiler wrote it. */
   logError: (text: string) => void
-  /** Resolves when the loop should end (Ctrl-C). */
+  /** Resolves when the loop should end (the first Ctrl-C). */
   stop: Promise<void>
 }
 
-const USAGE: Record<PluginProject['pluginType'], (path: string) => string[]> = {
+const USAGE: Record<PluginProject['pluginType'], (path: string, name: string) => string[]> = {
   secret: (path) => [`vault read ${path}/hello`, `curl -s -H "X-Vault-Token: $VAULT_TOKEN" $VAULT_ADDR/v1/${path}/hello`],
   auth: (path) => [
     `vault write auth/${path}/users/alice password=changeme policies=default`,
     `vault write auth/${path}/login username=alice password=changeme`,
+    `curl -s -X POST -d '{"username":"alice","password":"changeme"}' $VAULT_ADDR/v1/auth/${path}/login`,
   ],
-  database: (path) => [`vault read ${path}/creds/<plugin name>`],
+  database: (path, name) => [`vault read ${path}/creds/${name}`, `curl -s -H "X-Vault-Token: $VAULT_TOKEN" $VAULT_ADDR/v1/${path}/creds/${name}`],
 }
 
-const WATCHED = /(\.go|go\.mod|go\.sum)$/
-const IGNORED = /^(\.git|\.vaultkit|vault)(\/|$)/
+const WATCHED = /(\.go|\/go\.mod|\/go\.sum)$/
+const IGNORED = /(^|\/)(\.git|\.vaultkit|node_modules)(\/|$)/
 
 /** Dev server, build, register, smoke; then the same on every source change until stopped. */
 export async function runDevLoop(options: DevOptions): Promise<void> {
-  const {project, log} = options
-  const path = options.path ?? (project.pluginType === 'database' ? 'database' : project.name)
+  const {log} = options
+  const first = await readProject(options.projectDir)
+  const path = options.path ?? (first.pluginType === 'database' ? 'database' : first.name)
   const vault = await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})
-  const {state, alreadyRunning} = await startDevServer(project, vault.path)
+  const {state, alreadyRunning} = await startDevServer(first, vault.path)
   log(`${alreadyRunning ? 'Using' : 'Started'} Vault dev server ${state.addr} (${vault.version})`)
+  if (!alreadyRunning) startedHere.add(options.projectDir)
   const client = new VaultClient({addr: state.addr, token: state.token, source: 'the dev server'})
-
-  const cycle = async (reason: string): Promise<boolean> => {
-    const started = performance.now()
-    let built
-    try {
-      built = await buildPlugin(project, options.logError)
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error
-      log(`✖ ${reason}: ${error.message}; the running plugin keeps serving`)
-      return false
+  let watcher: {close: () => Promise<void>} | undefined
+  try {
+    /** One round; every failure is reported and the loop goes on: the running plugin keeps serving. */
+    const cycle = async (reason: string): Promise<boolean> => {
+      const started = performance.now()
+      try {
+        // Read again each time: an edit to version/version.go is a new version to register.
+        const project = await readProject(options.projectDir)
+        const built = await buildPlugin(project, options.logError)
+        const registered = await registerPlugin(client, {
+          type: project.pluginType,
+          name: project.name,
+          version: built.version,
+          binary: built.path,
+          sha256: built.sha256,
+          path,
+          database: options.database,
+        })
+        const smoke = await smokeTest(client, project.pluginType, path, project.name)
+        const total = ((performance.now() - started) / 1000).toFixed(2)
+        log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request} ${smoke.ms} ms, total ${total} s`)
+        log(`  ${smoke.request} -> ${smoke.answer}`)
+        return true
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error
+        log(`✖ ${reason}: ${error.message}${error.hint ? ` (${error.hint})` : ''}; the running plugin keeps serving`)
+        return false
+      }
     }
-    const registered = await registerPlugin(client, {
-      type: project.pluginType,
-      name: project.name,
-      version: built.version,
-      binary: built.path,
-      sha256: built.sha256,
-      path,
-      database: options.database,
+
+    if (!(await cycle('ready'))) log('Fix the problem above and save: the next change tries again.')
+    log('')
+    log('Use it from another terminal:')
+    log(`  eval "$(vaultkit server env --project ${first.dir})"`)
+    for (const line of USAGE[first.pluginType](path, first.name)) log(`  ${line}`)
+    log('Watching for changes to Go sources; Ctrl-C to stop.')
+
+    let pending: string | undefined
+    let running: Promise<void> | undefined
+    let timer: NodeJS.Timeout | undefined
+    let failure: unknown
+    const drain = async () => {
+      while (pending) {
+        const reason = pending
+        pending = undefined
+        await cycle(reason)
+      }
+    }
+    const schedule = () => {
+      clearTimeout(timer)
+      // Editors write in several steps, and a change during a build waits for it: settle, then build once.
+      timer = setTimeout(() => {
+        if (running) return schedule()
+        running = drain()
+          .catch((error: unknown) => {
+            failure = error
+          })
+          .finally(() => {
+            running = undefined
+          })
+      }, 50)
+    }
+    const {watch} = await import('chokidar')
+    const fsWatcher = watch(first.dir, {
+      ignoreInitial: true,
+      ignored: (file) => IGNORED.test(relative(first.dir, file)) || file.startsWith(first.pluginDir),
     })
-    const smoke = await smokeTest(client, project.pluginType, path, project.name).catch((error: Error) => ({request: 'smoke request', answer: `failed: ${error.message}`, ms: 0}))
-    const total = ((performance.now() - started) / 1000).toFixed(2)
-    log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request} ${smoke.ms} ms, total ${total} s`)
-    log(`  ${smoke.request} -> ${smoke.answer}`)
-    return true
-  }
-
-  await cycle('ready')
-  log('')
-  log('Use it from another terminal:')
-  log(`  eval "$(vaultkit server env --project ${project.dir})"`)
-  for (const line of USAGE[project.pluginType](path)) log(`  ${line}`)
-  log('Watching for changes to Go sources; Ctrl-C to stop.')
-
-  let pending: string | undefined
-  let running: Promise<void> | undefined
-  let timer: NodeJS.Timeout | undefined
-  const runPending = async () => {
-    while (pending) {
-      const reason = pending
-      pending = undefined
-      await cycle(reason)
-    }
-    running = undefined
-  }
-  const watcher = watch(project.dir, {recursive: true}, (_event, file) => {
-    if (!file || IGNORED.test(file) || !WATCHED.test(file)) return
-    pending = `changed ${file}`
+    watcher = fsWatcher
+    fsWatcher.on('all', (_event, file) => {
+      if (!WATCHED.test(`/${relative(first.dir, file)}`)) return
+      pending = `changed ${relative(first.dir, file)}`
+      schedule()
+    })
+    await new Promise<void>((resolve) => fsWatcher.once('ready', () => resolve()))
+    await options.stop
     clearTimeout(timer)
-    // Editors write a file in several steps; wait for them to settle before building.
-    timer = setTimeout(() => {
-      running ??= runPending()
-    }, 50)
-  })
-  await options.stop
-  watcher.close()
-  clearTimeout(timer)
-  await running
-  if (!alreadyRunning) {
-    await stopDevServer(project.dir)
-    log('Stopped the dev server.')
+    await running
+    if (failure) throw failure
+  } finally {
+    await watcher?.close()
+    if (!alreadyRunning) {
+      await stopDevServer(first.dir)
+      log('Stopped the dev server.')
+    }
   }
 }
+
+/** A second Ctrl-C: stop the dev server now if this loop started it (its state says so), then exit. */
+export async function forceStop(projectDir: string): Promise<void> {
+  if (startedHere.has(projectDir)) await stopDevServer(projectDir)
+}
+
+const startedHere = new Set<string>()

@@ -45,7 +45,8 @@ export async function ensureDatabase(client: VaultClient, target: DatabaseTarget
     throw error
   }))?.data as {plugin_version?: string} | undefined
   const {connectionUrl, username, password} = target.connection
-  const given = connectionUrl !== undefined || username !== undefined || password !== undefined
+  // A password alone (VAULTKIT_DB_PASSWORD left in the shell) is not a new connection to configure.
+  const given = connectionUrl !== undefined || username !== undefined
   let action: MountAction
   if (!existing || given) {
     if (!connectionUrl) {

@@ -176,7 +176,9 @@ export async function registrationFromFlags(flags: RegistrationFlags): Promise<R
   const type = flags.type === undefined ? undefined : TYPES[flags.type]
   if (!type) throw new UserError(`--type ${flags.type ?? 'is missing'}`, 'pass --type secret, auth or database')
   if (!flags.name) throw new UserError('--name is missing', 'pass the catalog name to register the plugin under')
-  const version = flags.version === undefined ? '' : `v${flags.version.replace(/^v/, '')}`
+  // Vault files an unversioned registration under the version the binary reports; say it up front instead.
+  if (!flags.version) throw new UserError('--plugin-version is missing', 'pass the version the binary reports, such as 1.0.0')
+  const version = `v${flags.version.replace(/^v/, '')}`
   return {
     type,
     name: flags.name,

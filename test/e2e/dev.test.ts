@@ -1,4 +1,4 @@
-import {readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -18,7 +18,17 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(parent, {recursive: true, force: true}))
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 test('plugin dev serves a source change within one rebuild plus a little, on the same server', async () => {
+  let pid = 0
   // First the yardstick: a plain go build of the same kind of change, before plugin dev watches the files.
   const hello = join(project, 'path_hello.go')
   const source = readFileSync(hello, 'utf8')
@@ -44,12 +54,12 @@ test('plugin dev serves a source change within one rebuild plus a little, on the
     await waitFor(/Watching for changes/, 300_000)
     expect(output).toMatch(/GET hello\/hello -> Hello, hello world from vault-plugin-secrets-hello/)
     const server = readServerState(project)
-    const pid = server.pid
+    pid = server.pid!
     await vaultHttp(server, 'POST', 'hello/config', {custom_prefix: 'Kept'})
 
     // A compile error is shown, and the running plugin keeps serving.
     writeFileSync(hello, `${source}\nfunc broken( {\n`)
-    await waitFor(/go build failed; the running plugin keeps serving/, 120_000)
+    await waitFor(/go build failed .*; the running plugin keeps serving/, 120_000)
     expect(output).toMatch(/path_hello\.go:\d+:\d+: syntax error/)
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Kept, hello world from vault-plugin-secrets-hello')
 
@@ -69,10 +79,24 @@ test('plugin dev serves a source change within one rebuild plus a little, on the
     expect(served).toBeLessThan(build * 1.3 + 1.5)
     expect(readServerState(project).pid).toBe(pid)
     expect((await vaultHttp(server, 'GET', 'hello/config')).body.data.custom_prefix).toBe('Kept')
+
+    // Editors that save by writing a new file and renaming it over the old one (vim, JetBrains, sed -i).
+    for (const word of ['hey', 'yo']) {
+      const temporary = `${hello}.tmp`
+      writeFileSync(temporary, source.replace('hello %s from', `${word} %s from`))
+      renameSync(temporary, hello)
+      const deadline = performance.now() + 120_000
+      while ((await vaultHttp(server, 'GET', 'hello/hello')).body.data?.message !== `Kept, ${word} world from vault-plugin-secrets-hello`) {
+        if (performance.now() > deadline) throw new Error(`a rename-over save (${word}) was not served:\n${output}`)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    }
   } finally {
     dev.kill('SIGINT')
   }
   const result = await dev
   expect(result.exitCode).toBe(0)
   expect(result.all).toMatch(/Stopped the dev server/)
+  expect(existsSync(join(project, '.vaultkit/server.json'))).toBe(false)
+  expect(isAlive(pid)).toBe(false)
 }, 600_000)

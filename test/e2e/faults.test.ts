@@ -112,21 +112,21 @@ describe('register faults against real servers', () => {
         await new Promise((r) => setTimeout(r, 100))
       }
       const untrusted = await vaultkit(['plugin', 'register', '--project', project], env)
-      expectOneLineError(untrusted, new RegExp(`^Error: Vault at ${addr} has a certificate this machine does not trust \\(.+\\): set VAULT_CACERT to its CA file$`))
+      expectOneLineError(untrusted, new RegExp(`^Error: Vault at ${addr} presented a certificate that could not be verified \\(.+\\): set VAULT_CACERT to the CA file that signed it$`))
     } finally {
       vault.kill()
     }
   })
 
   test('a name that shadows a builtin', async () => {
-    const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', binary, '--type', 'secret', '--name', 'kv'])
+    const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', binary, '--type', 'secret', '--name', 'kv', '--plugin-version', '0.1.0'])
     expectOneLineError(result, /^Error: "kv" would shadow Vault's builtin kv plugin: register it under another --name$/)
   })
 
   test('a binary outside the plugin directory', async () => {
     const outside = join(parent, 'outside-plugin')
     copyFileSync(binary, outside)
-    const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', outside, '--type', 'secret', '--name', 'other'])
+    const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', outside, '--type', 'secret', '--name', 'other', '--plugin-version', '0.1.0'])
     expectOneLineError(result, /outside-plugin is outside the server's plugin directory .*: build or copy the binary into that directory/)
   })
 
@@ -135,7 +135,7 @@ describe('register faults against real servers', () => {
     copyFileSync(binary, outside)
     const link = join(dirname(binary), 'linked-plugin')
     symlinkSync(outside, link)
-    const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', link, '--type', 'secret', '--name', 'linked'])
+    const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', link, '--type', 'secret', '--name', 'linked', '--plugin-version', '0.1.0'])
     expectOneLineError(result, /linked-plugin is a symlink that points outside the server's plugin directory/)
   })
 
@@ -156,10 +156,27 @@ describe('register faults against real servers', () => {
     expect((await vaultHttp(server, 'GET', 'hello-stale/hello')).status).toBe(400)
   })
 
+  test('a binary already in the plugin directory, named by --sha256 and --command only', async () => {
+    const {sha256} = JSON.parse((await vaultkit(['plugin', 'build', '--project', project, '--json'])).stdout)
+    const args = ['plugin', 'register', '--project', project, '--type', 'secret', '--name', 'remote', '--command', 'vault-plugin-secrets-hello', '--sha256', sha256, '--plugin-version', '0.1.0', '--json']
+    expect(JSON.parse((await vaultkit(args)).stdout)).toMatchObject({catalog: 'registered', mount: 'enabled', sha256})
+    expect(JSON.parse((await vaultkit(args)).stdout)).toMatchObject({catalog: 'unchanged', mount: 'unchanged'})
+    expect((await vaultHttp(server, 'GET', 'remote/hello')).status).toBe(400)
+  })
+
+  test('an external binary needs its version', async () => {
+    const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', binary, '--type', 'secret', '--name', 'noversion'])
+    expectOneLineError(result, /^Error: --plugin-version is missing: pass the version the binary reports, such as 1\.0\.0$/)
+  })
+
+  test('a VAULT_CACERT that cannot be read', async () => {
+    const result = await vaultkit(['plugin', 'register', '--project', project], {VAULT_ADDR: 'https://127.0.0.1:1', VAULT_TOKEN: 'x', VAULT_CACERT: join(parent, 'missing.pem')})
+    expectOneLineError(result, /^Error: VAULT_CACERT .*missing\.pem cannot be read \(ENOENT\): point it at the PEM file/)
+  })
+
   test('a version that differs from the one the binary reports', async () => {
     const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', binary, '--type', 'secret', '--name', 'mismatch', '--plugin-version', '9.9.9'])
-    expectOneLineError(result, /version/)
-    expect(result.stderr).toMatch(/version\/version.go and the registered version differ|plugin version mismatch|does not match/)
+    expectOneLineError(result, /plugin version mismatch: .*reported version \(v0\.1\.0\) did not match requested version \(v9\.9\.9\): version\/version.go and the registered version differ/)
   })
 
   test('go build failure shows the compiler output, then one line', async () => {
@@ -228,7 +245,8 @@ describe('server faults', () => {
     expect(result.stdout).toMatch(/No dev server of this project is running/)
   })
 
-  test('the root tokens appear in nothing vaultkit printed', () => {
-    for (const text of transcript) expect(text.includes(server.token)).toBe(false)
+  test('the root token appears in nothing vaultkit printed or wrote (but the 0600 state file)', () => {
+    const written = ['.vaultkit/vault.log', '.vaultkit/dev.hcl'].map((file) => readFileSync(join(project, file), 'utf8'))
+    for (const text of [...transcript, ...written]) expect(text.includes(server.token)).toBe(false)
   })
 })

@@ -1,8 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/base-command.js'
-import {runDevLoop} from '../../lib/dev.js'
-import {readProject} from '../../lib/project.js'
+import {forceStop, runDevLoop} from '../../lib/dev.js'
 import {databaseFlags, projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
 
 export default class PluginDev extends BaseCommand {
@@ -25,12 +24,18 @@ export default class PluginDev extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(PluginDev)
-    const project = await readProject(flags.project)
+    // The first Ctrl-C ends the loop cleanly; a second one while it winds down still stops what it started.
+    let signals = 0
     const stop = new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve).once('SIGTERM', resolve)
+      const onSignal = () => {
+        signals++
+        if (signals === 1) resolve()
+        else void forceStop(flags.project).finally(() => process.exit(130))
+      }
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
     })
     await runDevLoop({
-      project,
+      projectDir: flags.project,
       path: flags.path,
       vaultBin: flags['vault-bin'],
       database: {

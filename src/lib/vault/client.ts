@@ -28,13 +28,21 @@ export class VaultError extends UserError {
 
 type Json = Record<string, unknown>
 
+export const ROOT_ONLY = /^\/*sys\/(plugins|config)\//
+
 /** A small client for the few endpoints vaultkit uses; every failure becomes a one-line UserError. */
 export class VaultClient {
   private readonly ca?: Buffer
   private readonly hidden: string[] = []
 
   constructor(readonly connection: VaultConnection) {
-    if (connection.caCert) this.ca = readFileSync(connection.caCert)
+    if (connection.caCert) {
+      try {
+        this.ca = readFileSync(connection.caCert)
+      } catch (error) {
+        throw new UserError(`VAULT_CACERT ${connection.caCert} cannot be read (${errnoCode(error) ?? 'error'})`, 'point it at the PEM file of the CA that signed Vault\'s certificate')
+      }
+    }
   }
 
   get addr(): string {
@@ -45,7 +53,8 @@ export class VaultClient {
     const url = new URL(`/v1/${path.replace(/^\/+/, '')}`, this.connection.addr)
     const payload = body === undefined ? undefined : JSON.stringify(body)
     const headers: Record<string, string> = {'X-Vault-Token': this.connection.token, 'X-Vault-Request': 'true'}
-    if (this.connection.namespace) headers['X-Vault-Namespace'] = this.connection.namespace
+    // The plugin catalog, reloads and server config live in the root namespace only.
+    if (this.connection.namespace && !ROOT_ONLY.test(path)) headers['X-Vault-Namespace'] = this.connection.namespace
     if (payload) headers['Content-Type'] = 'application/json'
     const {status, text} = await this.send(url, method, headers, payload)
     const parsed = parseJson(text)
@@ -74,8 +83,8 @@ export class VaultClient {
 
   private unreachable(error: Error): UserError {
     const code = errnoCode(error) ?? error.message
-    if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN' || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE') {
-      return new UserError(`Vault at ${this.addr} has a certificate this machine does not trust (${code})`, 'set VAULT_CACERT to its CA file')
+    if (/CERT|SELF_SIGNED|^UNABLE_TO_|^ERR_TLS_|^ERR_SSL_/.test(code)) {
+      return new UserError(`Vault at ${this.addr} presented a certificate that could not be verified (${code})`, 'set VAULT_CACERT to the CA file that signed it')
     }
     return new UserError(
       `Vault at ${this.addr} is not reachable (${code})`,

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {UserError, errnoCode} from '../errors.js'
 import type {VaultConnection} from './client.js'
 import {readState} from './state.js'
-import {isProcessAlive} from './server.js'
+import {isOurServer} from './server.js'
 
 export interface ConnectionOptions {
   /** --vault-addr */
@@ -21,13 +21,14 @@ export async function resolveConnection(options: ConnectionOptions): Promise<Vau
   const extras = {namespace: env.VAULT_NAMESPACE || undefined, caCert: env.VAULT_CACERT || undefined}
   const explicit = options.addr ?? env.VAULT_ADDR
   const state = options.projectDir ? await readState(options.projectDir) : undefined
-  const devServer = state && isProcessAlive(state.pid) ? state : undefined
+  const devServer = state && isOurServer(state) ? state : undefined
 
   if (!explicit || (devServer && explicit.replace(/\/+$/, '') === devServer.addr && !env.VAULT_TOKEN)) {
     if (!devServer) {
       throw new UserError('There is no Vault to talk to', 'start a dev server with `vaultkit server start`, or set VAULT_ADDR and VAULT_TOKEN')
     }
-    return {addr: devServer.addr, token: devServer.token, source: 'the dev server of this project', ...extras}
+    // Namespace and CA settings belong to the Vault they were set for, not to this local dev server.
+    return {addr: devServer.addr, token: devServer.token, source: 'the dev server of this project'}
   }
   const token = env.VAULT_TOKEN || (await readTokenFile())
   if (!token) {

@@ -10,6 +10,8 @@ import type {PluginProject} from '../project.js'
 import {VaultClient} from './client.js'
 import {readState, removeState, type ServerState, stateDir, writeState} from './state.js'
 
+export {isOurServer}
+
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -21,6 +23,7 @@ export function isProcessAlive(pid: number): boolean {
 
 /** The pid is the dev server this state describes, not a process that reused the pid. */
 function isOurServer(state: ServerState): boolean {
+  if (!(state.pid > 1)) return false
   try {
     const cmdline = readFileSync(`/proc/${state.pid}/cmdline`, 'utf8').split('\0')
     return cmdline.includes('server') && cmdline.includes(`-dev-listen-address=127.0.0.1:${state.port}`)
@@ -66,9 +69,11 @@ export async function startDevServer(project: PluginProject, vaultBin: string): 
   const existing = await readState(project.dir)
   if (existing && isOurServer(existing)) {
     const client = new VaultClient({addr: existing.addr, token: existing.token, source: 'dev server'})
-    if (await isHealthy(client)) return {state: existing, alreadyRunning: true}
+    if (await isAnswering(client)) return {state: existing, alreadyRunning: true}
+    // Ours but not answering: end it rather than leave it running beside a new one.
+    await stopDevServer(project.dir)
   }
-  if (existing) await removeState(project.dir)
+  await removeState(project.dir)
 
   // Vault compares the plugin directory with the binary's resolved path, so it must not contain symlinks.
   await mkdir(project.pluginDir, {recursive: true})
@@ -89,31 +94,38 @@ export async function startDevServer(project: PluginProject, vaultBin: string): 
     env: {...withoutVaultVariables(process.env), VAULT_DEV_ROOT_TOKEN_ID: token},
   })
   closeSync(log)
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  child.once('error', () => {})
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code) => resolve(`exit code ${code}`))
+    child.once('error', (error) => resolve(error.message))
+  })
   child.unref()
+  if (!child.pid) throw new UserError(`Vault could not be started: ${await exited}`, `check ${vaultBin} runs`)
 
   const state: ServerState = {
     addr: `http://127.0.0.1:${port}`,
     token,
-    pid: child.pid ?? -1,
+    pid: child.pid,
     port,
     logFile,
     pluginDir,
     vaultBin,
     startedAt: new Date().toISOString(),
   }
+  // Recorded before waiting, so an interrupted start still leaves a server that `server stop` can end.
+  await writeState(project.dir, state)
   const client = new VaultClient({addr: state.addr, token, source: 'dev server'})
   const deadline = Date.now() + 30_000
   while (!(await isHealthy(client))) {
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(r, 100, 'waiting'))])
-    if (code !== 'waiting') throw new UserError(`Vault exited at start (${code}): ${await lastLogLine(logFile)}`, `see ${logFile}`)
+    const outcome = await Promise.race([exited, new Promise<string>((r) => setTimeout(r, 100, 'waiting'))])
+    if (outcome !== 'waiting') {
+      await removeState(project.dir)
+      throw new UserError(`Vault exited at start (${outcome}): ${await lastLogLine(logFile)}`, `see ${logFile}`)
+    }
     if (Date.now() > deadline) {
-      process.kill(state.pid, 'SIGKILL')
+      await stopDevServer(project.dir)
       throw new UserError('Vault did not answer within 30 s of starting', `see ${logFile}`)
     }
   }
-  await writeState(project.dir, state)
   return {state, alreadyRunning: false}
 }
 
@@ -131,6 +143,16 @@ async function isHealthy(client: VaultClient): Promise<boolean> {
   }
 }
 
+/** Up, if perhaps sealed or standby: Vault answers sys/health with 200 for those when asked to. */
+async function isAnswering(client: VaultClient): Promise<boolean> {
+  try {
+    await client.get('sys/health?sealedcode=200&standbycode=200&uninitcode=200')
+    return true
+  } catch {
+    return false
+  }
+}
+
 async function lastLogLine(file: string): Promise<string> {
   const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n')
   return lines.at(-1)?.trim() || 'no log output'
@@ -141,7 +163,7 @@ export async function stopDevServer(projectDir: string): Promise<{stopped: boole
   const state = await readState(projectDir)
   if (!state) return {stopped: false}
   await removeState(projectDir)
-  if (!isOurServer(state)) return {stopped: false, state}
+  if (state.pid <= 1 || !isOurServer(state)) return {stopped: false, state}
   process.kill(state.pid, 'SIGTERM')
   const deadline = Date.now() + 15_000
   while (isProcessAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
@@ -161,7 +183,7 @@ export async function devServerStatus(projectDir: string): Promise<ServerStatus>
   if (!state || !isOurServer(state)) return {running: false}
   const client = new VaultClient({addr: state.addr, token: state.token, source: 'dev server'})
   try {
-    const health = (await client.get('sys/health')) ?? {}
+    const health = (await client.get('sys/health?sealedcode=200&standbycode=200&uninitcode=200')) ?? {}
     return {running: true, state, version: String(health.version ?? ''), sealed: Boolean(health.sealed)}
   } catch {
     return {running: false, state}
