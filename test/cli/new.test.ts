@@ -100,8 +100,8 @@ describe('plugin new: bad input gives one line, exit 1, and writes nothing', () 
     [['hello', '--yes', '--module', '../x'], /has an empty, "." or ".." element/],
     [['hello', '--yes', '--module', `example.com/${'a'.repeat(200)}`], /characters long/],
     [['hello', '--yes', '--plugin-version', 'latest'], /^Error: "latest" is not a semantic version: pass --plugin-version such as 0.1.0$/],
-    [['hello', '--yes', '--type', 'nope'], /^Error: There is no "nope" kind: pass --type auth\|secrets/],
-    [['hello'], /^Error: --type is missing: pass --type auth\|secrets, or --yes to take the default$/],
+    [['hello', '--yes', '--type', 'nope'], /^Error: There is no "nope" kind: pass --type auth\|database\|secrets/],
+    [['hello'], /^Error: --type is missing: pass --type auth\|database\|secrets, or --yes to take the default$/],
     [['--type', 'secrets'], /^Error: The plugin name is missing: pass it as NAME/],
   ])('%j', async (args, message) => {
     const cwd = tempDir()

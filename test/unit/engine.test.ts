@@ -23,7 +23,7 @@ test('the build precompiled every built-in template, and each renders as the com
   const precompiled = await loadPrecompiled()
   const {compile} = await loadCompiler()
   for (const kind of await listKinds()) {
-    for (const file of layeredFiles(kind).filter((f) => f.stored.endsWith('.hbs'))) {
+    for (const file of [...layeredFiles(kind).values()].filter((f) => f.stored.endsWith('.hbs'))) {
       const source = readFileSync(file.absolute, 'utf8')
       expect(precompiled.has(source), `${file.stored} is precompiled`).toBe(true)
       expect((await compileTemplate(source))(context), file.stored).toBe(compile(source)(context))

@@ -10,7 +10,7 @@ const valid = {name: 'secrets', description: 'A secrets engine', pluginType: 'se
 
 describe('validateManifest', () => {
   test('fills in the default post-steps', () => {
-    expect(validateManifest(valid, 'template.json')).toEqual({...valid, postSteps: ['go-mod-tidy', 'git-init']})
+    expect(validateManifest(valid, 'template.json')).toEqual({...valid, questions: [], files: [], postSteps: ['go-mod-tidy', 'git-init'], commands: []})
   })
 
   test.each([

@@ -19,6 +19,7 @@ describe('resolveAnswers', () => {
       description: 'The hello secrets engine for HashiCorp Vault',
       version: '0.1.0',
       dir: 'vault-plugin-secrets-hello',
+      extra: {},
     })
   })
 
@@ -28,7 +29,7 @@ describe('resolveAnswers', () => {
   })
 
   test.each([
-    [{name: 'hello'}, {message: '--type is missing', hint: 'pass --type auth|secrets, or --yes to take the default'}],
+    [{name: 'hello'}, {message: '--type is missing', hint: 'pass --type auth|database|secrets, or --yes to take the default'}],
     [{type: 'secrets'}, {message: 'The plugin name is missing', hint: 'pass it as NAME, e.g. `vaultkit plugin new hello`'}],
   ])('without a terminal or --yes, a required answer names its flag (%j)', async (given, error) => {
     await expect(resolveAnswers(given, {yes: false, interactive: false}, ctx, noAsk)).rejects.toMatchObject(error)
