@@ -102,7 +102,7 @@ export function firstProblem(value: unknown, schema: Schema = manifestSchema(), 
     if (schema.items !== undefined) {
       for (const [index, item] of value.entries()) {
         const problem = firstProblem(item, schema.items, [...path, String(index)], root)
-        if (problem) return schema.errorMessage ? own('') : problem
+        if (problem) return problem
       }
     }
   }
