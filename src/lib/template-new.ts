@@ -3,7 +3,6 @@ import {join, relative, resolve, sep} from 'node:path'
 
 import {UserError} from './errors.js'
 import {checkTarget, writeProject} from './scaffold.js'
-import {findKind} from './templates/kinds.js'
 import type {Manifest} from './templates/manifest.js'
 import type {RenderedFile} from './templates/render.js'
 import {discoverKinds} from './templates/search-path.js'
@@ -38,7 +37,8 @@ export async function newKind(options: NewKindOptions): Promise<NewKindResult> {
   const {kinds} = await discoverKinds()
   const clash = kinds.find((k) => k.manifest.name === options.name)
   if (clash) throw new UserError(`There is already a "${options.name}" kind (${clash.dir}, ${clash.origin})`, 'choose another name')
-  const from = findKind(kinds, options.from)
+  const from = kinds.find((k) => k.manifest.name === options.from)
+  if (!from) throw new UserError(`There is no "${options.from}" kind`, `pass --from ${kinds.map((k) => k.manifest.name).join('|')}`)
   const directory = resolve(options.dir ?? options.name)
   await checkTarget(directory)
 
