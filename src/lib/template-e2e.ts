@@ -29,7 +29,7 @@ export function e2eSteps(projectDir: string, options: E2eOptions) {
         const {state} = await startDevServer(await project(), vault.path)
         started = true
         client = new VaultClient({addr: state.addr, token: state.token, source: 'the dev server'})
-        return {status: 'ok' as const, detail: `${/v\d+\.\d+\.\d+\S*/.exec(vault.version)?.[0] ?? vault.version} at ${state.addr}`}
+        return {status: 'ok' as const, detail: `${/v\d+\.\d+\.\d+(?:[-+][\w.]+)?/.exec(vault.version)?.[0] ?? vault.version} at ${state.addr}`}
       },
     },
     {

@@ -88,7 +88,9 @@ export async function testTemplate(options: TemplateTestOptions): Promise<Templa
   try {
     for (const step of steps) {
       if (done.some((d) => d.status === 'failed')) {
-        done.push({step: step.title, status: 'skipped', detail: 'after an earlier failure'})
+        const skipped: TemplateTestStep = {step: step.title, status: 'skipped', detail: 'after an earlier failure'}
+        options.onStepDone?.(skipped)
+        done.push(skipped)
         continue
       }
       options.onStepStart?.(step.title)
