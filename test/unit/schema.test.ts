@@ -9,7 +9,7 @@ import {EXAMPLE_KIND, smallKind} from '../kinds.js'
 
 // vaultkit walks its own schema at run time (no compiler on the start-up path); ajv, a full JSON Schema
 // 2020-12 validator, must agree with it on every manifest here, valid or not, and on where each breaks.
-const ajv = new Ajv2020({allErrors: true})
+const ajv = new Ajv2020({allErrors: true, allowUnionTypes: true})
 ajv.addKeyword({keyword: 'errorMessage', schemaType: 'string'})
 const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')))
 
