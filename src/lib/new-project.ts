@@ -1,18 +1,25 @@
 import {resolve} from 'node:path'
 
+import {authorCommands, checkTrust, runAuthorCommand} from './author-commands.js'
+import {UserError} from './errors.js'
 import {gitInit} from './git.js'
 import {goModTidy} from './go.js'
 import {pluginNames, TYPE_NOUN} from './names.js'
-import {type Answers, type Ask, type ResolveOptions, resolveAnswers} from './questions.js'
+import {type Answers, type Ask, type GivenAnswers, type ResolveOptions, resolveAnswers} from './questions.js'
 import {checkTarget, writeProject} from './scaffold.js'
 import type {StepResult} from './steps.js'
-import {findKind, type Kind, listKinds} from './templates/kinds.js'
+import {findKind, type Kind} from './templates/kinds.js'
 import type {PostStepName} from './templates/manifest.js'
 import {renderKind, type TemplateContext} from './templates/render.js'
+import {discoverKinds} from './templates/search-path.js'
 import {goVersions} from './versions.js'
 
 export interface NewProjectOptions extends ResolveOptions {
-  given: Partial<Answers>
+  given: GivenAnswers
+  /** --template DIR: a kind folder outside vaultkit. */
+  template?: string
+  /** Allow the kind's own commands to run. */
+  trust: boolean
   dryRun: boolean
   tidy: boolean
   git: boolean
@@ -41,7 +48,10 @@ export interface NewProjectResult {
 export async function renderProject(answers: Answers, kinds: Kind[]) {
   const kind = findKind(kinds, answers.type)
   const names = pluginNames(answers.name, kind.manifest.pluginType)
+  // The kind's answers are top-level values ({{#if withCreds}}) and, all together, `answers`.
   const context: TemplateContext = {
+    ...answers.extra,
+    answers: answers.extra,
     ...names,
     kind: kind.manifest.name,
     pluginType: kind.manifest.pluginType,
@@ -51,13 +61,22 @@ export async function renderProject(answers: Answers, kinds: Kind[]) {
     description: answers.description,
     go: goVersions,
   }
-  return {kind, names, files: await renderKind(kind, context)}
+  return {kind, names, files: await renderKind(kind, context, answers.extra)}
 }
 
 /** answers -> rendered files -> disk -> post-steps. */
 export async function newProject(options: NewProjectOptions): Promise<NewProjectResult> {
-  const kinds = await listKinds()
-  const answers = await resolveAnswers(options.given, options, {kinds}, options.ask)
+  const {kinds, selected} = await discoverKinds({template: options.template})
+  const given = {...options.given}
+  if (selected) {
+    if (given.type !== undefined && given.type !== selected.manifest.name) {
+      throw new UserError(`--type ${given.type} and --template ${options.template} (the ${selected.manifest.name} kind) disagree`, 'pass one of them')
+    }
+    given.type = selected.manifest.name
+  }
+  const answers = await resolveAnswers(given, options, {kinds}, options.ask)
+  const commands = authorCommands(findKind(kinds, answers.type), answers.extra)
+  checkTrust(findKind(kinds, answers.type), commands, options.trust)
   const directory = resolve(answers.dir)
   await checkTarget(directory)
   const {kind, names, files} = await renderProject(answers, kinds)
@@ -74,7 +93,8 @@ export async function newProject(options: NewProjectOptions): Promise<NewProject
   }
   const wanted = kind.manifest.postSteps.filter((step) => (step === 'go-mod-tidy' ? options.tidy : options.git))
   if (options.dryRun) {
-    result.steps = wanted.map((step) => ({step: STEP_TITLES[step], status: 'skipped', detail: 'dry run'}))
+    const titles = [...wanted.map((step) => STEP_TITLES[step]), ...commands.map((command) => `run ${command}`)]
+    result.steps = titles.map((step) => ({step, status: 'skipped', detail: 'dry run'}))
     options.onWritten?.(result)
     return result
   }
@@ -84,6 +104,14 @@ export async function newProject(options: NewProjectOptions): Promise<NewProject
   for (const step of wanted) {
     options.onStepStart?.(STEP_TITLES[step])
     const done = step === 'go-mod-tidy' ? await goModTidy(directory, goVersions.goDirective) : await gitInit(directory)
+    options.onStepDone?.(done)
+    result.steps.push(done)
+  }
+  // The author's commands come last, on the finished project, and stop at the first failure.
+  for (const command of commands) {
+    if (result.steps.some((step) => step.status === 'failed')) break
+    options.onStepStart?.(`run ${command}`)
+    const done = await runAuthorCommand(directory, command)
     options.onStepDone?.(done)
     result.steps.push(done)
   }

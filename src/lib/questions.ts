@@ -1,8 +1,12 @@
 import {CancelledError, UserError} from './errors.js'
 import {defaultModulePath, pluginNames, TYPE_NOUN, validateModulePath, validatePluginName} from './names.js'
-import type {Kind} from './templates/kinds.js'
+import {findKind, type Kind} from './templates/kinds.js'
+import {fullMatch, type ManifestQuestion} from './templates/manifest.js'
+import {type AnswerValue, holds} from './templates/when.js'
 
-export interface Answers {
+export type {AnswerValue} from './templates/when.js'
+
+export interface CommonAnswers {
   type: string
   name: string
   module: string
@@ -11,26 +15,40 @@ export interface Answers {
   dir: string
 }
 
+export interface Answers extends CommonAnswers {
+  /** Answers to the kind's own questions (template.json), by question name. */
+  extra: Record<string, AnswerValue>
+}
+
+/** What flags (or an answers file) gave; `extra` holds `--answer KEY=VALUE` pairs. */
+export interface GivenAnswers extends Partial<CommonAnswers> {
+  extra?: Record<string, AnswerValue>
+}
+
 export interface QuestionContext {
   kinds: Kind[]
 }
 
-type Partial_ = Partial<Answers>
+type Partial_ = Partial<CommonAnswers> & Record<string, string | undefined>
 
 export interface Question {
-  key: keyof Answers
+  key: string
   /** How the user passes it on the command line; named in errors. */
   flag: string
   message: string
   /** `false`: never asked; taken from the flag or derived. */
-  prompt: 'input' | 'select' | false
+  prompt: 'input' | 'select' | 'confirm' | false
   /** Without a terminal and without --yes, a missing answer is an error instead of its default. */
   required: boolean
   default: (answers: Partial_, ctx: QuestionContext) => string | undefined
   /** Why a value is refused, or undefined. */
   validate: (value: string, answers: Partial_, ctx: QuestionContext) => string | undefined
   normalize?: (value: string) => string
-  choices?: (ctx: QuestionContext) => {value: string; name: string; description: string}[]
+  choices?: (ctx: QuestionContext) => {value: string; name: string; description?: string}[]
+  /** A kind's question: asked only when its condition over earlier answers holds. */
+  when?: (answers: Partial_) => boolean
+  /** A kind's question without a default: the error when nothing answers it. */
+  missing?: (yes: boolean) => UserError
 }
 
 const pluginTypeOf = (answers: Partial_, ctx: QuestionContext) =>
@@ -133,27 +151,104 @@ export type Ask = (question: Question, defaultValue: string | undefined, answers
 
 /** flag -> derived -> --yes default -> prompt; with no terminal a required answer must come from its flag. */
 export async function resolveAnswers(
-  given: Partial_,
+  given: GivenAnswers,
   options: ResolveOptions,
   ctx: QuestionContext,
   ask: Ask = askInTerminal,
 ): Promise<Answers> {
   const answers: Partial_ = {}
-  for (const question of QUESTIONS) {
+  await resolveTable(QUESTIONS, given as Partial_, answers, options, ctx, ask)
+  const kindQuestions = findKind(ctx.kinds, answers.type!).manifest.questions
+  const extraGiven = checkGivenExtras(given.extra ?? {}, kindQuestions, answers.type!)
+  const extraAnswers: Partial_ = {}
+  await resolveTable(kindQuestions.map((q) => kindQuestion(q, answers.type!, kindQuestions)), extraGiven, extraAnswers, options, ctx, ask)
+  return {...(answers as unknown as CommonAnswers), extra: typedExtras(kindQuestions, extraAnswers)}
+}
+
+async function resolveTable(questions: Question[], given: Partial_, answers: Partial_, options: ResolveOptions, ctx: QuestionContext, ask: Ask) {
+  for (const question of questions) {
     let value = given[question.key]
     const fallback = () => question.default(answers, ctx)
+    if (question.when && !question.when(answers)) {
+      // Not asked; templates still see a value (strict rendering refuses missing ones).
+      answers[question.key] = fallback() ?? (question.prompt === 'confirm' ? 'false' : '')
+      continue
+    }
     if (value === undefined) {
       if (question.prompt === false || (!options.interactive && !question.required)) value = fallback()
       else if (options.yes) value = fallback()
       else if (options.interactive) value = await ask(question, fallback(), answers, ctx)
-      if (value === undefined) throw missingAnswer(question, ctx)
+      if (value === undefined) throw question.missing?.(options.yes) ?? missingAnswer(question, ctx)
     }
     value = question.normalize ? question.normalize(value) : value
     const problem = question.validate(value, answers, ctx)
     if (problem) throw new UserError(problem)
     answers[question.key] = value
   }
-  return answers as Answers
+}
+
+const BOOLEAN_WORDS: Record<string, string> = {true: 'true', yes: 'true', y: 'true', false: 'false', no: 'false', n: 'false'}
+
+/** One of the kind's own questions (template.json), in the shape of the table's. */
+export function kindQuestion(question: ManifestQuestion, kind: string, all: ManifestQuestion[]): Question {
+  const flag = `--answer ${question.name}=`
+  const pattern = question.pattern === undefined ? undefined : new RegExp(question.pattern, 'u')
+  return {
+    key: question.name,
+    flag: `--answer ${question.name}`,
+    message: question.message,
+    prompt: question.type === 'string' ? 'input' : question.type === 'choice' ? 'select' : 'confirm',
+    required: question.default === undefined,
+    default: () => (question.default === undefined ? undefined : String(question.default)),
+    normalize: (value) => (question.type === 'confirm' ? (BOOLEAN_WORDS[value.trim().toLowerCase()] ?? value) : value),
+    validate: (value) => {
+      if (question.type === 'confirm' && value !== 'true' && value !== 'false') return `"${value}" does not answer "${question.name}" (yes or no): pass ${flag}true or ${flag}false`
+      if (question.choices && !question.choices.includes(value)) return `"${value}" is not a choice of "${question.name}": pass ${flag}${question.choices.join('|')}`
+      if (pattern && !fullMatch(pattern, value)) return `"${value}" does not answer "${question.name}": it must match ${question.pattern}`
+      return undefined
+    },
+    choices: question.choices && (() => question.choices!.map((choice) => ({value: choice, name: choice}))),
+    when: question.when === undefined ? undefined : (answers) => holds(question.when, typedExtras(all, answers)),
+    missing: (yes) =>
+      new UserError(
+        `${yes ? '--yes cannot answer' : 'Nothing answers'} "${question.name}": the ${kind} kind gives it no default`,
+        `pass ${flag}${question.choices ? question.choices.join('|') : '<value>'}`,
+      ),
+  }
+}
+
+/** Confirm answers are kept as "true"/"false" while asking; templates and conditions get booleans. */
+function typedExtras(questions: ManifestQuestion[], answers: Partial_): Record<string, AnswerValue> {
+  const typed: Record<string, AnswerValue> = {}
+  for (const [key, value] of Object.entries(answers)) {
+    if (value === undefined) continue
+    typed[key] = questions.find((q) => q.name === key)?.type === 'confirm' ? value === 'true' : value
+  }
+  return typed
+}
+
+/** Every given answer must belong to one of the kind's questions; a typo is an error, not silence. */
+function checkGivenExtras(given: Record<string, AnswerValue>, questions: ManifestQuestion[], kind: string): Partial_ {
+  const strings: Partial_ = {}
+  for (const [key, value] of Object.entries(given)) {
+    if (!questions.some((q) => q.name === key)) {
+      const known = questions.length ? `its questions are ${questions.map((q) => q.name).join(', ')}` : 'it asks no questions of its own'
+      throw new UserError(`--answer ${key}: the ${kind} kind has no question "${key}"`, known)
+    }
+    strings[key] = String(value)
+  }
+  return strings
+}
+
+/** `--answer key=value` flags as a map; the value may hold "=". */
+export function parseAnswerFlags(pairs: string[] = []): Record<string, string> {
+  const answers: Record<string, string> = {}
+  for (const pair of pairs) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new UserError(`--answer ${pair} is not KEY=VALUE`, 'pass e.g. --answer withCreds=false')
+    answers[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return answers
 }
 
 function missingAnswer(question: Question, ctx: QuestionContext): UserError {
@@ -166,11 +261,12 @@ function missingAnswer(question: Question, ctx: QuestionContext): UserError {
 
 /** Asks in the terminal with @inquirer/prompts, loaded only when a prompt is needed. */
 export const askInTerminal: Ask = async (question, defaultValue, answers, ctx) => {
-  const {input, select} = await import('@inquirer/prompts')
+  const {confirm, input, select} = await import('@inquirer/prompts')
   try {
     if (question.prompt === 'select' && question.choices) {
       return await select({message: question.message, choices: question.choices(ctx), default: defaultValue})
     }
+    if (question.prompt === 'confirm') return String(await confirm({message: question.message, default: defaultValue === 'true'}))
     return await input({
       message: question.message,
       default: defaultValue,

@@ -23,3 +23,9 @@ export const databaseFlags = {
   'db-username': Flags.string({description: 'database plugins: the user Vault connects as'}),
   'db-password': Flags.string({description: 'database plugins: its password (or VAULTKIT_DB_PASSWORD, which stays out of shell history)'}),
 }
+
+/** Lets a kind run its author's own commands (template.json "commands"). */
+export const trustFlag = Flags.boolean({
+  description: "allow the kind's own commands (template.json \"commands\") to run",
+  default: false,
+})

@@ -24,7 +24,7 @@ test('the build precompiled every built-in template, and each renders as the com
   for (const kind of await listKinds()) {
     const layers = builtinLayers(kind)
     expect(layers).toEqual(['common', kind.manifest.name])
-    for (const file of layeredFiles(kind).filter((f) => f.stored.endsWith('.hbs'))) {
+    for (const file of [...layeredFiles(kind).values()].filter((f) => f.stored.endsWith('.hbs'))) {
       const source = readFileSync(file.absolute, 'utf8')
       const layer = basename(file.absolute.slice(0, -`/files/${file.stored}`.length))
       expect((await loadPrecompiled(layer)).has(source), `${layer}/${file.stored} is precompiled`).toBe(true)

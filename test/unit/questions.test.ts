@@ -19,6 +19,7 @@ describe('resolveAnswers', () => {
       description: 'The hello secrets engine for HashiCorp Vault',
       version: '0.1.0',
       dir: 'vault-plugin-secrets-hello',
+      extra: {},
     })
   })
 

@@ -5,6 +5,8 @@ import {BaseCommand} from '../../lib/base-command.js'
 import {UserError} from '../../lib/errors.js'
 import {type NewProjectResult, newProject} from '../../lib/new-project.js'
 import {printFiles, printNextSteps, printStep} from '../../lib/new-project-output.js'
+import {parseAnswerFlags} from '../../lib/questions.js'
+import {trustFlag} from '../../lib/shared-flags.js'
 
 export default class PluginNew extends BaseCommand {
   static override summary = 'Create a new Vault plugin project'
@@ -16,6 +18,7 @@ export default class PluginNew extends BaseCommand {
     '<%= config.bin %> <%= command.id %> hello --type secrets --yes',
     '<%= config.bin %> <%= command.id %> hello --module github.com/acme/vault-plugin-secrets-hello --dir ./plugins/hello',
     '<%= config.bin %> <%= command.id %> hello --yes --dry-run --json',
+    '<%= config.bin %> <%= command.id %> hello --template ./kinds/acme-secrets --answer withCreds=false --yes',
   ]
 
   static override args = {
@@ -24,6 +27,9 @@ export default class PluginNew extends BaseCommand {
 
   static override flags = {
     type: Flags.string({char: 't', description: 'kind of plugin to create (default: secrets)'}),
+    template: Flags.string({description: 'a kind folder outside vaultkit (template.json and files/) to use as the kind'}),
+    answer: Flags.string({description: "answer one of the kind's own questions, KEY=VALUE (repeatable)", multiple: true}),
+    trust: trustFlag,
     module: Flags.string({char: 'm', description: 'Go module path (default: example.com/<binary name>)'}),
     dir: Flags.string({char: 'o', aliases: ['output'], description: 'directory to create, also --output (default: ./<binary name>)'}),
     'plugin-version': Flags.string({description: 'first version of the plugin (default: 0.1.0)'}),
@@ -46,7 +52,10 @@ export default class PluginNew extends BaseCommand {
         dir: flags.dir,
         version: flags['plugin-version'],
         description: flags.description,
+        extra: parseAnswerFlags(flags.answer),
       },
+      template: flags.template,
+      trust: flags.trust,
       yes: flags.yes,
       interactive: this.canPrompt(flags.interactive),
       dryRun: flags['dry-run'],
@@ -59,7 +68,8 @@ export default class PluginNew extends BaseCommand {
     const failed = result.steps.find((step) => step.status === 'failed')
     if (!failed && !result.dryRun) printNextSteps(result, log)
     if (failed) {
-      const error = new UserError(`The project is written, but ${failed.step} did not run (${failed.detail})`, failed.fix)
+      const what = failed.step.startsWith('run ') ? `\`${failed.step.slice(4)}\` failed` : `${failed.step} did not run`
+      const error = new UserError(`The project is written, but ${what} (${failed.detail})`, failed.fix)
       if (!this.jsonEnabled()) throw error
       process.exitCode = error.exitCode
     }

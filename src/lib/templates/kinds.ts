@@ -1,32 +1,72 @@
-import {readdir} from 'node:fs/promises'
+import {readdir, realpath, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {UserError} from '../errors.js'
+import {UserError, errnoCode} from '../errors.js'
 import {PACKAGE_ROOT} from '../paths.js'
-import {type Manifest, readManifest} from './manifest.js'
+import {type Manifest, manifestError, readManifest} from './manifest.js'
 
 /** Templates shipped with vaultkit: `templates/common` under every kind, one folder per kind. */
 export const BUILTIN_TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates')
 export const COMMON_DIR = join(BUILTIN_TEMPLATES_DIR, 'common')
 
+export type KindSource = 'builtin' | 'template-path' | 'config' | 'flag'
+
 export interface Kind {
   manifest: Manifest
-  /** The kind's folder: template.json and files/. */
+  /** The kind's folder: template.json and files/ (symlinks resolved, for external kinds). */
   dir: string
-  source: 'builtin'
+  source: KindSource
+  /** Where it was found, for people: "built-in", "VAULTKIT_TEMPLATE_PATH", a config file, "--template". */
+  origin: string
 }
 
+/** The built-in kinds: every folder of templates/ but common. */
 export async function listKinds(root = BUILTIN_TEMPLATES_DIR): Promise<Kind[]> {
   const entries = await readdir(root, {withFileTypes: true})
   const dirs = entries.filter((e) => e.isDirectory() && e.name !== 'common').map((e) => join(root, e.name))
   const kinds = await Promise.all(
-    dirs.map(async (dir): Promise<Kind> => ({dir, manifest: await readManifest(join(dir, 'template.json')), source: 'builtin'})),
+    dirs.map(async (dir): Promise<Kind> => ({dir, manifest: await readManifest(join(dir, 'template.json')), source: 'builtin', origin: 'built-in'})),
   )
-  const seen = new Map<string, string>()
+  return checkUnique(kinds)
+}
+
+/** Reads a kind folder from outside vaultkit; `origin` says who named it, for errors and `template list`. */
+export async function readExternalKind(given: string, source: KindSource, origin: string): Promise<Kind> {
+  let dir: string
+  try {
+    dir = await realpath(given)
+    if (!(await stat(dir)).isDirectory()) throw new UserError(`${given} (from ${origin}) is not a folder`, 'point it at a kind folder holding template.json and files/')
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') throw new UserError(`${given} (from ${origin}) does not exist`, 'point it at a kind folder holding template.json and files/')
+    throw error
+  }
+  return {dir, manifest: await readManifest(join(dir, 'template.json')), source, origin}
+}
+
+/** An external kind may layer over a built-in one of the same plugin type. */
+export function checkExtends(kind: Kind, builtins: Kind[]): void {
+  const base = kind.manifest.extends
+  if (base === undefined) return
+  const file = join(kind.dir, 'template.json')
+  const found = builtins.find((k) => k.manifest.name === base)
+  if (!found) throw manifestError(file, 'extends', `must name a built-in kind (${builtins.map((k) => k.manifest.name).join(', ')})`)
+  if (found.manifest.pluginType !== kind.manifest.pluginType) {
+    throw manifestError(file, 'extends', `names the ${base} kind, which makes ${found.manifest.pluginType} plugins, but pluginType is ${kind.manifest.pluginType}`)
+  }
+}
+
+/** Kind names are what --type takes, so two kinds may never share one. Sorted by name. */
+export function checkUnique(kinds: Kind[]): Kind[] {
+  const seen = new Map<string, Kind>()
   for (const kind of kinds) {
     const other = seen.get(kind.manifest.name)
-    if (other) throw new UserError(`Two kinds are named "${kind.manifest.name}" (${other} and ${kind.dir})`, 'rename one in its template.json')
-    seen.set(kind.manifest.name, kind.dir)
+    if (other) {
+      throw new UserError(
+        `Two kinds are named "${kind.manifest.name}" (${other.dir} from ${other.origin}, and ${kind.dir} from ${kind.origin})`,
+        'rename one in its template.json',
+      )
+    }
+    seen.set(kind.manifest.name, kind)
   }
   return kinds.sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))
 }
@@ -37,4 +77,10 @@ export function findKind(kinds: Kind[], name: string): Kind {
     throw new UserError(`There is no "${name}" kind`, `pass --type ${kinds.map((k) => k.manifest.name).join('|')}`)
   }
   return kind
+}
+
+/** The folders whose files/ make a kind, lowest first: common, the kind it extends, the kind. */
+export function kindLayers(kind: Kind): string[] {
+  const base = kind.manifest.extends === undefined ? [] : [join(BUILTIN_TEMPLATES_DIR, kind.manifest.extends)]
+  return [COMMON_DIR, ...base, kind.dir]
 }

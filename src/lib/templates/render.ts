@@ -1,9 +1,11 @@
-import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {readdirSync, readFileSync, realpathSync, statSync} from 'node:fs'
 import {basename, dirname, join, posix, relative, sep} from 'node:path'
 
-import {UserError} from '../errors.js'
+import {UserError, errnoCode} from '../errors.js'
 import {renderString, type TemplateContext} from './engine.js'
-import {BUILTIN_TEMPLATES_DIR, COMMON_DIR, type Kind} from './kinds.js'
+import {BUILTIN_TEMPLATES_DIR, type Kind, kindLayers} from './kinds.js'
+import {manifestError} from './manifest.js'
+import {type AnswerValue, holds} from './when.js'
 
 export interface RenderedFile {
   /** Path inside the project, with "/" separators. */
@@ -20,25 +22,83 @@ interface SourceFile {
   absolute: string
 }
 
+const inside = (folder: string, path: string) => path === folder || path.startsWith(`${folder}${sep}`)
+
 // Synchronous file access throughout: a few dozen small files are read faster in one go than through
 // the thread pool, and start-up time is most of what `plugin new` costs.
-function listFiles(root: string): SourceFile[] {
-  const entries = readdirSync(root, {recursive: true, withFileTypes: true})
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => {
-      const absolute = join(e.parentPath, e.name)
-      return {stored: relative(root, absolute).split(sep).join('/'), absolute}
-    })
+/**
+ * The files below `<layer>/files`. A template may not reach outside its own folder: a symlink is followed
+ * only to a file inside the layer's folder; one that leads out (or to a folder) is refused.
+ */
+function listFiles(layer: string): SourceFile[] {
+  const root = join(layer, 'files')
+  let entries
+  try {
+    entries = readdirSync(root, {recursive: true, withFileTypes: true})
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') throw new UserError(`${layer} has no files/ folder`, 'a kind folder holds template.json and files/')
+    throw error
+  }
+  const folder = realpathSync(layer)
+  if (!inside(folder, realpathSync(root))) throw new UserError(`${root} is a link out of the kind folder ${folder}`, 'templates may only use files inside their own folder')
+  const files: SourceFile[] = []
+  for (const entry of entries) {
+    const absolute = join(entry.parentPath, entry.name)
+    const stored = relative(root, absolute).split(sep).join('/')
+    if (entry.isSymbolicLink()) {
+      const target = realpathOrUndefined(absolute)
+      if (target === undefined || !inside(folder, target)) {
+        throw new UserError(`Template file ${stored} is a link to ${target ?? 'nothing'}, outside the kind folder ${folder}`, 'templates may only use files inside their own folder: copy the file in')
+      }
+      if (!statSync(target).isFile()) throw new UserError(`Template file ${stored} is a link to a folder`, 'copy the folder in instead')
+    } else if (!entry.isFile()) continue
+    files.push({stored, absolute})
+  }
+  return files
 }
 
-/** The layers of a kind, lowest first: common, then the kind. A later layer's file replaces an earlier one. */
-export function layeredFiles(kind: Kind): SourceFile[] {
-  const byOutput = new Map<string, SourceFile>()
-  for (const layer of [COMMON_DIR, kind.dir]) {
-    for (const file of listFiles(join(layer, 'files'))) byOutput.set(file.stored.replace(/\.hbs$/, ''), file)
+function realpathOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path)
+  } catch {
+    return undefined
   }
-  return [...byOutput.values()]
+}
+
+/** The layers of a kind, lowest first: common, the kind it extends, then the kind. A later layer's file replaces an earlier one. */
+export function layeredFiles(kind: Kind): Map<string, SourceFile> {
+  const byOutput = new Map<string, SourceFile>()
+  for (const layer of kindLayers(kind)) {
+    for (const file of listFiles(layer)) byOutput.set(file.stored.replace(/\.hbs$/, ''), file)
+  }
+  return byOutput
+}
+
+/** The layered files a `files` entry of the manifest names: the file itself, or everything in the folder. */
+function matching(files: Map<string, SourceFile>, path: string): string[] {
+  const wanted = path.replace(/\/+$/, '').replace(/\.hbs$/, '')
+  return [...files.keys()].filter((key) => key === wanted || key.startsWith(`${wanted}/`))
+}
+
+/** Every `files` entry must name something that exists in one of the kind's layers. */
+export function checkConditionalFiles(kind: Kind): void {
+  const files = layeredFiles(kind)
+  for (const [index, entry] of kind.manifest.files.entries()) {
+    if (matching(files, entry.path).length === 0) {
+      const layers = kindLayers(kind).map((dir) => `${dir}/files`).join(', ')
+      throw manifestError(join(kind.dir, 'template.json'), `files/${index}/path`, `names "${entry.path}", which is in none of the kind's layers (${layers})`)
+    }
+  }
+}
+
+/** The files that make the project for these answers: layered, then each condition of the manifest applied. */
+export function selectFiles(kind: Kind, answers: Record<string, AnswerValue>): SourceFile[] {
+  checkConditionalFiles(kind)
+  const files = layeredFiles(kind)
+  for (const entry of kind.manifest.files) {
+    if (!holds(entry.when, answers)) for (const key of matching(files, entry.path)) files.delete(key)
+  }
+  return [...files.values()]
 }
 
 /**
@@ -61,11 +121,11 @@ export async function outputPath(stored: string, context: TemplateContext, layer
 
 /** The names of the built-in layers a kind renders from, whose templates the build precompiled. */
 export function builtinLayers(kind: Kind): string[] {
-  return [COMMON_DIR, kind.dir].filter((dir) => dirname(dir) === BUILTIN_TEMPLATES_DIR).map((dir) => basename(dir))
+  return kindLayers(kind).filter((dir) => dirname(dir) === BUILTIN_TEMPLATES_DIR).map((dir) => basename(dir))
 }
 
-export async function renderKind(kind: Kind, context: TemplateContext): Promise<RenderedFile[]> {
-  const sources = layeredFiles(kind)
+export async function renderKind(kind: Kind, context: TemplateContext, answers: Record<string, AnswerValue> = {}): Promise<RenderedFile[]> {
+  const sources = selectFiles(kind, answers)
   const layers = builtinLayers(kind)
   const files = await Promise.all(
     sources.map(async (source): Promise<RenderedFile> => {

@@ -1,0 +1,68 @@
+import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {join, relative, resolve, sep} from 'node:path'
+
+import {UserError} from './errors.js'
+import {checkTarget, writeProject} from './scaffold.js'
+import type {Manifest} from './templates/manifest.js'
+import type {RenderedFile} from './templates/render.js'
+import {discoverKinds} from './templates/search-path.js'
+
+export interface NewKindOptions {
+  name: string
+  /** The kind to start from (default: secrets). */
+  from: string
+  /** Where to create it (default: ./NAME). */
+  dir?: string
+  description?: string
+}
+
+export interface NewKindResult {
+  name: string
+  from: string
+  directory: string
+  files: {path: string; size: number}[]
+}
+
+const KIND_NAME = /^[a-z][a-z0-9-]{0,39}$/
+
+/**
+ * A new kind folder: the manifest of `from` under a new name, and a copy of `from`'s own files/, so every
+ * file is there to edit. The common layer is not copied: every kind gets it, so fixes to it in vaultkit
+ * reach this kind too, and a copied file of the same path would replace it anyway.
+ */
+export async function newKind(options: NewKindOptions): Promise<NewKindResult> {
+  if (!KIND_NAME.test(options.name)) {
+    throw new UserError(`"${options.name}" is not a kind name`, 'use lowercase letters, digits and hyphens, starting with a letter, such as "acme-secrets"')
+  }
+  const {kinds} = await discoverKinds()
+  const clash = kinds.find((k) => k.manifest.name === options.name)
+  if (clash) throw new UserError(`There is already a "${options.name}" kind (${clash.dir}, ${clash.origin})`, 'choose another name')
+  const from = kinds.find((k) => k.manifest.name === options.from)
+  if (!from) throw new UserError(`There is no "${options.from}" kind`, `pass --from ${kinds.map((k) => k.manifest.name).join('|')}`)
+  const directory = resolve(options.dir ?? options.name)
+  await checkTarget(directory)
+
+  const manifest: Manifest = {
+    ...from.manifest,
+    name: options.name,
+    description: options.description ?? `${from.manifest.description} (started from the ${from.manifest.name} kind)`,
+  }
+  const files: RenderedFile[] = [
+    {path: 'template.json', contents: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), mode: 0o644},
+    ...copyFolder(join(from.dir, 'files'), 'files'),
+  ]
+  await writeProject(directory, files)
+  return {name: options.name, from: from.manifest.name, directory, files: files.map((f) => ({path: f.path, size: f.contents.length}))}
+}
+
+/** Every file below `root`, byte for byte with its mode, under `prefix`. */
+function copyFolder(root: string, prefix: string): RenderedFile[] {
+  return readdirSync(root, {recursive: true, withFileTypes: true})
+    .filter((entry) => entry.isFile())
+    .map((entry) => {
+      const absolute = join(entry.parentPath, entry.name)
+      const path = `${prefix}/${relative(root, absolute).split(sep).join('/')}`
+      return {path, contents: readFileSync(absolute), mode: statSync(absolute).mode & 0o777}
+    })
+    .sort((a, b) => (a.path < b.path ? -1 : 1))
+}

@@ -1,0 +1,89 @@
+import {existsSync} from 'node:fs'
+import {readdir, readFile} from 'node:fs/promises'
+import {homedir} from 'node:os'
+import {dirname, isAbsolute, join, resolve} from 'node:path'
+
+import {UserError, errnoCode} from '../errors.js'
+import {checkExtends, checkUnique, type Kind, type KindSource, listKinds, readExternalKind} from './kinds.js'
+
+export interface DiscoverOptions {
+  /** --template DIR: one kind folder. */
+  template?: string
+  /** Read VAULTKIT_TEMPLATE_PATH and the config file (not for `template test`, which tests one folder alone). */
+  searchPath?: boolean
+  env?: NodeJS.ProcessEnv
+}
+
+interface SearchFolder {
+  dir: string
+  source: KindSource
+  origin: string
+}
+
+/** ~/.config/vaultkit/config.json, or under $XDG_CONFIG_HOME. */
+export function configFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'vaultkit', 'config.json')
+}
+
+const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path)
+
+/** VAULTKIT_TEMPLATE_PATH (colon-separated) first, then the config file's "templatePath" list. */
+export async function searchFolders(env: NodeJS.ProcessEnv = process.env): Promise<SearchFolder[]> {
+  const fromEnv = (env.VAULTKIT_TEMPLATE_PATH ?? '').split(':').filter(Boolean)
+  const folders: SearchFolder[] = fromEnv.map((dir) => ({dir: resolve(expandHome(dir)), source: 'template-path', origin: 'VAULTKIT_TEMPLATE_PATH'}))
+  const file = configFile(env)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return folders
+    throw error
+  }
+  let config: unknown
+  try {
+    config = JSON.parse(text)
+  } catch (error) {
+    throw new UserError(`${file} is not valid JSON (${(error as Error).message})`, 'fix the syntax and try again')
+  }
+  const templatePath = (config as {templatePath?: unknown} | null)?.templatePath ?? []
+  if (!Array.isArray(templatePath) || templatePath.some((p) => typeof p !== 'string' || p === '')) {
+    throw new UserError(`${file}: field "templatePath" must be a list of folders`, 'e.g. {"templatePath": ["~/vault-kinds"]}')
+  }
+  for (const dir of templatePath as string[]) {
+    const expanded = expandHome(dir)
+    folders.push({dir: isAbsolute(expanded) ? expanded : resolve(dirname(file), expanded), source: 'config', origin: file})
+  }
+  return folders
+}
+
+/** A search folder is a kind itself (it holds template.json), or holds kind folders. */
+async function kindsIn(folder: SearchFolder): Promise<Kind[]> {
+  if (existsSync(join(folder.dir, 'template.json'))) return [await readExternalKind(folder.dir, folder.source, folder.origin)]
+  let entries
+  try {
+    entries = await readdir(folder.dir, {withFileTypes: true})
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') throw new UserError(`${folder.dir} (from ${folder.origin}) does not exist`, `create it, or remove it from ${folder.origin}`)
+    throw error
+  }
+  const dirs = entries.filter((e) => (e.isDirectory() || e.isSymbolicLink()) && existsSync(join(folder.dir, e.name, 'template.json')))
+  return Promise.all(dirs.map((e) => readExternalKind(join(folder.dir, e.name), folder.source, folder.origin)))
+}
+
+/** Built-in kinds, then those of the search path, then --template; names unique across all. */
+export async function discoverKinds(options: DiscoverOptions = {}): Promise<{kinds: Kind[]; selected?: Kind}> {
+  const builtins = await listKinds()
+  const external: Kind[] = []
+  if (options.searchPath !== false) {
+    for (const folder of await searchFolders(options.env)) external.push(...(await kindsIn(folder)))
+  }
+  let selected: Kind | undefined
+  if (options.template !== undefined) {
+    selected = await readExternalKind(options.template, 'flag', '--template')
+    external.unshift(selected)
+  }
+  // A folder named twice (on the path and by --template, say) is one kind, not two.
+  const unique = external.filter((kind, index) => external.findIndex((k) => k.dir === kind.dir) === index)
+  for (const kind of unique) checkExtends(kind, builtins)
+  return {kinds: checkUnique([...builtins, ...unique]), selected}
+}
