@@ -13,7 +13,8 @@ const work = mkdtempSync(join(tmpdir(), 'vaultkit-bench-'))
 
 function time(args) {
   const started = process.hrtime.bigint()
-  const child = spawnSync(process.execPath, args, {stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'})
+  // Run from a scratch folder, as a user would, not from inside vaultkit's own repository.
+  const child = spawnSync(process.execPath, args, {cwd: work, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'})
   const ms = Number(process.hrtime.bigint() - started) / 1e6
   if (child.status !== 0) throw new Error(`${args.join(' ')} exited ${child.status}: ${child.stderr}`)
   return ms
