@@ -1,11 +1,10 @@
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import {BIN, runCli} from '../helpers.js'
-import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
+import {runCli} from '../helpers.js'
+import {type DevServer, devUntilReady, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
 // The auth kind in a real Vault: users, login over HTTP, renew, denial, upgrade.
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-auth-'))
@@ -97,17 +96,9 @@ describe('the auth kind in a real Vault', () => {
   })
 
   test('plugin dev smoke-tests an auth method by creating a user and logging in', async () => {
-    const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
-    let output = ''
-    dev.all?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    const deadline = Date.now() + 120_000
-    while (!output.includes('Watching for changes') && Date.now() < deadline && dev.exitCode === null) await new Promise((r) => setTimeout(r, 50))
-    dev.kill('SIGINT')
-    const result = await dev
-    transcript.push(result.all ?? '')
-    expect(result.all).toMatch(/POST auth\/hello\/login -> logged in as vaultkit-smoke: policies default, lease \d+ s/)
+    const result = await devUntilReady(project)
+    transcript.push(result.output)
+    expect(result.output).toMatch(/POST auth\/hello\/login -> logged in as vaultkit-smoke: policies default, lease \d+ s/)
     expect(result.exitCode).toBe(0)
   })
 

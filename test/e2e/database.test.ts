@@ -2,12 +2,11 @@ import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import {BIN, runCli} from '../helpers.js'
+import {runCli} from '../helpers.js'
 import {type Postgres, startPostgres} from '../postgres.js'
-import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
+import {type DevServer, devUntilReady, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
 // The database kind in a real Vault, against a real PostgreSQL started here.
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-database-'))
@@ -108,18 +107,10 @@ describe('the database kind in a real Vault and a real PostgreSQL', () => {
   })
 
   test('plugin dev smoke-tests it by issuing and revoking creds', async () => {
-    const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
-    let output = ''
-    dev.all?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    const deadline = Date.now() + 120_000
-    while (!output.includes('Watching for changes') && Date.now() < deadline && dev.exitCode === null) await new Promise((r) => setTimeout(r, 50))
-    dev.kill('SIGINT')
-    const result = await dev
-    transcript.push(result.all ?? '')
-    expect(result.all).toMatch(/GET database\/creds\/hello -> issued database user v-token-hello-\S+ \(lease \d+ s\), then revoked it/)
-    const user = /issued database user (\S+)/.exec(result.all ?? '')![1]!
+    const result = await devUntilReady(project)
+    transcript.push(result.output)
+    expect(result.output).toMatch(/GET database\/creds\/hello -> issued database user v-token-hello-\S+ \(lease \d+ s\), then revoked it/)
+    const user = /issued database user (\S+)/.exec(result.output)![1]!
     expect(roleCount(user)).toBe('0')
   })
 

@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
 
-import {runCli} from '../helpers.js'
+import {BIN, runCli} from '../helpers.js'
 
 /**
  * A real Vault binary: found, or built by `vaultkit server install` itself (minutes the first time, then
@@ -50,4 +50,18 @@ export async function goBuildSeconds(project: string, binary: string): Promise<n
     env: {CGO_ENABLED: '0'},
   })
   return (performance.now() - started) / 1000
+}
+
+/** `plugin dev` until its first round is done and it watches, then Ctrl-C: what it printed, and its exit code. */
+export async function devUntilReady(project: string): Promise<{output: string; exitCode?: number}> {
+  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
+  let output = ''
+  dev.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const deadline = Date.now() + 120_000
+  while (!output.includes('Watching for changes') && Date.now() < deadline && dev.exitCode === null) await new Promise((r) => setTimeout(r, 50))
+  dev.kill('SIGINT')
+  const result = await dev
+  return {output: result.all ?? '', exitCode: result.exitCode}
 }

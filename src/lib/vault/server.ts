@@ -69,7 +69,7 @@ export async function startDevServer(project: PluginProject, vaultBin: string): 
   const existing = await readState(project.dir)
   if (existing && isOurServer(existing)) {
     const client = new VaultClient({addr: existing.addr, token: existing.token, source: 'dev server'})
-    if (await isAnswering(client)) return {state: existing, alreadyRunning: true}
+    if (await isHealthy(client, true)) return {state: existing, alreadyRunning: true}
     // Ours but not answering: end it rather than leave it running beside a new one.
     await stopDevServer(project.dir)
   }
@@ -134,24 +134,17 @@ function withoutVaultVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('VAULT_')))
 }
 
-async function isHealthy(client: VaultClient): Promise<boolean> {
+/** Ready to serve; or, with `evenSealed`, up at all (Vault answers 200 for sealed and standby when asked to). */
+async function isHealthy(client: VaultClient, evenSealed = false): Promise<boolean> {
   try {
-    await client.get('sys/health')
+    await client.get(evenSealed ? HEALTH_EVEN_SEALED : 'sys/health')
     return true
   } catch {
     return false
   }
 }
 
-/** Up, if perhaps sealed or standby: Vault answers sys/health with 200 for those when asked to. */
-async function isAnswering(client: VaultClient): Promise<boolean> {
-  try {
-    await client.get('sys/health?sealedcode=200&standbycode=200&uninitcode=200')
-    return true
-  } catch {
-    return false
-  }
-}
+const HEALTH_EVEN_SEALED = 'sys/health?sealedcode=200&standbycode=200&uninitcode=200'
 
 async function lastLogLine(file: string): Promise<string> {
   const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n')
@@ -183,7 +176,7 @@ export async function devServerStatus(projectDir: string): Promise<ServerStatus>
   if (!state || !isOurServer(state)) return {running: false}
   const client = new VaultClient({addr: state.addr, token: state.token, source: 'dev server'})
   try {
-    const health = (await client.get('sys/health?sealedcode=200&standbycode=200&uninitcode=200')) ?? {}
+    const health = (await client.get(HEALTH_EVEN_SEALED)) ?? {}
     return {running: true, state, version: String(health.version ?? ''), sealed: Boolean(health.sealed)}
   } catch {
     return {running: false, state}
