@@ -100,3 +100,27 @@ test('plugin dev serves a source change within one rebuild plus a little, on the
   expect(existsSync(join(project, '.vaultkit/server.json'))).toBe(false)
   expect(isAlive(pid)).toBe(false)
 }, 600_000)
+
+test('a second Ctrl-C while plugin dev winds down still stops the server it started', async () => {
+  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
+  let output = ''
+  dev.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const deadline = Date.now() + 120_000
+  while (!output.includes('Watching for changes')) {
+    if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`plugin dev did not start:\n${output}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  const {pid} = readServerState(project)
+  dev.kill('SIGINT')
+  // A moment apart, so the second arrives as a signal of its own while the first is being handled.
+  await new Promise((r) => setTimeout(r, 100))
+  dev.kill('SIGINT')
+  const result = await dev
+  expect([0, 130]).toContain(result.exitCode)
+  const gone = Date.now() + 15_000
+  while (isAlive(pid!) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
+  expect(isAlive(pid!)).toBe(false)
+  expect(existsSync(join(project, '.vaultkit/server.json'))).toBe(false)
+}, 300_000)
