@@ -3,6 +3,7 @@ import {chmodSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {createServer} from 'node:net'
 import {execa} from 'execa'
 import {onTestFinished} from 'vitest'
 
@@ -47,4 +48,14 @@ export function unwritableDir(): string {
     onTestFinished(() => chmodSync(dir, 0o755))
   }
   return dir
+}
+
+/** A 127.0.0.1 port nothing listens on (the moment it is returned). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const {port} = probe.address() as {port: number}
+      probe.close(() => resolve(port))
+    })
+  })
 }

@@ -1,8 +1,9 @@
 import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+
+import {freePort} from './helpers.js'
 
 /**
  * A real PostgreSQL from Debian's packages, run as a local process on a free port in a temporary folder
@@ -25,14 +26,6 @@ function binDir(): string {
   return dir
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const {port} = probe.address() as {port: number}
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 export async function startPostgres(): Promise<Postgres> {
   const bin = binDir()

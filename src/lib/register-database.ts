@@ -1,6 +1,6 @@
 import {UserError} from './errors.js'
 import type {MountAction} from './register.js'
-import {VaultError, type VaultClient} from './vault/client.js'
+import type {VaultClient} from './vault/client.js'
 
 /** Connection settings for the database plugin's config; given by flags, never printed. */
 export interface DatabaseConnection {
@@ -40,10 +40,7 @@ export async function ensureDatabase(client: VaultClient, target: DatabaseTarget
   }
 
   const configPath = `${target.path}/config/${target.name}`
-  const existing = (await client.get(configPath).catch((error: unknown) => {
-    if (error instanceof VaultError && error.status === 404) return undefined
-    throw error
-  }))?.data as {plugin_version?: string} | undefined
+  const existing = (await client.getIfExists(configPath))?.data as {plugin_version?: string} | undefined
   const {connectionUrl, username, password} = target.connection
   // A password alone (VAULTKIT_DB_PASSWORD left in the shell) is not a new connection to configure.
   const given = connectionUrl !== undefined || username !== undefined
@@ -78,10 +75,7 @@ export async function ensureDatabase(client: VaultClient, target: DatabaseTarget
   }
 
   const rolePath = `${target.path}/roles/${target.name}`
-  const role = await client.get(rolePath).catch((error: unknown) => {
-    if (error instanceof VaultError && error.status === 404) return undefined
-    throw error
-  })
+  const role = await client.getIfExists(rolePath)
   if (!role) {
     await client.post(rolePath, {db_name: target.name, creation_statements: DEV_ROLE_CREATION_STATEMENTS, default_ttl: '1h', max_ttl: '24h'})
   }

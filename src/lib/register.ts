@@ -6,7 +6,7 @@ import {UserError} from './errors.js'
 import {BUILTIN_PLUGIN_NAMES} from './names.js'
 import {type DatabaseConnection, ensureDatabase} from './register-database.js'
 import type {PluginType} from './templates/manifest.js'
-import {VaultError, type VaultClient} from './vault/client.js'
+import type {VaultClient} from './vault/client.js'
 
 export interface RegisterOptions {
   type: PluginType
@@ -49,7 +49,7 @@ export async function registerPlugin(client: VaultClient, options: RegisterOptio
   }
   const {sha256, command} = await identify(client, options)
   const catalogPath = `sys/plugins/catalog/${options.type}/${options.name}`
-  const current = await client.get(`${catalogPath}?version=${encodeURIComponent(options.version)}`).catch(notFoundAsUndefined)
+  const current = await client.getIfExists(`${catalogPath}?version=${encodeURIComponent(options.version)}`)
   const known = current?.data as {sha256?: string; command?: string} | undefined
   let catalog: RegisterResult['catalog'] = 'unchanged'
   if (known?.sha256 !== sha256 || known?.command !== command) {
@@ -134,10 +134,6 @@ async function ensureMount(client: VaultClient, options: RegisterOptions, sha256
   return upgraded ? 'upgraded' : 'reloaded'
 }
 
-function notFoundAsUndefined(error: unknown): undefined {
-  if (error instanceof VaultError && error.status === 404) return undefined
-  throw error
-}
 
 export interface RegistrationFlags {
   project: string

@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
+import {isProcessAlive} from '../../src/lib/vault/server.js'
 import {BIN} from '../helpers.js'
 import {goBuildSeconds, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
@@ -18,14 +19,6 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(parent, {recursive: true, force: true}))
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 test('plugin dev serves a source change within one rebuild plus a little, on the same server', async () => {
   let pid = 0
@@ -98,7 +91,7 @@ test('plugin dev serves a source change within one rebuild plus a little, on the
   expect(result.exitCode).toBe(0)
   expect(result.all).toMatch(/Stopped the dev server/)
   expect(existsSync(join(project, '.vaultkit/server.json'))).toBe(false)
-  expect(isAlive(pid)).toBe(false)
+  expect(isProcessAlive(pid)).toBe(false)
 }, 600_000)
 
 test('a second Ctrl-C while plugin dev winds down still stops the server it started', async () => {
@@ -120,7 +113,7 @@ test('a second Ctrl-C while plugin dev winds down still stops the server it star
   const result = await dev
   expect([0, 130]).toContain(result.exitCode)
   const gone = Date.now() + 15_000
-  while (isAlive(pid!) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
-  expect(isAlive(pid!)).toBe(false)
+  while (isProcessAlive(pid!) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
+  expect(isProcessAlive(pid!)).toBe(false)
   expect(existsSync(join(project, '.vaultkit/server.json'))).toBe(false)
 }, 300_000)

@@ -1,11 +1,10 @@
 import {spawn} from 'node:child_process'
 import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import {runCli} from '../helpers.js'
+import {freePort, runCli} from '../helpers.js'
 import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
 // Faults produced for real against real Vault servers; each must give one line that says what to do.
@@ -42,18 +41,10 @@ afterAll(async () => {
   rmSync(parent, {recursive: true, force: true})
 })
 
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const {port} = probe.address() as {port: number}
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 describe('register faults against real servers', () => {
   test('Vault unreachable', async () => {
-    const addr = `http://127.0.0.1:${await closedPort()}`
+    const addr = `http://127.0.0.1:${await freePort()}`
     const result = await vaultkit(['plugin', 'register', '--project', project, '--vault-addr', addr], {VAULT_TOKEN: 'x'})
     expectOneLineError(result, new RegExp(`^Error: Vault at ${addr} is not reachable \\(ECONNREFUSED\\): start a dev server`))
   })
@@ -89,7 +80,7 @@ describe('register faults against real servers', () => {
   })
 
   test('a TLS server: VAULT_CACERT is honoured, and without it the error says to set it', async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const certs = join(parent, 'tls')
     mkdirSync(certs)
     const config = join(certs, 'plugins.hcl')
@@ -196,7 +187,7 @@ describe('register faults against real servers', () => {
 
 describe('server faults', () => {
   test('a server with no plugin directory', async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const token = 'faults-no-plugin-dir'
     const vault = spawn(vaultBin, ['server', '-dev', `-dev-listen-address=127.0.0.1:${port}`], {
       env: {...process.env, VAULT_DEV_ROOT_TOKEN_ID: token},

@@ -81,8 +81,7 @@ function matching(files: Map<string, SourceFile>, path: string): string[] {
 }
 
 /** Every `files` entry must name something that exists in one of the kind's layers. */
-export function checkConditionalFiles(kind: Kind): void {
-  const files = layeredFiles(kind)
+export function checkConditionalFiles(kind: Kind, files = layeredFiles(kind)): void {
   for (const [index, entry] of kind.manifest.files.entries()) {
     if (matching(files, entry.path).length === 0) {
       const layers = kindLayers(kind).map((dir) => `${dir}/files`).join(', ')
@@ -93,8 +92,8 @@ export function checkConditionalFiles(kind: Kind): void {
 
 /** The files that make the project for these answers: layered, then each condition of the manifest applied. */
 export function selectFiles(kind: Kind, answers: Record<string, AnswerValue>): SourceFile[] {
-  checkConditionalFiles(kind)
   const files = layeredFiles(kind)
+  checkConditionalFiles(kind, files)
   for (const entry of kind.manifest.files) {
     if (!holds(entry.when, answers)) for (const key of matching(files, entry.path)) files.delete(key)
   }

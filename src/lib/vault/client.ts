@@ -63,6 +63,12 @@ export class VaultClient {
   }
 
   get = (path: string) => this.request('GET', path)
+  /** GET, where a 404 means "not there yet" rather than a failure. */
+  getIfExists = (path: string) =>
+    this.get(path).catch((error: unknown) => {
+      if (error instanceof VaultError && error.status === 404) return undefined
+      throw error
+    })
   post = (path: string, body: unknown = {}) => this.request('POST', path, body)
   delete = (path: string) => this.request('DELETE', path)
 
