@@ -68,7 +68,8 @@ export function checkUnique(kinds: Kind[]): Kind[] {
     }
     seen.set(kind.manifest.name, kind)
   }
-  return kinds.sort((a, b) => a.manifest.name.localeCompare(b.manifest.name))
+  // Kind names are lowercase ASCII: a code-unit order is theirs, and needs no ICU collator at start.
+  return kinds.sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : 1))
 }
 
 export function findKind(kinds: Kind[], name: string): Kind {

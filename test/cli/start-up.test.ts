@@ -1,0 +1,52 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {execa} from 'execa'
+import {describe, expect, it} from 'vitest'
+import {BIN, tempDir} from '../helpers.js'
+
+// What `plugin new` must not pay for at start. bench/new measures the time; this pins down the causes.
+const PROBE = join(import.meta.dirname, '../fixtures/start-up-probe.js')
+const NEW = [BIN, 'plugin', 'new', 'hello', '--yes', '--no-tidy', '--no-git']
+
+/** Runs node with the probe preloaded: the module files it loaded and how often it used an ICU collator. */
+async function probe(args: string[]) {
+  const cwd = tempDir()
+  const out = join(cwd, 'probe.json')
+  const result = await execa(process.execPath, ['--import', PROBE, ...args], {
+    cwd,
+    reject: false,
+    stdin: 'ignore',
+    env: {NO_COLOR: '1', VAULTKIT_PROBE_OUT: out},
+  })
+  expect(result.stderr).toBe('')
+  expect(result.exitCode).toBe(0)
+  return JSON.parse(readFileSync(out, 'utf8')) as {loaded: string[]; collators: number}
+}
+
+/** The npm packages bundled into the loaded files, from the bundle's `// node_modules/<package>/` markers. */
+function bundledPackages(loaded: string[]): Set<string> {
+  const packages = new Set<string>()
+  for (const url of loaded) {
+    const source = readFileSync(fileURLToPath(url), 'utf8')
+    for (const [, name] of source.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)) packages.add(name!)
+  }
+  return packages
+}
+
+describe('start-up of plugin new', () => {
+  it('loads neither the libraries of other paths nor wsl-utils', async () => {
+    const packages = bundledPackages((await probe(NEW)).loaded)
+    // oclif and handlebars are always loaded: without them here, the probe itself would be broken.
+    expect(packages).toContain('@oclif/core')
+    expect(packages).toContain('handlebars')
+    for (const lazy of ['execa', '@inquirer/core', 'chokidar', 'wsl-utils', 'powershell-utils']) {
+      expect(packages, lazy).not.toContain(lazy)
+    }
+  })
+
+  it('never uses an ICU collator, whose first use loads its tables (several milliseconds)', async () => {
+    expect((await probe(['-e', "'a'.localeCompare('b')"])).collators).toBe(1)
+    expect((await probe(NEW)).collators).toBe(0)
+  })
+})
