@@ -8,9 +8,13 @@ if (major < 22) {
   process.exit(1)
 }
 
+// The bundle reaches Node's built-in modules through process.getBuiltinModule, which is quicker than an
+// ES import of them (scripts/rolldown-start-up.js); Node 22.0 to 22.2 lack it, and require() does the same.
+const nodeModule = process.getBuiltinModule?.('node:module') ?? (await import('node:module')).default
+process.getBuiltinModule ??= nodeModule.createRequire(import.meta.url)
+
 // Reuse V8's compiled code between runs: start-up is most of the time of a short command.
-const {enableCompileCache} = await import('node:module')
-enableCompileCache?.()
+nodeModule.enableCompileCache?.()
 
 const {execute} = await import('../dist/main.js')
 await execute({dir: import.meta.url})

@@ -1,6 +1,8 @@
-// Two changes to how oclif is bundled, each worth several milliseconds of every vaultkit start (measured
-// with bench/new and performance marks; see the README's "Start-up" notes).
+// Changes to the bundle, each worth milliseconds of every vaultkit start (measured with bench/new and
+// performance marks; test/cli/start-up.test.ts pins down their effect).
+import {builtinModules} from 'node:module'
 import {fileURLToPath} from 'node:url'
+import {parseAst} from 'rolldown/parseAst'
 
 const WSL_SHIM = fileURLToPath(new URL('../src/lib/oclif-wsl-utils.ts', import.meta.url))
 
@@ -32,4 +34,49 @@ export function noCollatorAtStart() {
       return code.replace(SORT_BY_LOCALE, SORT_BY_CODE_UNIT)
     },
   }
+}
+
+// `import {readFileSync} from 'node:fs'` in an ES module makes Node build an ES facade of the whole built-in
+// module, reading every export; for node:fs or node:process that loads more built-ins behind lazy getters
+// (1-4 ms each, measured). process.getBuiltinModule hands over the module object as require() does.
+// bin/run.js provides it on the Node 22 releases that lack it.
+const BUILTINS = new Set(builtinModules)
+const isBuiltin = (source) => source.startsWith('node:') || BUILTINS.has(source)
+
+export function builtinsWithoutFacades() {
+  return {
+    name: 'vaultkit:builtins-without-facades',
+    renderChunk(code, chunk) {
+      let out = ''
+      let at = 0
+      for (const node of parseAst(code).body) {
+        if (!node.source || typeof node.source.value !== 'string' || !isBuiltin(node.source.value)) continue
+        if (node.type !== 'ImportDeclaration') {
+          throw new Error(`${chunk.fileName}: re-exports a built-in module; scripts/rolldown-start-up.js handles imports only`)
+        }
+        out += code.slice(at, node.start) + builtinDeclarations(node)
+        at = node.end
+      }
+      return at === 0 ? null : out + code.slice(at)
+    },
+  }
+}
+
+function builtinDeclarations(node) {
+  // globalThis: the chunk may name a local `process` (`import process from "node:process"`).
+  const module = `globalThis.process.getBuiltinModule(${JSON.stringify(node.source.value)})`
+  const named = []
+  const whole = []
+  for (const specifier of node.specifiers) {
+    if (specifier.type === 'ImportSpecifier') {
+      const imported = specifier.imported.type === 'Identifier' ? specifier.imported.name : JSON.stringify(specifier.imported.value)
+      named.push(imported === specifier.local.name ? imported : `${imported}: ${specifier.local.name}`)
+    } else {
+      // Default and namespace imports of a built-in are both its module object.
+      whole.push(specifier.local.name)
+    }
+  }
+  const declarations = whole.map((name) => `const ${name} = ${module};`)
+  if (named.length > 0) declarations.push(`const {${named.join(', ')}} = ${module};`)
+  return declarations.length > 0 ? declarations.join(' ') : `${module};`
 }

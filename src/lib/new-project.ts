@@ -66,7 +66,7 @@ export async function renderProject(answers: Answers, kinds: Kind[]) {
 
 /** answers -> rendered files -> disk -> post-steps. */
 export async function newProject(options: NewProjectOptions): Promise<NewProjectResult> {
-  const {kinds, selected} = await discoverKinds({template: options.template})
+  const {kinds, selected} = discoverKinds({template: options.template})
   const given = {...options.given}
   if (selected) {
     if (given.type !== undefined && given.type !== selected.manifest.name) {
@@ -78,7 +78,7 @@ export async function newProject(options: NewProjectOptions): Promise<NewProject
   const commands = authorCommands(findKind(kinds, answers.type), answers.extra)
   checkTrust(findKind(kinds, answers.type), commands, options.trust)
   const directory = resolve(answers.dir)
-  await checkTarget(directory)
+  checkTarget(directory)
   const {kind, names, files} = await renderProject(answers, kinds)
   const result: NewProjectResult = {
     dryRun: options.dryRun,

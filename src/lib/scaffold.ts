@@ -1,5 +1,4 @@
-import {chmodSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {mkdir, readdir, stat} from 'node:fs/promises'
+import {chmodSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
@@ -18,10 +17,10 @@ function fsError(error: unknown, what: string): unknown {
  * Refuses a target that holds anything: a new project never mixes with existing files.
  * Returns whether the target exists (as an empty folder).
  */
-export async function checkTarget(directory: string): Promise<boolean> {
+export function checkTarget(directory: string): boolean {
   let entries: string[]
   try {
-    entries = await readdir(directory)
+    entries = readdirSync(directory)
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return false
     throw fsError(error, `read ${directory}`)
@@ -39,8 +38,8 @@ export async function checkTarget(directory: string): Promise<boolean> {
  */
 export async function writeProject(directory: string, files: RenderedFile[]): Promise<void> {
   const target = resolve(directory)
-  const exists = await checkTarget(target)
-  const createdParent = exists ? undefined : await makeParents(dirname(target))
+  const exists = checkTarget(target)
+  const createdParent = exists ? undefined : makeParents(dirname(target))
   const staging = join(exists ? target : dirname(target), `.${basename(target)}.vaultkit-${process.pid}-${Date.now().toString(36)}`)
   let moved: string[] = []
   const undo = () => {
@@ -88,16 +87,16 @@ export async function writeProject(directory: string, files: RenderedFile[]): Pr
 }
 
 /** mkdir -p that returns the topmost folder it created, so a failure can remove exactly that. */
-async function makeParents(directory: string): Promise<string | undefined> {
+function makeParents(directory: string): string | undefined {
   try {
-    if ((await stat(directory)).isDirectory()) return undefined
+    if (statSync(directory).isDirectory()) return undefined
     throw new UserError(`${directory} is a file`, 'choose another --dir')
   } catch (error) {
     if (error instanceof UserError) throw error
     if (errnoCode(error) !== 'ENOENT') throw fsError(error, `use ${directory}`)
   }
   try {
-    return await mkdir(directory, {recursive: true})
+    return mkdirSync(directory, {recursive: true})
   } catch (error) {
     throw fsError(error, `create ${directory}`)
   }

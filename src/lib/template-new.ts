@@ -34,13 +34,13 @@ export async function newKind(options: NewKindOptions): Promise<NewKindResult> {
   if (!KIND_NAME.test(options.name)) {
     throw new UserError(`"${options.name}" is not a kind name`, 'use lowercase letters, digits and hyphens, starting with a letter, such as "acme-secrets"')
   }
-  const {kinds} = await discoverKinds()
+  const {kinds} = discoverKinds()
   const clash = kinds.find((k) => k.manifest.name === options.name)
   if (clash) throw new UserError(`There is already a "${options.name}" kind (${clash.dir}, ${clash.origin})`, 'choose another name')
   const from = kinds.find((k) => k.manifest.name === options.from)
   if (!from) throw new UserError(`There is no "${options.from}" kind`, `pass --from ${kinds.map((k) => k.manifest.name).join('|')}`)
   const directory = resolve(options.dir ?? options.name)
-  await checkTarget(directory)
+  checkTarget(directory)
 
   const manifest: Manifest = {
     ...from.manifest,

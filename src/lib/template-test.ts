@@ -53,7 +53,7 @@ interface Step {
 export async function testTemplate(options: TemplateTestOptions): Promise<TemplateTestResult> {
   // A broken manifest or answer is an error of its own, precise and before anything is written.
   const started = performance.now()
-  const {kinds, selected} = await discoverKinds({template: options.dir, searchPath: false})
+  const {kinds, selected} = discoverKinds({template: options.dir, searchPath: false})
   const kind = selected!
   checkConditionalFiles(kind)
   const given = options.answersFile ? await readAnswersFile(options.answersFile) : {}

@@ -21,7 +21,7 @@ async function probe(args: string[]) {
   })
   expect(result.stderr).toBe('')
   expect(result.exitCode).toBe(0)
-  return JSON.parse(readFileSync(out, 'utf8')) as {loaded: string[]; collators: number}
+  return JSON.parse(readFileSync(out, 'utf8')) as {loaded: string[]; importedBuiltins: string[]; collators: number}
 }
 
 /** The npm packages bundled into the loaded files, from the bundle's `// node_modules/<package>/` markers. */
@@ -43,6 +43,29 @@ describe('start-up of plugin new', () => {
     for (const lazy of ['execa', '@inquirer/core', 'chokidar', 'wsl-utils', 'powershell-utils']) {
       expect(packages, lazy).not.toContain(lazy)
     }
+  })
+
+  it('reaches built-in modules without ES imports, which build a facade of each (see scripts/rolldown-start-up.js)', async () => {
+    expect((await probe(['--input-type=module', '-e', "import 'node:fs'"])).importedBuiltins).toEqual(['node:fs'])
+    expect((await probe(NEW)).importedBuiltins).toEqual([])
+  })
+
+  it('runs on a Node without process.getBuiltinModule (22.0 to 22.2), which bin/run.js then provides', async () => {
+    const cwd = tempDir()
+    const older = join(import.meta.dirname, '../fixtures/no-get-builtin-module.js')
+    const check = await execa(process.execPath, ['--import', older, '-p', 'typeof process.getBuiltinModule'])
+    expect(check.stdout).toBe('undefined')
+    const result = await execa(process.execPath, ['--import', older, ...NEW], {cwd, reject: false, stdin: 'ignore'})
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    expect(readFileSync(join(cwd, 'vault-plugin-secrets-hello', 'go.mod'), 'utf8')).toContain('module example.com/vault-plugin-secrets-hello')
+  })
+
+  it('loads oclif’s config once: the command takes the runner’s rather than a copy (src/lib/base-command.ts)', async () => {
+    const result = await execa(process.execPath, [...NEW, '--dry-run'], {cwd: tempDir(), stdin: 'ignore', env: {DEBUG: 'oclif:config'}})
+    expect(result.stderr).toContain('oclif:config config done')
+    expect(result.stderr.match(/oclif:config config done/g)).toHaveLength(1)
+    expect(result.stderr).not.toContain('reloading config')
   })
 
   it('never uses an ICU collator, whose first use loads its tables (several milliseconds)', async () => {

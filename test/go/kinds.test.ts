@@ -10,7 +10,7 @@ import {runCli} from '../helpers.js'
 import {startPostgres} from '../postgres.js'
 
 // The real toolchain on every kind: a scaffold that renders but does not compile is a defect.
-const kinds = (await listKinds()).map((k) => k.manifest.name)
+const kinds = listKinds().map((k) => k.manifest.name)
 const GIT_IDENTITY = {
   GIT_AUTHOR_NAME: 'Test',
   GIT_AUTHOR_EMAIL: 'test@example.com',

@@ -9,7 +9,7 @@ import {listTree} from '../helpers.js'
 
 // Each kind rendered with the answers of `vaultkit plugin new hello --type KIND --yes`.
 // After a deliberate template change: UPDATE_GOLDEN=1 npx vitest run test/golden, then review the diff.
-const kinds = await listKinds()
+const kinds = listKinds()
 
 describe.each(kinds.map((k) => k.manifest.name))('the %s kind', (kind) => {
   test('renders exactly the committed tree', async () => {

@@ -21,7 +21,7 @@ const context = {
 
 test('the build precompiled every built-in template, and each renders as the compiler would', async () => {
   const {compile} = await loadCompiler()
-  for (const kind of await listKinds()) {
+  for (const kind of listKinds()) {
     const layers = builtinLayers(kind)
     expect(layers).toEqual(['common', kind.manifest.name])
     for (const file of [...layeredFiles(kind).values()].filter((f) => f.stored.endsWith('.hbs'))) {

@@ -11,7 +11,7 @@ import {SMALL_FILES, smallKind, writeKind} from '../kinds.js'
 const noSearchPath = {env: {}, searchPath: false}
 
 async function render(kindDir: string, extra: Record<string, string | boolean> = {}) {
-  const {kinds, selected} = await discoverKinds({template: kindDir, ...noSearchPath})
+  const {kinds, selected} = discoverKinds({template: kindDir, ...noSearchPath})
   const answers = await resolveAnswers({name: 'hello', type: selected!.manifest.name, extra}, {yes: true, interactive: false}, {kinds})
   return (await renderProject(answers, kinds)).files
 }
@@ -36,7 +36,7 @@ describe('an external kind', () => {
   })
 
   test('a question whose condition is false is not asked and keeps its default', async () => {
-    const {kinds} = await discoverKinds({template: writeKind(join(tempDir(), 'small'), smallKind(), SMALL_FILES), ...noSearchPath})
+    const {kinds} = discoverKinds({template: writeKind(join(tempDir(), 'small'), smallKind(), SMALL_FILES), ...noSearchPath})
     const asked: string[] = []
     const answers = await resolveAnswers({name: 'hello', type: 'small'}, {yes: false, interactive: true}, {kinds}, async (question, fallback) => {
       asked.push(question.key)
@@ -131,7 +131,7 @@ describe('the search path', () => {
     writeKind(join(root, 'config-kinds', 'from-config'), smallKind({name: 'from-config'}), SMALL_FILES)
     mkdirSync(join(root, 'xdg', 'vaultkit'), {recursive: true})
     writeFileSync(join(root, 'xdg', 'vaultkit', 'config.json'), JSON.stringify({templatePath: ['../../config-kinds']}))
-    const {kinds} = await discoverKinds({env: {VAULTKIT_TEMPLATE_PATH: join(root, 'env-kinds'), XDG_CONFIG_HOME: join(root, 'xdg')}})
+    const {kinds} = discoverKinds({env: {VAULTKIT_TEMPLATE_PATH: join(root, 'env-kinds'), XDG_CONFIG_HOME: join(root, 'xdg')}})
     expect(kinds.map((k) => [k.manifest.name, k.source])).toEqual([
       ['auth', 'builtin'],
       ['database', 'builtin'],
@@ -143,16 +143,16 @@ describe('the search path', () => {
 
   test('a missing folder and a broken config file are errors naming where they come from', async () => {
     const root = tempDir()
-    await expect(discoverKinds({env: {VAULTKIT_TEMPLATE_PATH: join(root, 'none')}})).rejects.toThrow(`${join(root, 'none')} (from VAULTKIT_TEMPLATE_PATH) does not exist`)
+    expect(() => discoverKinds({env: {VAULTKIT_TEMPLATE_PATH: join(root, 'none')}})).toThrow(`${join(root, 'none')} (from VAULTKIT_TEMPLATE_PATH) does not exist`)
     mkdirSync(join(root, 'vaultkit'))
     writeFileSync(join(root, 'vaultkit', 'config.json'), '{"templatePath": "kinds"}')
-    await expect(discoverKinds({env: {XDG_CONFIG_HOME: root}})).rejects.toThrow(`${join(root, 'vaultkit', 'config.json')}: field "templatePath" must be a list of folders`)
+    expect(() => discoverKinds({env: {XDG_CONFIG_HOME: root}})).toThrow(`${join(root, 'vaultkit', 'config.json')}: field "templatePath" must be a list of folders`)
   })
 
   test('the same folder on the path and in --template is one kind', async () => {
     const root = tempDir()
     const dir = writeKind(join(root, 'small'), smallKind(), SMALL_FILES)
-    const {kinds, selected} = await discoverKinds({template: dir, env: {VAULTKIT_TEMPLATE_PATH: root}})
+    const {kinds, selected} = discoverKinds({template: dir, env: {VAULTKIT_TEMPLATE_PATH: root}})
     expect(kinds.filter((k) => k.manifest.name === 'small')).toEqual([selected])
   })
 })

@@ -4,7 +4,7 @@ import {CancelledError} from '../../src/lib/errors.js'
 import {type Ask, QUESTIONS, resolveAnswers} from '../../src/lib/questions.js'
 import {listKinds} from '../../src/lib/templates/kinds.js'
 
-const ctx = {kinds: await listKinds()}
+const ctx = {kinds: listKinds()}
 const noAsk: Ask = async (question) => {
   throw new Error(`asked ${question.key}`)
 }

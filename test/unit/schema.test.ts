@@ -16,7 +16,7 @@ const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')))
 const minimal = {name: 'x', description: 'd', pluginType: 'auth'}
 const question = (fields: object) => ({...minimal, questions: [{name: 'q', type: 'string', message: 'Q?', ...fields}]})
 
-const builtins = (await listKinds()).map((k) => JSON.parse(readFileSync(join(k.dir, 'template.json'), 'utf8')))
+const builtins = listKinds().map((k) => JSON.parse(readFileSync(join(k.dir, 'template.json'), 'utf8')))
 const valid: object[] = [
   ...builtins,
   JSON.parse(readFileSync(join(EXAMPLE_KIND, 'template.json'), 'utf8')),

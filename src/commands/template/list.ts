@@ -22,7 +22,7 @@ export default class TemplateList extends BaseCommand {
 
   async run(): Promise<{kinds: KindListing[]}> {
     await this.parse(TemplateList)
-    const {kinds} = await discoverKinds()
+    const {kinds} = discoverKinds()
     const listing = kinds.map((k) => ({
       name: k.manifest.name,
       pluginType: k.manifest.pluginType,

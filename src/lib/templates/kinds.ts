@@ -1,4 +1,4 @@
-import {readdir, realpath, stat} from 'node:fs/promises'
+import {readdirSync, realpathSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
@@ -20,27 +20,26 @@ export interface Kind {
   origin: string
 }
 
+// Kinds are read with synchronous calls: a handful of small files, read on the way to every `plugin new`,
+// come back sooner than through the thread pool.
 /** The built-in kinds: every folder of templates/ but common. */
-export async function listKinds(root = BUILTIN_TEMPLATES_DIR): Promise<Kind[]> {
-  const entries = await readdir(root, {withFileTypes: true})
+export function listKinds(root = BUILTIN_TEMPLATES_DIR): Kind[] {
+  const entries = readdirSync(root, {withFileTypes: true})
   const dirs = entries.filter((e) => e.isDirectory() && e.name !== 'common').map((e) => join(root, e.name))
-  const kinds = await Promise.all(
-    dirs.map(async (dir): Promise<Kind> => ({dir, manifest: await readManifest(join(dir, 'template.json')), source: 'builtin', origin: 'built-in'})),
-  )
-  return checkUnique(kinds)
+  return checkUnique(dirs.map((dir) => ({dir, manifest: readManifest(join(dir, 'template.json')), source: 'builtin', origin: 'built-in'})))
 }
 
 /** Reads a kind folder from outside vaultkit; `origin` says who named it, for errors and `template list`. */
-export async function readExternalKind(given: string, source: KindSource, origin: string): Promise<Kind> {
+export function readExternalKind(given: string, source: KindSource, origin: string): Kind {
   let dir: string
   try {
-    dir = await realpath(given)
-    if (!(await stat(dir)).isDirectory()) throw new UserError(`${given} (from ${origin}) is not a folder`, 'point it at a kind folder holding template.json and files/')
+    dir = realpathSync(given)
+    if (!statSync(dir).isDirectory()) throw new UserError(`${given} (from ${origin}) is not a folder`, 'point it at a kind folder holding template.json and files/')
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') throw new UserError(`${given} (from ${origin}) does not exist`, 'point it at a kind folder holding template.json and files/')
     throw error
   }
-  return {dir, manifest: await readManifest(join(dir, 'template.json')), source, origin}
+  return {dir, manifest: readManifest(join(dir, 'template.json')), source, origin}
 }
 
 /** An external kind may layer over a built-in one of the same plugin type. */

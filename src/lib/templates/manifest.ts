@@ -1,4 +1,4 @@
-import {readFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
 
 import {UserError, errnoCode} from '../errors.js'
 import {firstProblem} from './schema.js'
@@ -62,10 +62,10 @@ export const RESERVED_ANSWER_NAMES = new Set([
 const HINT = 'see docs/templates.md for the manifest format'
 
 /** Reads and validates a manifest; every error names the file and the field. */
-export async function readManifest(file: string): Promise<Manifest> {
+export function readManifest(file: string): Manifest {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = readFileSync(file, 'utf8')
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') throw new UserError(`${file} is missing`, 'a kind folder needs a template.json')
     throw error

@@ -1,5 +1,4 @@
-import {existsSync} from 'node:fs'
-import {readdir, readFile} from 'node:fs/promises'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
 
@@ -28,13 +27,13 @@ export function configFile(env: NodeJS.ProcessEnv = process.env): string {
 const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path)
 
 /** VAULTKIT_TEMPLATE_PATH (colon-separated) first, then the config file's "templatePath" list. */
-export async function searchFolders(env: NodeJS.ProcessEnv = process.env): Promise<SearchFolder[]> {
+export function searchFolders(env: NodeJS.ProcessEnv = process.env): SearchFolder[] {
   const fromEnv = (env.VAULTKIT_TEMPLATE_PATH ?? '').split(':').filter(Boolean)
   const folders: SearchFolder[] = fromEnv.map((dir) => ({dir: resolve(expandHome(dir)), source: 'template-path', origin: 'VAULTKIT_TEMPLATE_PATH'}))
   const file = configFile(env)
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = readFileSync(file, 'utf8')
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return folders
     throw error
@@ -57,29 +56,29 @@ export async function searchFolders(env: NodeJS.ProcessEnv = process.env): Promi
 }
 
 /** A search folder is a kind itself (it holds template.json), or holds kind folders. */
-async function kindsIn(folder: SearchFolder): Promise<Kind[]> {
-  if (existsSync(join(folder.dir, 'template.json'))) return [await readExternalKind(folder.dir, folder.source, folder.origin)]
+function kindsIn(folder: SearchFolder): Kind[] {
+  if (existsSync(join(folder.dir, 'template.json'))) return [readExternalKind(folder.dir, folder.source, folder.origin)]
   let entries
   try {
-    entries = await readdir(folder.dir, {withFileTypes: true})
+    entries = readdirSync(folder.dir, {withFileTypes: true})
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') throw new UserError(`${folder.dir} (from ${folder.origin}) does not exist`, `create it, or remove it from ${folder.origin}`)
     throw error
   }
   const dirs = entries.filter((e) => (e.isDirectory() || e.isSymbolicLink()) && existsSync(join(folder.dir, e.name, 'template.json')))
-  return Promise.all(dirs.map((e) => readExternalKind(join(folder.dir, e.name), folder.source, folder.origin)))
+  return dirs.map((e) => readExternalKind(join(folder.dir, e.name), folder.source, folder.origin))
 }
 
 /** Built-in kinds, then those of the search path, then --template; names unique across all. */
-export async function discoverKinds(options: DiscoverOptions = {}): Promise<{kinds: Kind[]; selected?: Kind}> {
-  const builtins = await listKinds()
+export function discoverKinds(options: DiscoverOptions = {}): {kinds: Kind[]; selected?: Kind} {
+  const builtins = listKinds()
   const external: Kind[] = []
   if (options.searchPath !== false) {
-    for (const folder of await searchFolders(options.env)) external.push(...(await kindsIn(folder)))
+    for (const folder of searchFolders(options.env)) external.push(...kindsIn(folder))
   }
   let selected: Kind | undefined
   if (options.template !== undefined) {
-    selected = await readExternalKind(options.template, 'flag', '--template')
+    selected = readExternalKind(options.template, 'flag', '--template')
     external.unshift(selected)
   }
   // A folder named twice (on the path and by --template, say) is one kind, not two.

@@ -1,0 +1,60 @@
+import {describe, expect, it} from 'vitest'
+// @ts-expect-error: a plain-JS build script, without type declarations
+import {builtinsWithoutFacades, lightWslUtils, noCollatorAtStart} from '../../scripts/rolldown-start-up.js'
+
+type Hook = (code: string, idOrChunk: unknown) => string | null | undefined
+const renderChunk: Hook = (code, chunk) => builtinsWithoutFacades().renderChunk(code, chunk)
+const chunk = {fileName: 'chunks/x.js'}
+
+describe('built-in modules without ES facades', () => {
+  it('turns each kind of import of a built-in into a lookup of the module object', () => {
+    const code = [
+      'import fs, { constants as c, readFileSync } from "node:fs";',
+      'import * as os from "os";',
+      'import process from "node:process";',
+      'import { "default" as path } from "node:path";',
+      'import "node:tty";',
+      'import { a } from "./other.js";',
+      'console.log(fs, c, readFileSync, os, process, path, a);',
+    ].join('\n')
+    expect(renderChunk(code, chunk)).toBe(
+      [
+        'const fs = globalThis.process.getBuiltinModule("node:fs"); const {constants: c, readFileSync} = globalThis.process.getBuiltinModule("node:fs");',
+        'const os = globalThis.process.getBuiltinModule("os");',
+        'const process = globalThis.process.getBuiltinModule("node:process");',
+        'const {"default": path} = globalThis.process.getBuiltinModule("node:path");',
+        'globalThis.process.getBuiltinModule("node:tty");',
+        'import { a } from "./other.js";',
+        'console.log(fs, c, readFileSync, os, process, path, a);',
+      ].join('\n'),
+    )
+  })
+
+  it('gives the same bindings as the imports it replaces', async () => {
+    const code = 'import fs, { sep as separator } from "node:path";\nexport const result = [fs.join("a", "b"), separator];'
+    const module = await import(`data:text/javascript,${encodeURIComponent(renderChunk(code, chunk)!)}`)
+    expect(module.result).toEqual(['a/b', '/'])
+  })
+
+  it('leaves a chunk without built-in imports alone, and refuses a re-export it does not handle', () => {
+    expect(renderChunk('import { a } from "./a.js";\nexport { a };', chunk)).toBeNull()
+    expect(() => renderChunk('export { readFileSync } from "node:fs";', chunk)).toThrow('chunks/x.js: re-exports a built-in module')
+  })
+})
+
+describe('oclif, bundled for a quick start', () => {
+  it('routes only oclif’s import of wsl-utils to the light module', () => {
+    const {resolveId} = lightWslUtils()
+    expect(resolveId('wsl-utils', '/repo/node_modules/@oclif/core/lib/util/os.js')).toMatch(/src\/lib\/oclif-wsl-utils\.ts$/)
+    expect(resolveId('wsl-utils', '/repo/src/lib/oclif-wsl-utils.ts')).toBeUndefined()
+    expect(resolveId('is-wsl', '/repo/node_modules/@oclif/core/lib/util/os.js')).toBeUndefined()
+  })
+
+  it('sorts commands by code unit, and fails the build when oclif’s sort is not where it was', () => {
+    const {transform} = noCollatorAtStart()
+    const id = '/repo/node_modules/@oclif/core/lib/config/plugin.js'
+    expect(transform('x.sort((a, b) => a.id.localeCompare(b.id));', id)).toBe('x.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));')
+    expect(() => transform('x.sort(byId);', id)).toThrow('no longer sorts commands')
+    expect(transform('a.localeCompare(b)', '/repo/src/lib/x.ts')).toBeUndefined()
+  })
+})
