@@ -1,6 +1,6 @@
 import {readdirSync} from 'node:fs'
 import {defineConfig} from 'rolldown'
-import {builtinsWithoutFacades, lightWslUtils, noCollatorAtStart} from './scripts/rolldown-start-up.js'
+import {builtinsWithoutFacades, childProcessOnDemand, lightWslUtils, noCollatorAtStart} from './scripts/rolldown-start-up.js'
 
 // One entry per command (so oclif's manifest can load just the one that runs) plus the runner; what they
 // share goes into chunks beside them. A few large files start faster than hundreds of small ones.
@@ -14,7 +14,7 @@ export default defineConfig({
     ...commands.map((command) => [`commands/${command}`, `src/commands/${command}.ts`]),
   ]),
   platform: 'node',
-  plugins: [lightWslUtils(), noCollatorAtStart(), builtinsWithoutFacades()],
+  plugins: [lightWslUtils(), noCollatorAtStart(), childProcessOnDemand(), builtinsWithoutFacades()],
   output: {
     dir: 'dist',
     format: 'esm',

@@ -36,6 +36,25 @@ export function noCollatorAtStart() {
   }
 }
 
+// oclif's util/os.js loads child_process (and with it dgram and the process-spawning internals) at start, for
+// its Windows shell detection alone: load it when that runs. Commands that spawn load it themselves.
+const EAGER_CHILD_PROCESS = 'const node_child_process_1 = require("node:child_process");'
+const LAZY_CHILD_PROCESS = 'const node_child_process_1 = { get execSync() { return require("node:child_process").execSync; } };'
+
+export function childProcessOnDemand() {
+  return {
+    name: 'vaultkit:child-process-on-demand',
+    transform(code, id) {
+      if (!id.endsWith('/node_modules/@oclif/core/lib/util/os.js')) return
+      const uses = [...code.matchAll(/node_child_process_1\.(\w+)/g)].map((m) => m[1])
+      if (!code.includes(EAGER_CHILD_PROCESS) || uses.some((name) => name !== 'execSync')) {
+        throw new Error(`${id} no longer loads child_process as it did: review scripts/rolldown-start-up.js`)
+      }
+      return code.replace(EAGER_CHILD_PROCESS, LAZY_CHILD_PROCESS)
+    },
+  }
+}
+
 // `import {readFileSync} from 'node:fs'` in an ES module makes Node build an ES facade of the whole built-in
 // module, reading every export; for node:fs or node:process that loads more built-ins behind lazy getters
 // (1-4 ms each, measured). process.getBuiltinModule hands over the module object as require() does.

@@ -21,7 +21,7 @@ async function probe(args: string[]) {
   })
   expect(result.stderr).toBe('')
   expect(result.exitCode).toBe(0)
-  return JSON.parse(readFileSync(out, 'utf8')) as {loaded: string[]; importedBuiltins: string[]; collators: number}
+  return JSON.parse(readFileSync(out, 'utf8')) as {loaded: string[]; builtins: string[]; importedBuiltins: string[]; collators: number}
 }
 
 /** The npm packages bundled into the loaded files, from the bundle's `// node_modules/<package>/` markers. */
@@ -43,6 +43,11 @@ describe('start-up of plugin new', () => {
     for (const lazy of ['execa', '@inquirer/core', 'chokidar', 'wsl-utils', 'powershell-utils']) {
       expect(packages, lazy).not.toContain(lazy)
     }
+  })
+
+  it('does not load child_process when it runs nothing (oclif loads it for Windows alone)', async () => {
+    expect((await probe(['-e', "require('node:child_process')"])).builtins).toContain('child_process')
+    expect((await probe(NEW)).builtins).not.toContain('child_process')
   })
 
   it('reaches built-in modules without ES imports, which build a facade of each (see scripts/rolldown-start-up.js)', async () => {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 // @ts-expect-error: a plain-JS build script, without type declarations
-import {builtinsWithoutFacades, lightWslUtils, noCollatorAtStart} from '../../scripts/rolldown-start-up.js'
+import {builtinsWithoutFacades, childProcessOnDemand, lightWslUtils, noCollatorAtStart} from '../../scripts/rolldown-start-up.js'
 
 type Hook = (code: string, idOrChunk: unknown) => string | null | undefined
 const renderChunk: Hook = (code, chunk) => builtinsWithoutFacades().renderChunk(code, chunk)
@@ -56,5 +56,19 @@ describe('oclif, bundled for a quick start', () => {
     expect(transform('x.sort((a, b) => a.id.localeCompare(b.id));', id)).toBe('x.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));')
     expect(() => transform('x.sort(byId);', id)).toThrow('no longer sorts commands')
     expect(transform('a.localeCompare(b)', '/repo/src/lib/x.ts')).toBeUndefined()
+  })
+
+  it('loads child_process for oclif only when its Windows shell detection runs', () => {
+    const {transform} = childProcessOnDemand()
+    const id = '/repo/node_modules/@oclif/core/lib/util/os.js'
+    const code = 'const node_child_process_1 = require("node:child_process");\nfunction shell() { return (0, node_child_process_1.execSync)("x"); }'
+    const lazy = transform(code, id)
+    expect(lazy).not.toContain('const node_child_process_1 = require(')
+    const load = new Function('require', `${lazy}; return node_child_process_1.execSync`)
+    const loaded: string[] = []
+    expect(load((name: string) => (loaded.push(name), {execSync: 'the real one'}))).toBe('the real one')
+    expect(loaded).toEqual(['node:child_process'])
+    expect(() => transform(`${code}\nnode_child_process_1.spawn()`, id)).toThrow('no longer loads child_process as it did')
+    expect(() => transform('const cp = require("node:child_process");', id)).toThrow('no longer loads child_process as it did')
   })
 })
