@@ -144,7 +144,7 @@ async function isHealthy(client: VaultClient, evenSealed = false): Promise<boole
   }
 }
 
-const HEALTH_EVEN_SEALED = 'sys/health?sealedcode=200&standbycode=200&uninitcode=200'
+export const HEALTH_EVEN_SEALED = 'sys/health?sealedcode=200&standbycode=200&uninitcode=200'
 
 async function lastLogLine(file: string): Promise<string> {
   const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n')

@@ -1,0 +1,197 @@
+import {accessSync, constants, existsSync, statSync} from 'node:fs'
+import {join, resolve} from 'node:path'
+
+import {UserError, errnoCode} from './errors.js'
+import {isGoVersionAtLeast, localGoVersion} from './go.js'
+import {type PluginProject, readProject} from './project.js'
+import {errorLine} from './steps.js'
+import {VaultClient, type VaultConnection} from './vault/client.js'
+import {resolveConnection} from './vault/connection.js'
+import {ensureVaultBinary} from './vault/install.js'
+import {devServerStatus, HEALTH_EVEN_SEALED} from './vault/server.js'
+import {readState} from './vault/state.js'
+import {goVersions} from './versions.js'
+
+/** One finding of `vaultkit doctor`; `fix` says what to do when it is not ok. */
+export interface DoctorCheck {
+  check: string
+  status: 'ok' | 'warning' | 'failed' | 'skipped'
+  detail: string
+  fix?: string
+}
+
+export interface DoctorOptions {
+  projectDir: string
+  vaultAddr?: string
+  vaultBin?: string
+  env?: NodeJS.ProcessEnv
+}
+
+/** Vault registers plugins with a version, and runs multiplexed ones, from 1.12 on. */
+export const MIN_VAULT = [1, 12] as const
+
+/** Every check, in the order a person would fix them: tools, then the project, then the Vault it talks to. */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> {
+  const env = options.env ?? process.env
+  const checks: DoctorCheck[] = [checkNode(), await checkGo(), await checkGit(), await checkVaultBinary(options.vaultBin, env)]
+  const {project, check} = await checkProject(options.projectDir)
+  checks.push(check)
+  if (project) checks.push(checkPluginDir(project))
+  checks.push(...(await checkServer(options, project, env)))
+  return checks
+}
+
+function checkNode(): DoctorCheck {
+  // bin/run.js refuses a Node older than 22 before anything runs, so a running doctor has a good one.
+  return {check: 'node', status: 'ok', detail: process.version}
+}
+
+async function checkGo(): Promise<DoctorCheck> {
+  const needed = goVersions.goDirective
+  const fix = `install Go ${needed} or newer (https://go.dev/dl/)`
+  const {version, problem} = await localGoVersion()
+  if (!version) return {check: 'go', status: 'failed', detail: problem!, fix}
+  if (!isGoVersionAtLeast(version, needed)) {
+    return {check: 'go', status: 'failed', detail: `${version} is older than the Go ${needed} generated projects need`, fix}
+  }
+  return {check: 'go', status: 'ok', detail: `${version} (generated projects need ${needed} or newer)`}
+}
+
+async function checkGit(): Promise<DoctorCheck> {
+  const {execa} = await import('execa')
+  const result = await execa('git', ['--version'], {reject: false, all: true})
+  if (errnoCode(result) === 'ENOENT') {
+    return {check: 'git', status: 'warning', detail: 'git was not found on PATH: plugin new makes no repository', fix: 'install git'}
+  }
+  if (result.exitCode !== 0) return {check: 'git', status: 'warning', detail: `git --version failed: ${errorLine(result.all)}`, fix: 'repair the git installation'}
+  return {check: 'git', status: 'ok', detail: result.stdout.trim()}
+}
+
+/** "Vault v1.21.4 ('...')" -> [1, 21]; OpenBao, a fork of Vault 1.14, counts as new enough. */
+export function vaultIsRecentEnough(version: string): boolean {
+  if (/^OpenBao v/.test(version)) return true
+  const match = /^Vault v(\d+)\.(\d+)/.exec(version)
+  if (!match) return false
+  const [major, minor] = [Number(match[1]), Number(match[2])]
+  return major > MIN_VAULT[0] || (major === MIN_VAULT[0] && minor >= MIN_VAULT[1])
+}
+
+async function checkVaultBinary(vaultBin: string | undefined, env: NodeJS.ProcessEnv): Promise<DoctorCheck> {
+  let binary
+  try {
+    binary = await ensureVaultBinary({vaultBin, env, build: false})
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    // Without a local binary vaultkit can still register with a Vault elsewhere (VAULT_ADDR).
+    const missing = error.message.startsWith('No vault binary')
+    return {check: 'vault binary', status: missing ? 'warning' : 'failed', detail: error.message, fix: error.hint}
+  }
+  const short = /^\S+ v[^\s,]+/.exec(binary.version)?.[0] ?? binary.version
+  if (!vaultIsRecentEnough(binary.version)) {
+    return {
+      check: 'vault binary',
+      status: 'failed',
+      detail: `${binary.path} is ${short}; plugin versions need Vault ${MIN_VAULT.join('.')} or newer`,
+      fix: 'run `vaultkit server install` for a current one, or pass --vault-bin',
+    }
+  }
+  return {check: 'vault binary', status: 'ok', detail: `${short} at ${binary.path} (from ${binary.source})`}
+}
+
+async function checkProject(dir: string): Promise<{project?: PluginProject; check: DoctorCheck}> {
+  if (!existsSync(join(dir, 'go.mod'))) {
+    return {check: {check: 'project', status: 'skipped', detail: `${resolve(dir)} holds no go.mod: not a plugin project, so only the tools are checked`}}
+  }
+  try {
+    const project = await readProject(dir)
+    return {project, check: {check: 'project', status: 'ok', detail: `${project.binaryName} ${project.version} (${project.module})`}}
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    return {check: {check: 'project', status: 'failed', detail: error.message, fix: error.hint ?? 'restore the file it names'}}
+  }
+}
+
+function checkPluginDir(project: PluginProject): DoctorCheck {
+  const dir = project.pluginDir
+  const binary = join(dir, project.binaryName)
+  let isDir: boolean
+  try {
+    isDir = statSync(dir).isDirectory()
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw error
+    return {check: 'plugin directory', status: 'ok', detail: `${dir} (made by the first \`vaultkit plugin build\`)`}
+  }
+  if (!isDir) return {check: 'plugin directory', status: 'failed', detail: `${dir} is a file`, fix: 'move it away, or point plugin_directory in vault-config.hcl elsewhere'}
+  try {
+    accessSync(dir, constants.W_OK)
+  } catch {
+    return {check: 'plugin directory', status: 'failed', detail: `${dir} is not writable`, fix: 'make it writable, or point plugin_directory in vault-config.hcl elsewhere'}
+  }
+  const built = existsSync(binary) ? `holds ${project.binaryName}` : `no ${project.binaryName} built yet (\`vaultkit plugin build\`)`
+  return {check: 'plugin directory', status: 'ok', detail: `${dir}: ${built}`}
+}
+
+async function checkServer(options: DoctorOptions, project: PluginProject | undefined, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = []
+  let devToken: string | undefined
+  const recorded = project && (await readState(project.dir))
+  if (recorded) {
+    if ((await devServerStatus(project.dir)).running) devToken = recorded.token
+    else {
+      checks.push({
+        check: 'dev server',
+        status: 'warning',
+        detail: `the dev server recorded in .vaultkit (pid ${recorded.pid}, ${recorded.addr}) is not running`,
+        fix: 'run `vaultkit server start`',
+      })
+    }
+  }
+  let connection: VaultConnection
+  try {
+    connection = await resolveConnection({addr: options.vaultAddr, projectDir: project?.dir, env})
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    checks.push({check: 'vault server', status: 'warning', detail: error.message, fix: error.hint})
+    return checks
+  }
+  const client = new VaultClient(connection)
+  const where = `${connection.addr} (${connection.source})`
+  try {
+    const health = (await client.get(HEALTH_EVEN_SEALED)) ?? {}
+    if (health.sealed) {
+      const fix = connection.token === devToken ? 'restart it: `vaultkit server stop`, then `vaultkit server start`' : 'unseal it (`vault operator unseal`)'
+      checks.push({check: 'vault server', status: 'failed', detail: `Vault at ${where} is sealed`, fix})
+      return checks
+    }
+    checks.push({check: 'vault server', status: 'ok', detail: `Vault v${String(health.version)} at ${where}`})
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    checks.push({check: 'vault server', status: 'failed', detail: error.message, fix: error.hint})
+    return checks
+  }
+  checks.push(await checkToken(client, project))
+  return checks
+}
+
+/** The token must be valid, and allowed to write the plugin catalog (which needs sudo). */
+async function checkToken(client: VaultClient, project: PluginProject | undefined): Promise<DoctorCheck> {
+  try {
+    await client.get('auth/token/lookup-self')
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    return {check: 'token', status: 'failed', detail: error.message, fix: error.hint}
+  }
+  const path = project ? `sys/plugins/catalog/${project.pluginType}/${project.name}` : 'sys/plugins/catalog'
+  const answer = (await client.post('sys/capabilities-self', {paths: [path]})) ?? {}
+  const capabilities = (answer[path] ?? answer.capabilities ?? []) as string[]
+  const canRegister = capabilities.includes('root') || (capabilities.includes('sudo') && (capabilities.includes('update') || capabilities.includes('create')))
+  if (!canRegister) {
+    return {
+      check: 'token',
+      status: 'warning',
+      detail: `valid, but may not register plugins (capabilities on ${path}: ${capabilities.join(', ') || 'none'})`,
+      fix: 'use a token whose policy grants create, update and sudo on sys/plugins/catalog/*',
+    }
+  }
+  return {check: 'token', status: 'ok', detail: `valid, and may register plugins (${capabilities.join(', ')} on ${path})`}
+}

@@ -1,0 +1,168 @@
+import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+
+import type {DoctorCheck} from '../../src/lib/doctor.js'
+import {isProcessAlive} from '../../src/lib/vault/server.js'
+import {goVersions} from '../../src/lib/versions.js'
+import {runCli, tempDir, unwritableDir} from '../helpers.js'
+import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
+
+// `vaultkit doctor` against the real go, git and Vault of this machine, and faults made for real.
+const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-doctor-'))
+const NODE_ONLY = dirname(process.execPath)
+const transcript: string[] = []
+let vaultBin: string
+let project: string
+let server: DevServer
+
+async function doctor(args: string[], env: Record<string, string> = {}) {
+  const result = await runCli(['doctor', '--json', ...args], {env})
+  transcript.push(result.stdout, result.stderr)
+  const report = JSON.parse(result.stdout) as {ok: boolean; checks: DoctorCheck[]}
+  return {exitCode: result.exitCode, report, check: (name: string) => report.checks.find((c) => c.check === name)}
+}
+
+beforeAll(async () => {
+  vaultBin = await installVault()
+  project = await scaffold('secrets', parent)
+  expect((await runCli(['server', 'start', '--project', project])).exitCode).toBe(0)
+  server = readServerState(project)
+}, 1_800_000)
+
+afterAll(async () => {
+  await runCli(['server', 'stop', '--project', project])
+  rmSync(parent, {recursive: true, force: true})
+})
+
+describe('doctor', () => {
+  test('a project with a running dev server: every check ok, in the order to fix them', async () => {
+    expect((await runCli(['plugin', 'build', '--project', project])).exitCode).toBe(0)
+    const {exitCode, report} = await doctor(['--project', project, '--vault-bin', vaultBin])
+    expect(exitCode).toBe(0)
+    expect(report.ok).toBe(true)
+    expect(report.checks.map((c) => [c.check, c.status])).toEqual([
+      ['node', 'ok'],
+      ['go', 'ok'],
+      ['git', 'ok'],
+      ['vault binary', 'ok'],
+      ['project', 'ok'],
+      ['plugin directory', 'ok'],
+      ['vault server', 'ok'],
+      ['token', 'ok'],
+    ])
+    expect(report.checks.find((c) => c.check === 'plugin directory')?.detail).toBe(`${join(project, 'vault/plugins')}: holds vault-plugin-secrets-hello`)
+    expect(report.checks.find((c) => c.check === 'vault server')?.detail).toMatch(/^Vault v1\.\d+\.\d+ at http:\/\/127\.0\.0\.1:\d+ \(the dev server of this project\)$/)
+  })
+
+  test('prints one line a check, a fix under each problem, and a summary', async () => {
+    const result = await runCli(['doctor', '--project', parent, '--vault-bin', vaultBin], {env: {VAULT_ADDR: '', VAULT_TOKEN: ''}})
+    transcript.push(result.stdout, result.stderr)
+    expect(result.exitCode).toBe(0)
+    const lines = result.stdout.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^ok {7}node {10}v\d+\./)
+    expect(lines).toContain(`skipped  project       ${parent} holds no go.mod: not a plugin project, so only the tools are checked`)
+    expect(lines).toContain('warning  vault server  There is no Vault to talk to')
+    expect(lines).toContain('                       fix: start a dev server with `vaultkit server start`, or set VAULT_ADDR and VAULT_TOKEN')
+    expect(lines.at(-1)).toBe('no failures, 1 warning')
+  })
+
+  test('go missing fails (exit 1) and says which Go to install; git missing is a warning', async () => {
+    const {exitCode, report, check} = await doctor(['--project', project, '--vault-bin', vaultBin], {PATH: NODE_ONLY})
+    expect(exitCode).toBe(1)
+    expect(report.ok).toBe(false)
+    expect(check('go')).toEqual({check: 'go', status: 'failed', detail: 'go was not found on PATH', fix: `install Go ${goVersions.goDirective} or newer (https://go.dev/dl/)`})
+    expect(check('git')).toMatchObject({status: 'warning', detail: 'git was not found on PATH: plugin new makes no repository'})
+  })
+
+  test('no vault binary anywhere is a warning that says how to get one', async () => {
+    const env = {PATH: NODE_ONLY, XDG_CACHE_HOME: tempDir(), VAULTKIT_VAULT_BIN: ''}
+    expect((await doctor(['--project', parent], env)).check('vault binary')).toEqual({
+      check: 'vault binary',
+      status: 'warning',
+      detail: 'No vault binary was found',
+      fix: 'run `vaultkit server install` to build one, or pass --vault-bin',
+    })
+  })
+
+  test('a vault binary too old for versioned plugins fails', async () => {
+    // A stand-in that answers `vault version` as Vault 1.11 did: no such release can be built here.
+    const old = join(tempDir(), 'vault')
+    writeFileSync(old, "#!/bin/sh\necho \"Vault v1.11.12 ('abc'), built 2023-01-01T00:00:00Z\"\n")
+    chmodSync(old, 0o755)
+    const {exitCode, check} = await doctor(['--project', parent, '--vault-bin', old])
+    expect(exitCode).toBe(1)
+    expect(check('vault binary')).toMatchObject({status: 'failed', detail: `${old} is Vault v1.11.12; plugin versions need Vault 1.12 or newer`})
+  })
+
+  test('a project missing a file fails, naming it', async () => {
+    const broken = await scaffold('secrets', parent, 'broken')
+    rmSync(join(broken, 'version'), {recursive: true})
+    const {exitCode, check} = await doctor(['--project', broken, '--vault-bin', vaultBin])
+    expect(exitCode).toBe(1)
+    expect(check('project')).toMatchObject({status: 'failed', detail: `${join(broken, 'version/version.go')} is missing: the plugin's version lives there`})
+  })
+
+  test('a plugin directory nobody may write to fails', async () => {
+    const other = await scaffold('secrets', parent, 'readonly')
+    const locked = unwritableDir()
+    writeFileSync(join(other, 'vault-config.hcl'), `plugin_directory = "${locked}"\n`)
+    const {exitCode, check} = await doctor(['--project', other, '--vault-bin', vaultBin])
+    expect(exitCode).toBe(1)
+    expect(check('plugin directory')).toMatchObject({status: 'failed', detail: `${locked} is not writable`})
+  })
+
+  test('a token that may not register plugins is a warning; a bad token fails; neither is printed', async () => {
+    const policy = 'path "sys/plugins/catalog/*" { capabilities = ["read", "list"] }'
+    expect((await vaultHttp(server, 'PUT', 'sys/policies/acl/catalog-reader', {policy})).status).toBe(204)
+    const created = await vaultHttp(server, 'POST', 'auth/token/create', {policies: ['catalog-reader']})
+    const limited = String(created.body.auth.client_token)
+    const reader = await doctor(['--project', project, '--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: limited})
+    expect(reader.exitCode).toBe(0)
+    expect(reader.check('token')).toEqual({
+      check: 'token',
+      status: 'warning',
+      detail: 'valid, but may not register plugins (capabilities on sys/plugins/catalog/secret/hello: list, read)',
+      fix: 'use a token whose policy grants create, update and sudo on sys/plugins/catalog/*',
+    })
+    const bad = await doctor(['--project', project, '--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: 'not-a-token'})
+    expect(bad.exitCode).toBe(1)
+    expect(bad.check('token')?.detail).toMatch(/refused the token \(403 on GET auth\/token\/lookup-self: permission denied; invalid token\)$/)
+    for (const text of transcript) {
+      expect(text).not.toContain(limited)
+      expect(text).not.toContain('not-a-token')
+    }
+  })
+
+  test('a sealed dev server fails, with how to get a working one', async () => {
+    const other = await scaffold('secrets', parent, 'sealed')
+    expect((await runCli(['server', 'start', '--project', other])).exitCode).toBe(0)
+    try {
+      expect((await vaultHttp(readServerState(other), 'PUT', 'sys/seal')).status).toBe(204)
+      const {exitCode, check} = await doctor(['--project', other, '--vault-bin', vaultBin])
+      expect(exitCode).toBe(1)
+      expect(check('vault server')).toMatchObject({status: 'failed', fix: 'restart it: `vaultkit server stop`, then `vaultkit server start`'})
+      expect(check('vault server')?.detail).toMatch(/^Vault at http:\/\/127\.0\.0\.1:\d+ \(the dev server of this project\) is sealed$/)
+    } finally {
+      await runCli(['server', 'stop', '--project', other])
+    }
+  })
+
+  test('a dev server that died is a warning, as is having no Vault at all', async () => {
+    const other = await scaffold('secrets', parent, 'died')
+    expect((await runCli(['server', 'start', '--project', other])).exitCode).toBe(0)
+    const {pid} = readServerState(other) as DevServer & {pid: number}
+    process.kill(pid, 'SIGKILL')
+    while (isProcessAlive(pid)) await new Promise((r) => setTimeout(r, 20))
+    const {exitCode, check} = await doctor(['--project', other, '--vault-bin', vaultBin], {VAULT_ADDR: '', VAULT_TOKEN: ''})
+    expect(exitCode).toBe(0)
+    expect(check('dev server')).toMatchObject({status: 'warning', fix: 'run `vaultkit server start`'})
+    expect(check('dev server')?.detail).toMatch(new RegExp(`^the dev server recorded in \\.vaultkit \\(pid ${pid}, http://127\\.0\\.0\\.1:\\d+\\) is not running$`))
+    expect(check('vault server')).toMatchObject({status: 'warning', detail: 'There is no Vault to talk to'})
+  })
+
+  test('the root token appears in nothing doctor printed', () => {
+    for (const text of transcript) expect(text).not.toContain(server.token)
+  })
+})
