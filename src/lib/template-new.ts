@@ -3,6 +3,7 @@ import {join, relative, resolve, sep} from 'node:path'
 
 import {UserError} from './errors.js'
 import {checkTarget, writeProject} from './scaffold.js'
+import {kindLayers} from './templates/kinds.js'
 import type {Manifest} from './templates/manifest.js'
 import type {RenderedFile} from './templates/render.js'
 import {discoverKinds} from './templates/search-path.js'
@@ -26,9 +27,11 @@ export interface NewKindResult {
 const KIND_NAME = /^[a-z][a-z0-9-]{0,39}$/
 
 /**
- * A new kind folder: the manifest of `from` under a new name, and a copy of `from`'s own files/, so every
- * file is there to edit. The common layer is not copied: every kind gets it, so fixes to it in vaultkit
- * reach this kind too, and a copied file of the same path would replace it anyway.
+ * A new kind folder: the manifest of `from` under a new name, and a copy of the files `from` does not get
+ * from common (its own, and for a built-in kind the shared layer under it), so every file is there to edit.
+ * The common layer is not copied: every kind gets it, so fixes to it in vaultkit reach this kind too, and a
+ * copied file of the same path would replace it anyway. A kind that extends another keeps its `extends`,
+ * so only its own files are copied.
  */
 export async function newKind(options: NewKindOptions): Promise<NewKindResult> {
   if (!KIND_NAME.test(options.name)) {
@@ -47,9 +50,13 @@ export async function newKind(options: NewKindOptions): Promise<NewKindResult> {
     name: options.name,
     description: options.description ?? `${from.manifest.description} (started from the ${from.manifest.name} kind)`,
   }
+  const copied = new Map<string, RenderedFile>()
+  for (const layer of from.source === 'builtin' ? kindLayers(from).slice(1) : [from.dir]) {
+    for (const file of copyFolder(join(layer, 'files'), 'files')) copied.set(file.path, file)
+  }
   const files: RenderedFile[] = [
     {path: 'template.json', contents: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), mode: 0o644},
-    ...copyFolder(join(from.dir, 'files'), 'files'),
+    ...[...copied.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
   ]
   await writeProject(directory, files)
   return {name: options.name, from: from.manifest.name, directory, files: files.map((f) => ({path: f.path, size: f.contents.length}))}
@@ -64,5 +71,4 @@ function copyFolder(root: string, prefix: string): RenderedFile[] {
       const path = `${prefix}/${relative(root, absolute).split(sep).join('/')}`
       return {path, contents: readFileSync(absolute), mode: statSync(absolute).mode & 0o777}
     })
-    .sort((a, b) => (a.path < b.path ? -1 : 1))
 }

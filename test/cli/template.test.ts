@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'n
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 
-import {runCli, tempDir} from '../helpers.js'
+import {listTree, runCli, tempDir} from '../helpers.js'
 import {EXAMPLE_KIND, SMALL_FILES, smallKind, writeKind} from '../kinds.js'
 
 const quiet = ['--no-tidy', '--no-git']
@@ -151,7 +151,15 @@ describe('template new', () => {
     expect(result.exitCode, result.stderr).toBe(0)
     const manifest = JSON.parse(readFileSync(join(cwd, 'acme-auth', 'template.json'), 'utf8'))
     expect(manifest).toMatchObject({name: 'acme-auth', pluginType: 'auth', questions: [], files: [], commands: []})
-    expect(JSON.parse(result.stdout).files.map((f: {path: string}) => f.path)).toContain('files/path_login.go.hbs')
+    const copied = JSON.parse(result.stdout).files.map((f: {path: string}) => f.path)
+    // Its own files and those of the layer it shares with secrets: every file but common's is there to edit.
+    expect(copied).toEqual(expect.arrayContaining(['files/path_login.go.hbs', 'files/path_config.go.hbs', 'files/Makefile.hbs']))
+    const project = join(cwd, 'from-copy')
+    const rendered = await runCli(['plugin', 'new', 'hello', '--template', join(cwd, 'acme-auth'), '--yes', '--no-tidy', '--no-git', '--dir', project], {env: isolated()})
+    expect(rendered.exitCode, rendered.stderr).toBe(0)
+    const golden = join(import.meta.dirname, '../golden/auth')
+    expect(listTree(project)).toEqual(listTree(golden))
+    for (const file of listTree(golden)) expect(readFileSync(join(project, file), 'utf8'), file).toBe(readFileSync(join(golden, file), 'utf8'))
   })
 
   test.each([

@@ -1,13 +1,22 @@
-import {readdirSync, realpathSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, realpathSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 import {PACKAGE_ROOT} from '../paths.js'
 import {type Manifest, manifestError, readManifest} from './manifest.js'
 
-/** Templates shipped with vaultkit: `templates/common` under every kind, one folder per kind. */
+/**
+ * Templates shipped with vaultkit: `templates/common` under every kind, a folder per kind (holding its
+ * template.json), and shared layers that are not kinds themselves.
+ */
 export const BUILTIN_TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates')
 export const COMMON_DIR = join(BUILTIN_TEMPLATES_DIR, 'common')
+
+/**
+ * Shared layers under built-in kinds (and the kinds that extend them): `framework` holds what the plugins
+ * built on the SDK's framework.Backend have in common (config and hello paths, their tests, the Makefile).
+ */
+const SHARED_LAYERS: Record<string, string[]> = {secrets: ['framework'], auth: ['framework']}
 
 export type KindSource = 'builtin' | 'template-path' | 'config' | 'flag'
 
@@ -22,10 +31,10 @@ export interface Kind {
 
 // Kinds are read with synchronous calls: a handful of small files, read on the way to every `plugin new`,
 // come back sooner than through the thread pool.
-/** The built-in kinds: every folder of templates/ but common. */
+/** The built-in kinds: every folder of templates/ that holds a template.json. */
 export function listKinds(root = BUILTIN_TEMPLATES_DIR): Kind[] {
   const entries = readdirSync(root, {withFileTypes: true})
-  const dirs = entries.filter((e) => e.isDirectory() && e.name !== 'common').map((e) => join(root, e.name))
+  const dirs = entries.filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'template.json'))).map((e) => join(root, e.name))
   return checkUnique(dirs.map((dir) => ({dir, manifest: readManifest(join(dir, 'template.json')), source: 'builtin', origin: 'built-in'})))
 }
 
@@ -79,8 +88,10 @@ export function findKind(kinds: Kind[], name: string): Kind {
   return kind
 }
 
-/** The folders whose files/ make a kind, lowest first: common, the kind it extends, the kind. */
+/** The folders whose files/ make a kind, lowest first: common, shared layers, the kind it extends, the kind. */
 export function kindLayers(kind: Kind): string[] {
-  const base = kind.manifest.extends === undefined ? [] : [join(BUILTIN_TEMPLATES_DIR, kind.manifest.extends)]
-  return [COMMON_DIR, ...base, kind.dir]
+  const builtin = kind.manifest.extends ?? (kind.source === 'builtin' ? kind.manifest.name : undefined)
+  const shared = (builtin && SHARED_LAYERS[builtin]) || []
+  const base = kind.manifest.extends === undefined ? [] : [kind.manifest.extends]
+  return [COMMON_DIR, ...[...shared, ...base].map((layer) => join(BUILTIN_TEMPLATES_DIR, layer)), kind.dir]
 }

@@ -73,7 +73,7 @@ func TestConfig_SensitiveFieldNotReturned(t *testing.T) {
 		}
 	}
 
-	// It is still stored: the engine needs it, only reads must hide it.
+	// It is still stored: the plugin needs it, only reads must hide it.
 	cfg, err := b.getConfig(t.Context(), s)
 	if err != nil {
 		t.Fatal(err)
