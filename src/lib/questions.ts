@@ -1,3 +1,5 @@
+import {readFileSync} from 'node:fs'
+
 import {CancelledError, UserError} from './errors.js'
 import {defaultModulePath, pluginNames, TYPE_NOUN, validateModulePath, validatePluginName} from './names.js'
 import {findKind, type Kind} from './templates/kinds.js'
@@ -276,4 +278,39 @@ export const askInTerminal: Ask = async (question, defaultValue, answers, ctx) =
     if ((error as Error).name === 'ExitPromptError') throw new CancelledError()
     throw error
   }
+}
+
+// The common answers an answers file may set, by the file's key; "version" is the plugin's version.
+const FILE_KEYS = new Set(['name', 'type', 'module', 'version', 'description', 'dir'])
+const EXAMPLE = 'a JSON object such as {"name": "hello", "withCreds": false}'
+
+/**
+ * A JSON answers file: {"name": "hello", "withCreds": false}. Common answers by their names, every other key
+ * for the kind's questions. `decided` names common keys the caller sets itself, with why, to refuse them.
+ */
+export function readAnswersFile(file: string, decided: Record<string, string> = {}): GivenAnswers {
+  let data: unknown
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    const why = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`
+    throw new UserError(`The answers file ${file} ${why}`, `pass --answers ${EXAMPLE}`)
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UserError(`The answers file ${file} must hold a JSON object`, `such as {"name": "hello", "withCreds": false}`)
+  const given: GivenAnswers = {extra: {}}
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value !== 'string' && typeof value !== 'boolean') throw new UserError(`${file}: answer "${key}" must be a string or true/false`, 'fix the answers file')
+    if (key in decided) throw new UserError(`${file}: "${key}" is not an answer to give here: ${decided[key]}`, `remove "${key}" from the answers file`)
+    if (FILE_KEYS.has(key)) given[key as keyof CommonAnswers] = String(value)
+    else given.extra![key] = value
+  }
+  return given
+}
+
+/** Flags win over an answers file, answer by answer; `--answer` pairs over the file's own extras. */
+export function mergeGiven(file: GivenAnswers, flags: GivenAnswers): GivenAnswers {
+  const merged: GivenAnswers = {...file}
+  for (const [key, value] of Object.entries(flags)) if (value !== undefined && key !== 'extra') merged[key as keyof CommonAnswers] = value as string
+  merged.extra = {...file.extra, ...flags.extra}
+  return merged
 }

@@ -1,4 +1,4 @@
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -6,13 +6,19 @@ import {authorCommands, checkTrust, runAuthorCommand} from './author-commands.js
 import {UserError, oneLine} from './errors.js'
 import {goModTidy} from './go.js'
 import {renderProject} from './new-project.js'
-import {type GivenAnswers, resolveAnswers} from './questions.js'
+import {readAnswersFile, resolveAnswers} from './questions.js'
 import type {DatabaseConnection} from './register-database.js'
 import {writeProject} from './scaffold.js'
 import {errorLine, type StepResult, timed} from './steps.js'
 import {checkConditionalFiles} from './templates/render.js'
 import {discoverKinds} from './templates/search-path.js'
 import {goVersions} from './versions.js'
+
+// What template test decides itself, so an answers file may not.
+const TEMPLATE_TEST_SETS = {
+  type: 'the kind is the folder under test',
+  dir: 'the project goes to a temporary folder',
+}
 
 export interface TemplateTestOptions {
   /** The kind folder under test. */
@@ -56,7 +62,7 @@ export async function testTemplate(options: TemplateTestOptions): Promise<Templa
   const {kinds, selected} = discoverKinds({template: options.dir, searchPath: false})
   const kind = selected!
   checkConditionalFiles(kind)
-  const given = options.answersFile ? await readAnswersFile(options.answersFile) : {}
+  const given = options.answersFile ? readAnswersFile(options.answersFile, TEMPLATE_TEST_SETS) : {}
   const answers = await resolveAnswers({name: 'hello', ...given, type: kind.manifest.name, dir: '.'}, {yes: true, interactive: false}, {kinds})
   const commands = authorCommands(kind, answers.extra)
   checkTrust(kind, commands, options.trust)
@@ -130,25 +136,3 @@ async function gofmtClean(project: string): Promise<Omit<TemplateTestStep, 'step
 }
 
 const tail = (text: string, lines = 40) => text.trim().split('\n').slice(-lines).join('\n')
-
-const COMMON_KEYS = new Set(['name', 'module', 'version', 'description'])
-
-/** {"name": "hello", "withCreds": false}: common answers by their names, the rest for the kind's questions. */
-export async function readAnswersFile(file: string): Promise<GivenAnswers> {
-  let data: unknown
-  try {
-    data = JSON.parse(await readFile(file, 'utf8'))
-  } catch (error) {
-    const why = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : 'cannot be read'
-    throw new UserError(`${file} ${why}`, 'pass --answers a JSON object such as {"name": "hello", "withCreds": false}')
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UserError(`${file} must hold a JSON object`, 'such as {"name": "hello", "withCreds": false}')
-  const given: GivenAnswers = {extra: {}}
-  for (const [key, value] of Object.entries(data)) {
-    if (typeof value !== 'string' && typeof value !== 'boolean') throw new UserError(`${file}: answer "${key}" must be a string or true/false`, 'fix the answers file')
-    if (COMMON_KEYS.has(key)) given[key as 'name'] = String(value)
-    else if (key === 'type' || key === 'dir') throw new UserError(`${file}: "${key}" is not an answer template test takes`, 'the kind is the folder under test, and the project goes to a temporary folder')
-    else given.extra![key] = value
-  }
-  return given
-}

@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 
 import {BIN, listTree, runCli, tempDir, unwritableDir} from '../helpers.js'
+import {EXAMPLE_KIND} from '../kinds.js'
 
 const GOLDEN = join(import.meta.dirname, '../golden/secrets')
 const quiet = ['--no-tidy', '--no-git']
@@ -187,5 +188,68 @@ describe('plugin new: interrupted writes', () => {
     expect(result.exitCode).toBe(0)
     expect(statSync(cwd).ino).toBe(inode)
     expect(listTree(cwd)).toEqual(listTree(GOLDEN))
+  })
+})
+
+describe('plugin new --answers FILE', () => {
+  const recipe = {
+    name: 'billing',
+    type: 'team-secrets',
+    module: 'github.com/acme/vault-plugin-secrets-billing',
+    version: '1.2.0',
+    description: 'Billing secrets',
+    dir: 'out/billing',
+    team: 'payments',
+    stage: 'prod',
+    oncall: 'pay@example.com',
+    withCreds: false,
+  }
+  const write = (dir: string, data: unknown) => {
+    const file = join(dir, 'answers.json')
+    writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data))
+    return file
+  }
+  const env = {VAULTKIT_TEMPLATE_PATH: EXAMPLE_KIND}
+
+  test('answers every question from the file, with no terminal and no --yes', async () => {
+    const cwd = tempDir()
+    const result = await runCli(['plugin', 'new', '--answers', write(cwd, recipe), '--no-interactive', ...quiet], {cwd, env})
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    const project = join(cwd, 'out/billing')
+    expect(readFileSync(join(project, 'go.mod'), 'utf8')).toMatch(/^module github\.com\/acme\/vault-plugin-secrets-billing$/m)
+    expect(readFileSync(join(project, 'version/version.go'), 'utf8')).toContain('var Version = "1.2.0"')
+    expect(readFileSync(join(project, 'README.md'), 'utf8')).toContain('Billing secrets')
+    const info = readFileSync(join(project, 'path_info.go'), 'utf8')
+    expect(info).toContain('"payments"')
+    expect(info).toContain('"pay@example.com"')
+    expect(existsSync(join(project, 'path_creds.go'))).toBe(false)
+  })
+
+  test('flags win over the file, answer by answer', async () => {
+    const cwd = tempDir()
+    const args = ['plugin', 'new', 'ledger', '--answers', write(cwd, recipe), '--plugin-version', '2.0.0', '--answer', 'team=ops', '--dir', 'mine']
+    const result = await runCli([...args, '--no-interactive', '--json', ...quiet], {cwd, env})
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({name: 'ledger', version: '2.0.0', module: recipe.module, directory: join(cwd, 'mine')})
+    expect(readFileSync(join(cwd, 'mine/path_info.go'), 'utf8')).toContain('"ops"')
+  })
+
+  test.each([
+    ['a file that is not there', null, /^Error: The answers file .*none\.json cannot be read \(ENOENT\): pass --answers a JSON object/],
+    ['broken JSON', '{"name": ', /^Error: The answers file .*answers\.json is not valid JSON \(.*\): pass --answers a JSON object/],
+    ['a list', '["hello"]', /^Error: The answers file .*answers\.json must hold a JSON object: such as \{"name": "hello", "withCreds": false\}$/],
+    ['a number as an answer', {name: 'hello', team: 7}, /^Error: .*answers\.json: answer "team" must be a string or true\/false: fix the answers file$/],
+    ['an answer no question asks', {name: 'hello', type: 'team-secrets', colour: 'red'}, /colour/],
+    ['a name Vault refuses', {name: 'kv'}, /^Error: "kv" would shadow Vault's builtin kv plugin/],
+    ['a bad answer to a question', {name: 'hello', type: 'team-secrets', team: 'Payments!'}, /team/],
+  ])('%s: one line, exit 1, nothing written', async (_, data, message) => {
+    const cwd = tempDir()
+    const file = data === null ? join(cwd, 'none.json') : write(cwd, data)
+    const result = await runCli(['plugin', 'new', '--answers', file, '--yes', ...quiet], {cwd, env})
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.exitCode).toBe(1)
+    expect(readdirSync(cwd).filter((name) => name !== 'answers.json')).toEqual([])
   })
 })

@@ -5,7 +5,7 @@ import {BaseCommand} from '../../lib/base-command.js'
 import {UserError} from '../../lib/errors.js'
 import {type NewProjectResult, newProject} from '../../lib/new-project.js'
 import {printFiles, printNextSteps, printStep} from '../../lib/new-project-output.js'
-import {parseAnswerFlags} from '../../lib/questions.js'
+import {mergeGiven, parseAnswerFlags, readAnswersFile} from '../../lib/questions.js'
 import {trustFlag} from '../../lib/shared-flags.js'
 
 export default class PluginNew extends BaseCommand {
@@ -19,6 +19,7 @@ export default class PluginNew extends BaseCommand {
     '<%= config.bin %> <%= command.id %> hello --module github.com/acme/vault-plugin-secrets-hello --dir ./plugins/hello',
     '<%= config.bin %> <%= command.id %> hello --yes --dry-run --json',
     '<%= config.bin %> <%= command.id %> hello --template ./kinds/acme-secrets --answer withCreds=false --yes',
+    '<%= config.bin %> <%= command.id %> --answers plugin.json --no-interactive',
   ]
 
   static override args = {
@@ -29,6 +30,9 @@ export default class PluginNew extends BaseCommand {
     type: Flags.string({char: 't', description: 'kind of plugin to create (default: secrets)'}),
     template: Flags.string({description: 'a kind folder outside vaultkit (template.json and files/) to use as the kind'}),
     answer: Flags.string({description: "answer one of the kind's own questions, KEY=VALUE (repeatable)", multiple: true}),
+    answers: Flags.string({
+      description: "JSON file of answers: name, type, module, version, description, dir and the kind's own questions (flags win)",
+    }),
     trust: trustFlag,
     module: Flags.string({char: 'm', description: 'Go module path (default: example.com/<binary name>)'}),
     dir: Flags.string({char: 'o', aliases: ['output'], description: 'directory to create, also --output (default: ./<binary name>)'}),
@@ -44,16 +48,17 @@ export default class PluginNew extends BaseCommand {
   async run(): Promise<NewProjectResult> {
     const {args, flags} = await this.parse(PluginNew)
     const log = (line: string) => this.log(line)
+    const given = {
+      name: args.name,
+      type: flags.type,
+      module: flags.module,
+      dir: flags.dir,
+      version: flags['plugin-version'],
+      description: flags.description,
+      extra: parseAnswerFlags(flags.answer),
+    }
     const result = await newProject({
-      given: {
-        name: args.name,
-        type: flags.type,
-        module: flags.module,
-        dir: flags.dir,
-        version: flags['plugin-version'],
-        description: flags.description,
-        extra: parseAnswerFlags(flags.answer),
-      },
+      given: flags.answers ? mergeGiven(readAnswersFile(flags.answers), given) : given,
       template: flags.template,
       trust: flags.trust,
       yes: flags.yes,
