@@ -58,44 +58,85 @@ export function childProcessOnDemand() {
 // `import {readFileSync} from 'node:fs'` in an ES module makes Node build an ES facade of the whole built-in
 // module, reading every export; for node:fs or node:process that loads more built-ins behind lazy getters
 // (1-4 ms each, measured). process.getBuiltinModule hands over the module object as require() does.
-// bin/run.js provides it on the Node 22 releases that lack it.
+// bin/run.js provides it on the Node 22 releases that lack it; dist/ is loaded only through bin/run.js (the
+// build's own `oclif manifest` step runs on the repo's Node 24).
 const BUILTINS = new Set(builtinModules)
 const isBuiltin = (source) => source.startsWith('node:') || BUILTINS.has(source)
 
 export function builtinsWithoutFacades() {
+  const rewritten = new Set()
   return {
     name: 'vaultkit:builtins-without-facades',
     renderChunk(code, chunk) {
+      const refuse = (why) => {
+        throw new Error(`${chunk.fileName}: ${why}; review scripts/rolldown-start-up.js`)
+      }
       let out = ''
       let at = 0
+      let codeSeen = false
       for (const node of parseAst(code).body) {
-        if (!node.source || typeof node.source.value !== 'string' || !isBuiltin(node.source.value)) continue
-        if (node.type !== 'ImportDeclaration') {
-          throw new Error(`${chunk.fileName}: re-exports a built-in module; scripts/rolldown-start-up.js handles imports only`)
+        const builtin = typeof node.source?.value === 'string' && isBuiltin(node.source.value)
+        if (!builtin) {
+          codeSeen ||= node.type !== 'ImportDeclaration'
+          continue
         }
-        out += code.slice(at, node.start) + builtinDeclarations(node)
+        if (node.type !== 'ImportDeclaration') refuse('it re-exports a built-in module')
+        // An import is bound before any code runs; a declaration only where it stands.
+        if (codeSeen) refuse('it imports a built-in module after other code')
+        out += code.slice(at, node.start) + builtinDeclarations(node, code, refuse)
         at = node.end
       }
-      return at === 0 ? null : out + code.slice(at)
+      if (at === 0) return null
+      if (/\b(?:var|let|const|function|class)\s+globalThis\b/.test(code)) refuse('it declares its own globalThis')
+      rewritten.add(chunk.fileName)
+      return out + code.slice(at)
+    },
+    generateBundle(_options, bundle) {
+      // In an import cycle a chunk's code can run before another's body has declared its built-ins.
+      const cycle = findImportCycle(bundle)
+      if (cycle?.some((file) => rewritten.has(file))) {
+        throw new Error(`chunks import each other (${cycle.join(' -> ')}), so their built-ins may be read before they are declared`)
+      }
     },
   }
 }
 
-function builtinDeclarations(node) {
+function builtinDeclarations(node, code, refuse) {
   // globalThis: the chunk may name a local `process` (`import process from "node:process"`).
   const module = `globalThis.process.getBuiltinModule(${JSON.stringify(node.source.value)})`
   const named = []
   const whole = []
   for (const specifier of node.specifiers) {
-    if (specifier.type === 'ImportSpecifier') {
-      const imported = specifier.imported.type === 'Identifier' ? specifier.imported.name : JSON.stringify(specifier.imported.value)
-      named.push(imported === specifier.local.name ? imported : `${imported}: ${specifier.local.name}`)
-    } else {
-      // Default and namespace imports of a built-in are both its module object.
-      whole.push(specifier.local.name)
+    const imported = specifier.type === 'ImportSpecifier' ? (specifier.imported.name ?? specifier.imported.value) : 'default'
+    if (specifier.type === 'ImportNamespaceSpecifier' && new RegExp(`\\b${specifier.local.name}\\.default\\b`).test(code)) {
+      refuse(`it reads .default of a namespace import of ${node.source.value}`)
     }
+    // A built-in's default export, and its namespace, are its module object.
+    if (imported === 'default' || specifier.type === 'ImportNamespaceSpecifier') whole.push(specifier.local.name)
+    else named.push(imported === specifier.local.name ? imported : `${JSON.stringify(imported)}: ${specifier.local.name}`)
   }
   const declarations = whole.map((name) => `const ${name} = ${module};`)
   if (named.length > 0) declarations.push(`const {${named.join(', ')}} = ${module};`)
   return declarations.length > 0 ? declarations.join(' ') : `${module};`
+}
+
+/** A cycle of static imports between the bundle's chunks, as file names, or undefined. */
+function findImportCycle(bundle) {
+  const state = new Map()
+  const visit = (file, path) => {
+    if (state.get(file) === 'done') return undefined
+    if (state.get(file) === 'open') return [...path.slice(path.indexOf(file)), file]
+    state.set(file, 'open')
+    for (const next of bundle[file]?.imports ?? []) {
+      const cycle = visit(next, [...path, file])
+      if (cycle) return cycle
+    }
+    state.set(file, 'done')
+    return undefined
+  }
+  for (const file of Object.keys(bundle)) {
+    const cycle = visit(file, [])
+    if (cycle) return cycle
+  }
+  return undefined
 }

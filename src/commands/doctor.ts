@@ -1,7 +1,9 @@
+import * as Flags from '@oclif/core/flags'
+
 import {BaseCommand} from '../lib/base-command.js'
 import {type DoctorCheck, runDoctor} from '../lib/doctor.js'
 import {color} from '../lib/output.js'
-import {projectFlag, vaultAddrFlag, vaultBinFlag} from '../lib/shared-flags.js'
+import {vaultAddrFlag, vaultBinFlag} from '../lib/shared-flags.js'
 
 const MARK: Record<DoctorCheck['status'], string> = {
   ok: color.green('ok'),
@@ -16,11 +18,21 @@ export default class Doctor extends BaseCommand {
     'Exits 1 when a check failed (vaultkit cannot do its work until it is fixed); warnings only limit what works.'
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --project ./vault-plugin-secrets-hello --json']
-  static override flags = {project: projectFlag, 'vault-addr': vaultAddrFlag, 'vault-bin': vaultBinFlag}
+  static override flags = {
+    // No default, unlike other commands: a folder named here that is not a project is a failure.
+    project: Flags.string({char: 'p', description: 'plugin project folder (default: the current folder)'}),
+    'vault-addr': vaultAddrFlag,
+    'vault-bin': vaultBinFlag,
+  }
 
   async run(): Promise<{ok: boolean; checks: DoctorCheck[]}> {
     const {flags} = await this.parse(Doctor)
-    const checks = await runDoctor({projectDir: flags.project, vaultAddr: flags['vault-addr'], vaultBin: flags['vault-bin']})
+    const checks = await runDoctor({
+      projectDir: flags.project ?? '.',
+      projectGiven: flags.project !== undefined,
+      vaultAddr: flags['vault-addr'],
+      vaultBin: flags['vault-bin'],
+    })
     const width = Math.max(...checks.map((c) => c.check.length))
     for (const {check, status, detail, fix} of checks) {
       this.log(`${MARK[status]}${' '.repeat(8 - status.length)} ${check.padEnd(width)}  ${detail}`)

@@ -1,14 +1,14 @@
-import {accessSync, constants, existsSync, statSync} from 'node:fs'
+import {accessSync, constants, existsSync, readFileSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
-import {isGoVersionAtLeast, localGoVersion} from './go.js'
+import {checkLocalGo} from './go.js'
 import {type PluginProject, readProject} from './project.js'
 import {errorLine} from './steps.js'
 import {VaultClient, type VaultConnection} from './vault/client.js'
-import {resolveConnection} from './vault/connection.js'
-import {ensureVaultBinary} from './vault/install.js'
-import {devServerStatus, HEALTH_EVEN_SEALED} from './vault/server.js'
+import {NoVault, resolveConnection} from './vault/connection.js'
+import {ensureVaultBinary, NoVaultBinary} from './vault/install.js'
+import {HEALTH_EVEN_SEALED, isOurServer} from './vault/server.js'
 import {readState} from './vault/state.js'
 import {goVersions} from './versions.js'
 
@@ -22,6 +22,8 @@ export interface DoctorCheck {
 
 export interface DoctorOptions {
   projectDir: string
+  /** --project was given: a folder that is not a project is then a failure, not a reason to skip. */
+  projectGiven?: boolean
   vaultAddr?: string
   vaultBin?: string
   env?: NodeJS.ProcessEnv
@@ -33,9 +35,8 @@ export const MIN_VAULT = [1, 12] as const
 /** Every check, in the order a person would fix them: tools, then the project, then the Vault it talks to. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> {
   const env = options.env ?? process.env
-  const checks: DoctorCheck[] = [checkNode(), await checkGo(), await checkGit(), await checkVaultBinary(options.vaultBin, env)]
-  const {project, check} = await checkProject(options.projectDir)
-  checks.push(check)
+  const {project, check: projectCheck} = await checkProject(options.projectDir, options.projectGiven ?? false)
+  const checks: DoctorCheck[] = [checkNode(), await checkGo(project), await checkGit(), await checkVaultBinary(options.vaultBin, env), projectCheck]
   if (project) checks.push(checkPluginDir(project))
   checks.push(...(await checkServer(options, project, env)))
   return checks
@@ -46,15 +47,17 @@ function checkNode(): DoctorCheck {
   return {check: 'node', status: 'ok', detail: process.version}
 }
 
-async function checkGo(): Promise<DoctorCheck> {
-  const needed = goVersions.goDirective
-  const fix = `install Go ${needed} or newer (https://go.dev/dl/)`
-  const {version, problem} = await localGoVersion()
-  if (!version) return {check: 'go', status: 'failed', detail: problem!, fix}
-  if (!isGoVersionAtLeast(version, needed)) {
-    return {check: 'go', status: 'failed', detail: `${version} is older than the Go ${needed} generated projects need`, fix}
-  }
-  return {check: 'go', status: 'ok', detail: `${version} (generated projects need ${needed} or newer)`}
+/** The project's go directive when there is a project, else what vaultkit's kinds write. */
+async function checkGo(project: PluginProject | undefined): Promise<DoctorCheck> {
+  const needed = (project && goDirective(project.dir)) || goVersions.goDirective
+  const needer = project ? 'this project' : 'generated projects'
+  const {version, problem} = await checkLocalGo(needed, needer)
+  if (problem) return {check: 'go', status: 'failed', detail: problem, fix: `install Go ${needed} or newer (https://go.dev/dl/)`}
+  return {check: 'go', status: 'ok', detail: `${version} (${needer} need${project ? 's' : ''} ${needed} or newer)`}
+}
+
+function goDirective(projectDir: string): string | undefined {
+  return /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(readFileSync(join(projectDir, 'go.mod'), 'utf8'))?.[1]
 }
 
 async function checkGit(): Promise<DoctorCheck> {
@@ -83,8 +86,7 @@ async function checkVaultBinary(vaultBin: string | undefined, env: NodeJS.Proces
   } catch (error) {
     if (!(error instanceof UserError)) throw error
     // Without a local binary vaultkit can still register with a Vault elsewhere (VAULT_ADDR).
-    const missing = error.message.startsWith('No vault binary')
-    return {check: 'vault binary', status: missing ? 'warning' : 'failed', detail: error.message, fix: error.hint}
+    return {check: 'vault binary', status: error instanceof NoVaultBinary ? 'warning' : 'failed', detail: error.message, fix: error.hint}
   }
   const short = /^\S+ v[^\s,]+/.exec(binary.version)?.[0] ?? binary.version
   if (!vaultIsRecentEnough(binary.version)) {
@@ -98,9 +100,11 @@ async function checkVaultBinary(vaultBin: string | undefined, env: NodeJS.Proces
   return {check: 'vault binary', status: 'ok', detail: `${short} at ${binary.path} (from ${binary.source})`}
 }
 
-async function checkProject(dir: string): Promise<{project?: PluginProject; check: DoctorCheck}> {
+async function checkProject(dir: string, given: boolean): Promise<{project?: PluginProject; check: DoctorCheck}> {
   if (!existsSync(join(dir, 'go.mod'))) {
-    return {check: {check: 'project', status: 'skipped', detail: `${resolve(dir)} holds no go.mod: not a plugin project, so only the tools are checked`}}
+    const detail = `${resolve(dir)} ${existsSync(dir) ? 'holds no go.mod' : 'does not exist'}`
+    if (given) return {check: {check: 'project', status: 'failed', detail, fix: 'pass --project the folder of a plugin project'}}
+    return {check: {check: 'project', status: 'skipped', detail: `${detail}: not a plugin project, so only the tools are checked`}}
   }
   try {
     const project = await readProject(dir)
@@ -133,11 +137,12 @@ function checkPluginDir(project: PluginProject): DoctorCheck {
 
 async function checkServer(options: DoctorOptions, project: PluginProject | undefined, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = []
-  let devToken: string | undefined
-  const recorded = project && (await readState(project.dir))
-  if (recorded) {
-    if ((await devServerStatus(project.dir)).running) devToken = recorded.token
-    else {
+  let connection: VaultConnection
+  let client: VaultClient
+  let ownDevServer = false
+  try {
+    const recorded = project && (await readState(project.dir))
+    if (recorded && !isOurServer(recorded)) {
       checks.push({
         check: 'dev server',
         status: 'warning',
@@ -145,30 +150,34 @@ async function checkServer(options: DoctorOptions, project: PluginProject | unde
         fix: 'run `vaultkit server start`',
       })
     }
-  }
-  let connection: VaultConnection
-  try {
     connection = await resolveConnection({addr: options.vaultAddr, projectDir: project?.dir, env})
+    ownDevServer = Boolean(recorded) && connection.token === recorded!.token
+    client = new VaultClient(connection)
   } catch (error) {
     if (!(error instanceof UserError)) throw error
-    checks.push({check: 'vault server', status: 'warning', detail: error.message, fix: error.hint})
+    // No Vault at all only limits what works; a damaged state file or CA file must be fixed.
+    checks.push({check: 'vault server', status: error instanceof NoVault ? 'warning' : 'failed', detail: error.message, fix: error.hint})
     return checks
   }
-  const client = new VaultClient(connection)
   const where = `${connection.addr} (${connection.source})`
+  const restart = 'restart it: `vaultkit server stop`, then `vaultkit server start`'
+  let health
   try {
-    const health = (await client.get(HEALTH_EVEN_SEALED)) ?? {}
-    if (health.sealed) {
-      const fix = connection.token === devToken ? 'restart it: `vaultkit server stop`, then `vaultkit server start`' : 'unseal it (`vault operator unseal`)'
-      checks.push({check: 'vault server', status: 'failed', detail: `Vault at ${where} is sealed`, fix})
-      return checks
-    }
-    checks.push({check: 'vault server', status: 'ok', detail: `Vault v${String(health.version)} at ${where}`})
+    health = (await client.get(HEALTH_EVEN_SEALED)) ?? {}
   } catch (error) {
     if (!(error instanceof UserError)) throw error
-    checks.push({check: 'vault server', status: 'failed', detail: error.message, fix: error.hint})
+    if (ownDevServer) {
+      checks.push({check: 'vault server', status: 'failed', detail: `the dev server of this project runs but does not answer at ${connection.addr}`, fix: restart})
+    } else {
+      checks.push({check: 'vault server', status: 'failed', detail: error.message, fix: error.hint})
+    }
     return checks
   }
+  if (health.sealed) {
+    checks.push({check: 'vault server', status: 'failed', detail: `Vault at ${where} is sealed`, fix: ownDevServer ? restart : 'unseal it (`vault operator unseal`)'})
+    return checks
+  }
+  checks.push({check: 'vault server', status: 'ok', detail: `Vault v${String(health.version)} at ${where}`})
   checks.push(await checkToken(client, project))
   return checks
 }
@@ -181,16 +190,18 @@ async function checkToken(client: VaultClient, project: PluginProject | undefine
     if (!(error instanceof UserError)) throw error
     return {check: 'token', status: 'failed', detail: error.message, fix: error.hint}
   }
-  const path = project ? `sys/plugins/catalog/${project.pluginType}/${project.name}` : 'sys/plugins/catalog'
+  // An entry of the catalog, as `plugin register` writes it (any name serves when there is no project).
+  const path = `sys/plugins/catalog/${project ? `${project.pluginType}/${project.name}` : 'secret/example'}`
   const answer = (await client.post('sys/capabilities-self', {paths: [path]})) ?? {}
   const capabilities = (answer[path] ?? answer.capabilities ?? []) as string[]
-  const canRegister = capabilities.includes('root') || (capabilities.includes('sudo') && (capabilities.includes('update') || capabilities.includes('create')))
+  // Registering reads the entry first, then writes it, which Vault counts as an update needing sudo.
+  const canRegister = capabilities.includes('root') || ['read', 'update', 'sudo'].every((c) => capabilities.includes(c))
   if (!canRegister) {
     return {
       check: 'token',
       status: 'warning',
       detail: `valid, but may not register plugins (capabilities on ${path}: ${capabilities.join(', ') || 'none'})`,
-      fix: 'use a token whose policy grants create, update and sudo on sys/plugins/catalog/*',
+      fix: 'use a token whose policy grants read, update and sudo on sys/plugins/catalog/*',
     }
   }
   return {check: 'token', status: 'ok', detail: `valid, and may register plugins (${capabilities.join(', ')} on ${path})`}

@@ -25,15 +25,20 @@ export async function localGoVersion(): Promise<{version?: string; problem?: str
   return {version: result.stdout.trim()}
 }
 
+/** The local Go's version when it can build what needs `minimumGo`; else what is wrong with it. */
+export async function checkLocalGo(minimumGo: string, needer = 'this project'): Promise<{version?: string; problem?: string}> {
+  const {version, problem} = await localGoVersion()
+  if (!version) return {problem}
+  if (!isGoVersionAtLeast(version, minimumGo)) return {problem: `${version} is older than the Go ${minimumGo} ${needer} needs`}
+  return {version}
+}
+
 /** `go mod tidy`, so the project builds at once; needs a Go at least as new as the go.mod directive. */
 export function goModTidy(directory: string, minimumGo: string): Promise<StepResult> {
   const byHand = `then run \`cd ${shellQuote(directory)} && go mod tidy\``
   return timed('go mod tidy', async () => {
-    const {version: found, problem} = await localGoVersion()
-    if (!found) return {status: 'failed', detail: problem, fix: `install Go ${minimumGo} or newer, ${byHand}`}
-    if (!isGoVersionAtLeast(found, minimumGo)) {
-      return {status: 'failed', detail: `${found} is older than the Go ${minimumGo} this project needs`, fix: `install Go ${minimumGo} or newer, ${byHand}`}
-    }
+    const {problem} = await checkLocalGo(minimumGo)
+    if (problem) return {status: 'failed', detail: problem, fix: `install Go ${minimumGo} or newer, ${byHand}`}
     const {execa} = await import('execa')
     const result = await execa('go', ['mod', 'tidy'], {cwd: directory, reject: false, all: true})
     if (result.exitCode !== 0) return {status: 'failed', detail: errorLine(result.all), fix: `fix that, ${byHand}`}

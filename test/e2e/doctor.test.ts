@@ -1,4 +1,5 @@
-import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn} from 'node:child_process'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
@@ -6,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import type {DoctorCheck} from '../../src/lib/doctor.js'
 import {isProcessAlive} from '../../src/lib/vault/server.js'
 import {goVersions} from '../../src/lib/versions.js'
-import {runCli, tempDir, unwritableDir} from '../helpers.js'
+import {freePort, runCli, tempDir, unwritableDir} from '../helpers.js'
 import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
 // `vaultkit doctor` against the real go, git and Vault of this machine, and faults made for real.
@@ -17,8 +18,8 @@ let vaultBin: string
 let project: string
 let server: DevServer
 
-async function doctor(args: string[], env: Record<string, string> = {}) {
-  const result = await runCli(['doctor', '--json', ...args], {env})
+async function doctor(args: string[], env: Record<string, string> = {}, cwd?: string) {
+  const result = await runCli(['doctor', '--json', ...args], {env, cwd})
   transcript.push(result.stdout, result.stderr)
   const report = JSON.parse(result.stdout) as {ok: boolean; checks: DoctorCheck[]}
   return {exitCode: result.exitCode, report, check: (name: string) => report.checks.find((c) => c.check === name)}
@@ -57,7 +58,7 @@ describe('doctor', () => {
   })
 
   test('prints one line a check, a fix under each problem, and a summary', async () => {
-    const result = await runCli(['doctor', '--project', parent, '--vault-bin', vaultBin], {env: {VAULT_ADDR: '', VAULT_TOKEN: ''}})
+    const result = await runCli(['doctor', '--vault-bin', vaultBin], {cwd: parent, env: {VAULT_ADDR: '', VAULT_TOKEN: ''}})
     transcript.push(result.stdout, result.stderr)
     expect(result.exitCode).toBe(0)
     const lines = result.stdout.trimEnd().split('\n')
@@ -78,7 +79,7 @@ describe('doctor', () => {
 
   test('no vault binary anywhere is a warning that says how to get one', async () => {
     const env = {PATH: NODE_ONLY, XDG_CACHE_HOME: tempDir(), VAULTKIT_VAULT_BIN: ''}
-    expect((await doctor(['--project', parent], env)).check('vault binary')).toEqual({
+    expect((await doctor([], env, parent)).check('vault binary')).toEqual({
       check: 'vault binary',
       status: 'warning',
       detail: 'No vault binary was found',
@@ -91,7 +92,7 @@ describe('doctor', () => {
     const old = join(tempDir(), 'vault')
     writeFileSync(old, "#!/bin/sh\necho \"Vault v1.11.12 ('abc'), built 2023-01-01T00:00:00Z\"\n")
     chmodSync(old, 0o755)
-    const {exitCode, check} = await doctor(['--project', parent, '--vault-bin', old])
+    const {exitCode, check} = await doctor(['--vault-bin', old], {}, parent)
     expect(exitCode).toBe(1)
     expect(check('vault binary')).toMatchObject({status: 'failed', detail: `${old} is Vault v1.11.12; plugin versions need Vault 1.12 or newer`})
   })
@@ -124,7 +125,7 @@ describe('doctor', () => {
       check: 'token',
       status: 'warning',
       detail: 'valid, but may not register plugins (capabilities on sys/plugins/catalog/secret/hello: list, read)',
-      fix: 'use a token whose policy grants create, update and sudo on sys/plugins/catalog/*',
+      fix: 'use a token whose policy grants read, update and sudo on sys/plugins/catalog/*',
     })
     const bad = await doctor(['--project', project, '--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: 'not-a-token'})
     expect(bad.exitCode).toBe(1)
@@ -132,6 +133,70 @@ describe('doctor', () => {
     for (const text of transcript) {
       expect(text).not.toContain(limited)
       expect(text).not.toContain('not-a-token')
+    }
+  })
+
+  test('the token must read, update and sudo the catalog entry, as register does; without a project any entry serves', async () => {
+    const token = async (name: string, capabilities: string[]) => {
+      const policy = `path "sys/plugins/catalog/*" { capabilities = ${JSON.stringify(capabilities)} }`
+      expect((await vaultHttp(server, 'PUT', `sys/policies/acl/${name}`, {policy})).status).toBe(204)
+      return String((await vaultHttp(server, 'POST', 'auth/token/create', {policies: [name]})).body.auth.client_token)
+    }
+    const createOnly = await token('catalog-create', ['create', 'sudo'])
+    const asRegister = await token('catalog-register', ['read', 'update', 'sudo'])
+    const noProject = (t: string) => doctor(['--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: t}, parent)
+    expect((await noProject(createOnly)).check('token')).toMatchObject({status: 'warning', detail: 'valid, but may not register plugins (capabilities on sys/plugins/catalog/secret/example: create, sudo)'})
+    expect((await noProject(asRegister)).check('token')).toMatchObject({status: 'ok', detail: 'valid, and may register plugins (read, sudo, update on sys/plugins/catalog/secret/example)'})
+    const inProject = await doctor(['--project', project, '--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: asRegister})
+    expect(inProject.check('token')).toMatchObject({status: 'ok', detail: 'valid, and may register plugins (read, sudo, update on sys/plugins/catalog/secret/hello)'})
+    // What the check promises, register does with that token.
+    expect((await runCli(['plugin', 'build', '--project', project])).exitCode).toBe(0)
+    const registered = await runCli(['plugin', 'register', '--project', project], {env: {VAULT_ADDR: server.addr, VAULT_TOKEN: asRegister}})
+    // Past the catalog (read, then write) to the mounts, which this token was not given.
+    expect(registered.stderr).toMatch(/refused the token \(403 on GET sys\/mounts: permission denied\)/)
+    expect((await vaultHttp(server, 'GET', 'sys/plugins/catalog/secret/hello?version=v0.1.0')).body.data).toMatchObject({name: 'hello', version: 'v0.1.0'})
+  })
+
+  test('a --project that is not a project fails; so does a go.mod asking for a newer Go', async () => {
+    const missing = await doctor(['--project', join(parent, 'nowhere'), '--vault-bin', vaultBin])
+    expect(missing.exitCode).toBe(1)
+    expect(missing.check('project')).toEqual({check: 'project', status: 'failed', detail: `${join(parent, 'nowhere')} does not exist`, fix: 'pass --project the folder of a plugin project'})
+    const future = await scaffold('secrets', parent, 'future')
+    const goMod = join(future, 'go.mod')
+    writeFileSync(goMod, readFileSync(goMod, 'utf8').replace(/^go .*$/m, 'go 1.99.0'))
+    const newer = await doctor(['--project', future, '--vault-bin', vaultBin])
+    expect(newer.exitCode).toBe(1)
+    expect(newer.check('go')).toMatchObject({status: 'failed', detail: expect.stringMatching(/^go1\.\d+\.\d+ is older than the Go 1\.99\.0 this project needs$/)})
+  })
+
+  test('a damaged state file, an unreadable VAULT_CACERT and a dev server that does not answer are failed checks', async () => {
+    const damaged = await scaffold('secrets', parent, 'damaged')
+    mkdirSync(join(damaged, '.vaultkit'))
+    writeFileSync(join(damaged, '.vaultkit/server.json'), '{"addr": ')
+    const broken = await doctor(['--project', damaged, '--vault-bin', vaultBin], {VAULT_ADDR: '', VAULT_TOKEN: ''})
+    expect(broken.exitCode).toBe(1)
+    expect(broken.check('vault server')).toMatchObject({status: 'failed', detail: `${join(damaged, '.vaultkit/server.json')} is damaged: it does not say which dev server runs`})
+
+    const noCa = await doctor(['--project', project, '--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: server.token, VAULT_CACERT: join(parent, 'none.pem')})
+    expect(noCa.check('vault server')).toMatchObject({status: 'failed', detail: `VAULT_CACERT ${join(parent, 'none.pem')} cannot be read (ENOENT)`})
+
+    // A process that looks like this project's dev server (its command line), on a port where nothing answers.
+    const silent = await scaffold('secrets', parent, 'silent')
+    const port = await freePort()
+    const stand = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'server', `-dev-listen-address=127.0.0.1:${port}`], {stdio: 'ignore'})
+    try {
+      mkdirSync(join(silent, '.vaultkit'))
+      writeFileSync(join(silent, '.vaultkit/server.json'), JSON.stringify({addr: `http://127.0.0.1:${port}`, token: 'dev-token', pid: stand.pid, port}))
+      const quiet = await doctor(['--project', silent, '--vault-bin', vaultBin], {VAULT_ADDR: '', VAULT_TOKEN: ''})
+      expect(quiet.check('dev server')).toBeUndefined()
+      expect(quiet.check('vault server')).toEqual({
+        check: 'vault server',
+        status: 'failed',
+        detail: `the dev server of this project runs but does not answer at http://127.0.0.1:${port}`,
+        fix: 'restart it: `vaultkit server stop`, then `vaultkit server start`',
+      })
+    } finally {
+      stand.kill()
     }
   })
 

@@ -19,10 +19,10 @@ describe('built-in modules without ES facades', () => {
     ].join('\n')
     expect(renderChunk(code, chunk)).toBe(
       [
-        'const fs = globalThis.process.getBuiltinModule("node:fs"); const {constants: c, readFileSync} = globalThis.process.getBuiltinModule("node:fs");',
+        'const fs = globalThis.process.getBuiltinModule("node:fs"); const {"constants": c, readFileSync} = globalThis.process.getBuiltinModule("node:fs");',
         'const os = globalThis.process.getBuiltinModule("os");',
         'const process = globalThis.process.getBuiltinModule("node:process");',
-        'const {"default": path} = globalThis.process.getBuiltinModule("node:path");',
+        'const path = globalThis.process.getBuiltinModule("node:path");',
         'globalThis.process.getBuiltinModule("node:tty");',
         'import { a } from "./other.js";',
         'console.log(fs, c, readFileSync, os, process, path, a);',
@@ -36,9 +36,20 @@ describe('built-in modules without ES facades', () => {
     expect(module.result).toEqual(['a/b', '/'])
   })
 
-  it('leaves a chunk without built-in imports alone, and refuses a re-export it does not handle', () => {
+  it('leaves a chunk without built-in imports alone, and refuses what it would change the meaning of', () => {
     expect(renderChunk('import { a } from "./a.js";\nexport { a };', chunk)).toBeNull()
-    expect(() => renderChunk('export { readFileSync } from "node:fs";', chunk)).toThrow('chunks/x.js: re-exports a built-in module')
+    expect(() => renderChunk('export { readFileSync } from "node:fs";', chunk)).toThrow('chunks/x.js: it re-exports a built-in module')
+    expect(() => renderChunk('import * as fs from "node:fs";\nfs.default.readFileSync("x");', chunk)).toThrow('it reads .default of a namespace import of node:fs')
+    expect(() => renderChunk('const early = 1;\nimport fs from "node:fs";', chunk)).toThrow('it imports a built-in module after other code')
+    expect(() => renderChunk('import fs from "node:fs";\nconst globalThis = {};', chunk)).toThrow('it declares its own globalThis')
+  })
+
+  it('fails the build when chunks that had built-ins rewritten import each other', () => {
+    const plugin = builtinsWithoutFacades()
+    plugin.renderChunk('import fs from "node:fs";\nexport const a = fs;', {fileName: 'a.js'})
+    const bundle = {'a.js': {imports: ['b.js']}, 'b.js': {imports: ['c.js']}, 'c.js': {imports: ['a.js']}, 'd.js': {imports: ['a.js']}}
+    expect(() => plugin.generateBundle({}, bundle)).toThrow('chunks import each other (a.js -> b.js -> c.js -> a.js)')
+    expect(() => plugin.generateBundle({}, {...bundle, 'c.js': {imports: []}})).not.toThrow()
   })
 })
 

@@ -7,6 +7,13 @@ import type {VaultConnection} from './client.js'
 import {readState} from './state.js'
 import {isOurServer} from './server.js'
 
+/** Neither an address nor a running dev server of the project. */
+export class NoVault extends UserError {
+  constructor() {
+    super('There is no Vault to talk to', 'start a dev server with `vaultkit server start`, or set VAULT_ADDR and VAULT_TOKEN')
+  }
+}
+
 export interface ConnectionOptions {
   /** --vault-addr */
   addr?: string
@@ -24,9 +31,7 @@ export async function resolveConnection(options: ConnectionOptions): Promise<Vau
   const devServer = state && isOurServer(state) ? state : undefined
 
   if (!explicit || (devServer && explicit.replace(/\/+$/, '') === devServer.addr && !env.VAULT_TOKEN)) {
-    if (!devServer) {
-      throw new UserError('There is no Vault to talk to', 'start a dev server with `vaultkit server start`, or set VAULT_ADDR and VAULT_TOKEN')
-    }
+    if (!devServer) throw new NoVault()
     // Namespace and CA settings belong to the Vault they were set for, not to this local dev server.
     return {addr: devServer.addr, token: devServer.token, source: 'the dev server of this project'}
   }

@@ -12,6 +12,13 @@ export interface VaultBinary {
   source: '--vault-bin' | 'VAULTKIT_VAULT_BIN' | 'PATH' | 'cache' | 'built'
 }
 
+/** Nothing found where vaultkit looks, and no build asked for. */
+export class NoVaultBinary extends UserError {
+  constructor() {
+    super('No vault binary was found', 'run `vaultkit server install` to build one, or pass --vault-bin')
+  }
+}
+
 export interface EnsureOptions {
   vaultBin?: string
   version?: string
@@ -38,7 +45,7 @@ export async function ensureVaultBinary(options: EnsureOptions = {}): Promise<Va
   const cached = cachedBinary(version, env)
   if (await isExecutable(cached)) return checkBinary(cached, 'cache')
   if (!options.build) {
-    throw new UserError('No vault binary was found', 'run `vaultkit server install` to build one, or pass --vault-bin')
+    throw new NoVaultBinary()
   }
   await buildVault(version, cached, options.onProgress ?? (() => {}), env)
   return checkBinary(cached, 'built')

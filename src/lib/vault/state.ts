@@ -1,7 +1,7 @@
 import {chmod, mkdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {errnoCode} from '../errors.js'
+import {UserError, errnoCode} from '../errors.js'
 
 /** Per-project dev server state, in `<project>/.vaultkit/` (gitignored in generated projects). */
 export interface ServerState {
@@ -20,12 +20,28 @@ export const stateDir = (projectDir: string) => join(projectDir, '.vaultkit')
 const stateFile = (projectDir: string) => join(stateDir(projectDir), 'server.json')
 
 export async function readState(projectDir: string): Promise<ServerState | undefined> {
+  const file = stateFile(projectDir)
+  let text: string
   try {
-    return JSON.parse(await readFile(stateFile(projectDir), 'utf8')) as ServerState
+    text = await readFile(file, 'utf8')
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined
     throw error
   }
+  let state: unknown
+  try {
+    state = JSON.parse(text)
+  } catch {
+    // Not written by vaultkit (it writes the file whole); a dev server it names can no longer be found.
+  }
+  const fields = state as Partial<ServerState> | undefined
+  if (typeof fields?.addr !== 'string' || typeof fields.token !== 'string' || typeof fields.pid !== 'number') {
+    throw new UserError(
+      `${file} is damaged: it does not say which dev server runs`,
+      'stop any vault dev server of this project by hand, delete the file, then run `vaultkit server start`',
+    )
+  }
+  return state as ServerState
 }
 
 export async function writeState(projectDir: string, state: ServerState): Promise<void> {
