@@ -226,6 +226,18 @@ describe('server faults', () => {
     }
   })
 
+  test('a damaged state file is one line that says what to do, for every command that reads it', async () => {
+    const other = await scaffold('secrets', parent, 'damaged')
+    mkdirSync(join(other, '.vaultkit'))
+    writeFileSync(join(other, '.vaultkit/server.json'), '{"addr": "http://127.0.0.1:1"')
+    for (const command of ['server status', 'server stop', 'server start', 'plugin register']) {
+      expectOneLineError(
+        await vaultkit([...command.split(' '), '--project', other]),
+        /^Error: .*server\.json is damaged: it does not say which dev server runs: stop any vault dev server of this project by hand, delete the file/,
+      )
+    }
+  })
+
   test('stop ends only the process it started', async () => {
     const other = await scaffold('secrets', parent, 'stopper')
     const state = join(other, '.vaultkit/server.json')
