@@ -15,6 +15,8 @@ export interface Postgres {
   password: string
   /** postgres://superuser:password@127.0.0.1:port/postgres?sslmode=disable */
   url: string
+  /** psql as `user` over TCP, with password authentication: the query's rows, trimmed. */
+  psql: (user: string, password: string, sql: string) => string
   stop: () => void
 }
 
@@ -53,6 +55,12 @@ export async function startPostgres(): Promise<Postgres> {
     superuser: 'vaultadmin',
     password,
     url: `postgres://vaultadmin:${password}@127.0.0.1:${port}/postgres?sslmode=disable`,
+    psql: (user, userPassword, sql) =>
+      execFileSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', 'postgres', '-tAc', sql], {
+        env: {...process.env, PGPASSWORD: userPassword},
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).trim(),
     stop: () => {
       run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop'])
       rmSync(dir, {recursive: true, force: true})

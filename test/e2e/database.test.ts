@@ -1,4 +1,3 @@
-import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -24,14 +23,7 @@ async function vaultkit(args: string[], env: Record<string, string> = {}) {
 const connectionUrl = () => `postgres://{{username}}:{{password}}@127.0.0.1:${postgres.port}/postgres?sslmode=disable`
 const connectionFlags = () => ['--connection-url', connectionUrl(), '--db-username', postgres.superuser]
 
-/** psql as a given user over TCP, with password authentication. */
-function psql(user: string, password: string, sql: string): string {
-  return execFileSync('psql', ['-h', '127.0.0.1', '-p', String(postgres.port), '-U', user, '-d', 'postgres', '-tAc', sql], {
-    env: {...process.env, PGPASSWORD: password},
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim()
-}
+const psql = (user: string, password: string, sql: string) => postgres.psql(user, password, sql)
 
 const roleCount = (name: string) => psql(postgres.superuser, postgres.password, `SELECT count(*) FROM pg_roles WHERE rolname = '${name}'`)
 
