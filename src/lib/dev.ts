@@ -81,7 +81,6 @@ export async function runDevLoop(options: DevOptions): Promise<void> {
     log('Use it from another terminal:')
     log(`  eval "$(vaultkit server env --project ${first.dir})"`)
     for (const line of USAGE[first.pluginType](path, first.name)) log(`  ${line}`)
-    log('Watching for changes to Go sources; Ctrl-C to stop.')
 
     let pending: string | undefined
     let running: Promise<void> | undefined
@@ -119,7 +118,9 @@ export async function runDevLoop(options: DevOptions): Promise<void> {
       pending = `changed ${relative(first.dir, file)}`
       schedule()
     })
+    // Said once the watcher is ready, so a save made as soon as it is read is not missed.
     await new Promise<void>((resolve) => fsWatcher.once('ready', () => resolve()))
+    log('Watching for changes to Go sources; Ctrl-C to stop.')
     await options.stop
     clearTimeout(timer)
     await running

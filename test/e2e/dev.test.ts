@@ -45,13 +45,13 @@ test('plugin dev serves a source change within one rebuild plus a little, on the
   }
   try {
     await waitFor(/Watching for changes/, 300_000)
+    // A save made as soon as plugin dev says it watches is seen. This one does not compile: the error is
+    // shown, and the running plugin keeps serving.
+    writeFileSync(hello, `${source}\nfunc broken( {\n`)
     expect(output).toMatch(/GET hello\/hello -> Hello, hello world from vault-plugin-secrets-hello/)
     const server = readServerState(project)
     pid = server.pid!
     await vaultHttp(server, 'POST', 'hello/config', {custom_prefix: 'Kept'})
-
-    // A compile error is shown, and the running plugin keeps serving.
-    writeFileSync(hello, `${source}\nfunc broken( {\n`)
     await waitFor(/go build failed .*; the running plugin keeps serving/, 120_000)
     expect(output).toMatch(/path_hello\.go:\d+:\d+: syntax error/)
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Kept, hello world from vault-plugin-secrets-hello')
