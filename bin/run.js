@@ -17,4 +17,6 @@ process.getBuiltinModule ??= nodeModule.createRequire(import.meta.url)
 nodeModule.enableCompileCache?.()
 
 const {execute} = await import('../dist/main.js')
-await execute({dir: import.meta.url})
+// vaultkit installs no oclif plugins: skip looking for a user's plugin list at every start.
+const root = process.getBuiltinModule('node:url').fileURLToPath(new URL('..', import.meta.url))
+await execute({loadOptions: {root, userPlugins: false, devPlugins: false}})

@@ -1,4 +1,4 @@
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import {expect, test} from 'vitest'
 
@@ -32,9 +32,18 @@ test('the build precompiled every built-in template, and each renders as the com
     for (const file of [...layeredFiles(kind).values()].filter((f) => f.stored.endsWith('.hbs'))) {
       const source = readFileSync(file.absolute, 'utf8')
       const layer = basename(file.absolute.slice(0, -`/files/${file.stored}`.length))
-      expect((await loadPrecompiled(layer)).has(source), `${layer}/${file.stored} is precompiled`).toBe(true)
+      expect((await loadPrecompiled(kind.manifest.name)).has(source), `${layer}/${file.stored} is precompiled for ${kind.manifest.name}`).toBe(true)
       expect((await compileTemplate(source, layers))(context), file.stored).toBe(compile(source)(context))
     }
+  }
+})
+
+test('a kind that extends none finds common precompiled on its own', async () => {
+  const common = join(import.meta.dirname, '../../templates/common/files')
+  const sources = readdirSync(common, {recursive: true, withFileTypes: true}).filter((e) => e.name.endsWith('.hbs'))
+  expect(sources.length).toBeGreaterThan(3)
+  for (const entry of sources) {
+    expect((await loadPrecompiled('common')).has(readFileSync(join(entry.parentPath, entry.name), 'utf8')), entry.name).toBe(true)
   }
 })
 

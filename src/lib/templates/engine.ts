@@ -24,17 +24,17 @@ const precompiled = new Map<string, Promise<Map<string, unknown>>>()
 let compiler: Promise<{compile: (source: string) => Render}> | undefined
 
 /**
- * One built-in layer's templates (templates/<layer>), precompiled by the build into
- * dist/templates/<layer>.js and keyed by their source; only the layers a kind uses are loaded.
+ * The templates of a chain of built-in layers (common, shared layers, a kind), precompiled by the build into
+ * dist/templates/<top layer>.js and keyed by their source; a kind loads the one module of its chain.
  */
-export function loadPrecompiled(layer: string): Promise<Map<string, unknown>> {
-  let loaded = precompiled.get(layer)
+export function loadPrecompiled(top: string): Promise<Map<string, unknown>> {
+  let loaded = precompiled.get(top)
   if (!loaded) {
-    loaded = import(pathToFileURL(join(PACKAGE_ROOT, 'dist', 'templates', `${layer}.js`)).href).then(
+    loaded = import(pathToFileURL(join(PACKAGE_ROOT, 'dist', 'templates', `${top}.js`)).href).then(
       (module: {default: Map<string, unknown>}) => module.default,
       () => new Map(),
     )
-    precompiled.set(layer, loaded)
+    precompiled.set(top, loaded)
   }
   return loaded
 }
@@ -48,11 +48,10 @@ export function loadCompiler() {
   return compiler
 }
 
+/** `layers`: the built-in layers the template may come from, lowest first (see builtinLayers). */
 export async function compileTemplate(source: string, layers: readonly string[] = []): Promise<Render> {
-  for (const layer of layers) {
-    const spec = (await loadPrecompiled(layer)).get(source)
-    if (spec) return runtime.template(spec as TemplateSpecification)
-  }
+  const spec = layers.length > 0 ? (await loadPrecompiled(layers.at(-1)!)).get(source) : undefined
+  if (spec) return runtime.template(spec as TemplateSpecification)
   return (await loadCompiler()).compile(source)
 }
 

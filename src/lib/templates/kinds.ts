@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {UserError, errnoCode} from '../errors.js'
 import {PACKAGE_ROOT} from '../paths.js'
 import {type Manifest, manifestError, readManifest} from './manifest.js'
+import {SHARED_LAYERS} from './shared-layers.js'
 
 /**
  * Templates shipped with vaultkit: `templates/common` under every kind, a folder per kind (holding its
@@ -11,12 +12,6 @@ import {type Manifest, manifestError, readManifest} from './manifest.js'
  */
 export const BUILTIN_TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates')
 export const COMMON_DIR = join(BUILTIN_TEMPLATES_DIR, 'common')
-
-/**
- * Shared layers under built-in kinds (and the kinds that extend them): `framework` holds what the plugins
- * built on the SDK's framework.Backend have in common (config and hello paths, their tests, the Makefile).
- */
-const SHARED_LAYERS: Record<string, string[]> = {secrets: ['framework'], auth: ['framework']}
 
 export type KindSource = 'builtin' | 'template-path' | 'config' | 'flag'
 
