@@ -192,7 +192,13 @@ async function checkToken(client: VaultClient, project: PluginProject | undefine
   }
   // An entry of the catalog, as `plugin register` writes it (any name serves when there is no project).
   const path = `sys/plugins/catalog/${project ? `${project.pluginType}/${project.name}` : 'secret/example'}`
-  const answer = (await client.post('sys/capabilities-self', {paths: [path]})) ?? {}
+  let answer
+  try {
+    answer = (await client.post('sys/capabilities-self', {paths: [path]})) ?? {}
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    return {check: 'token', status: 'warning', detail: `valid, but its capabilities cannot be read: ${error.message}`, fix: 'ask for a token whose policy grants read, update and sudo on sys/plugins/catalog/*'}
+  }
   const capabilities = (answer[path] ?? answer.capabilities ?? []) as string[]
   // Registering reads the entry first, then writes it, which Vault counts as an update needing sudo.
   const canRegister = capabilities.includes('root') || ['read', 'update', 'sudo'].every((c) => capabilities.includes(c))

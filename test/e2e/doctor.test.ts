@@ -142,6 +142,13 @@ describe('doctor', () => {
       expect((await vaultHttp(server, 'PUT', `sys/policies/acl/${name}`, {policy})).status).toBe(204)
       return String((await vaultHttp(server, 'POST', 'auth/token/create', {policies: [name]})).body.auth.client_token)
     }
+    // A token without the default policy may not even ask for its capabilities.
+    const lookupOnly = 'path "auth/token/lookup-self" { capabilities = ["read"] }'
+    expect((await vaultHttp(server, 'PUT', 'sys/policies/acl/lookup-only', {policy: lookupOnly})).status).toBe(204)
+    const bare = (await vaultHttp(server, 'POST', 'auth/token/create', {policies: ['lookup-only'], no_default_policy: true})).body.auth.client_token
+    const blind = await doctor(['--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: String(bare)}, parent)
+    expect(blind.exitCode).toBe(0)
+    expect(blind.check('token')).toMatchObject({status: 'warning', detail: expect.stringMatching(/^valid, but its capabilities cannot be read: .*refused the token \(403 on POST sys\/capabilities-self/)})
     const createOnly = await token('catalog-create', ['create', 'sudo'])
     const asRegister = await token('catalog-register', ['read', 'update', 'sudo'])
     const noProject = (t: string) => doctor(['--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: t}, parent)
