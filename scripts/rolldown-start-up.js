@@ -108,7 +108,8 @@ function builtinDeclarations(node, code, refuse) {
   const whole = []
   for (const specifier of node.specifiers) {
     const imported = specifier.type === 'ImportSpecifier' ? (specifier.imported.name ?? specifier.imported.value) : 'default'
-    if (specifier.type === 'ImportNamespaceSpecifier' && new RegExp(`\\b${specifier.local.name}\\.default\\b`).test(code)) {
+    const local = specifier.local.name.replaceAll('$', '\\$')
+    if (specifier.type === 'ImportNamespaceSpecifier' && new RegExp(`(?<![\\w$])${local}\\.default\\b`).test(code)) {
       refuse(`it reads .default of a namespace import of ${node.source.value}`)
     }
     // A built-in's default export, and its namespace, are its module object.

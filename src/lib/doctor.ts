@@ -151,7 +151,7 @@ async function checkServer(options: DoctorOptions, project: PluginProject | unde
       })
     }
     connection = await resolveConnection({addr: options.vaultAddr, projectDir: project?.dir, env})
-    ownDevServer = Boolean(recorded) && connection.token === recorded!.token
+    ownDevServer = Boolean(recorded && isOurServer(recorded)) && connection.token === recorded!.token
     client = new VaultClient(connection)
   } catch (error) {
     if (!(error instanceof UserError)) throw error

@@ -25,6 +25,8 @@ export interface Answers extends CommonAnswers {
 /** What flags (or an answers file) gave; `extra` holds `--answer KEY=VALUE` pairs. */
 export interface GivenAnswers extends Partial<CommonAnswers> {
   extra?: Record<string, AnswerValue>
+  /** The answers file each answer not given by a flag came from, by key: messages name it. */
+  from?: Record<string, string>
 }
 
 export interface QuestionContext {
@@ -159,15 +161,24 @@ export async function resolveAnswers(
   ask: Ask = askInTerminal,
 ): Promise<Answers> {
   const answers: Partial_ = {}
-  await resolveTable(QUESTIONS, given as Partial_, answers, options, ctx, ask)
+  const from = given.from ?? {}
+  await resolveTable(QUESTIONS, given as Partial_, answers, options, ctx, ask, from)
   const kindQuestions = findKind(ctx.kinds, answers.type!).manifest.questions
-  const extraGiven = checkGivenExtras(given.extra ?? {}, kindQuestions, answers.type!)
+  const extraGiven = checkGivenExtras(given.extra ?? {}, kindQuestions, answers.type!, from)
   const extraAnswers: Partial_ = {}
-  await resolveTable(kindQuestions.map((q) => kindQuestion(q, answers.type!, kindQuestions)), extraGiven, extraAnswers, options, ctx, ask)
+  await resolveTable(kindQuestions.map((q) => kindQuestion(q, answers.type!, kindQuestions)), extraGiven, extraAnswers, options, ctx, ask, from)
   return {...(answers as unknown as CommonAnswers), extra: typedExtras(kindQuestions, extraAnswers)}
 }
 
-async function resolveTable(questions: Question[], given: Partial_, answers: Partial_, options: ResolveOptions, ctx: QuestionContext, ask: Ask) {
+async function resolveTable(
+  questions: Question[],
+  given: Partial_,
+  answers: Partial_,
+  options: ResolveOptions,
+  ctx: QuestionContext,
+  ask: Ask,
+  from: Record<string, string>,
+) {
   for (const question of questions) {
     let value = given[question.key]
     const fallback = () => question.default(answers, ctx)
@@ -184,7 +195,7 @@ async function resolveTable(questions: Question[], given: Partial_, answers: Par
     }
     value = question.normalize ? question.normalize(value) : value
     const problem = question.validate(value, answers, ctx)
-    if (problem) throw new UserError(problem)
+    if (problem) throw new UserError(from[question.key] && given[question.key] !== undefined ? `${from[question.key]}: answer "${question.key}": ${problem}` : problem)
     answers[question.key] = value
   }
 }
@@ -230,12 +241,13 @@ function typedExtras(questions: ManifestQuestion[], answers: Partial_): Record<s
 }
 
 /** Every given answer must belong to one of the kind's questions; a typo is an error, not silence. */
-function checkGivenExtras(given: Record<string, AnswerValue>, questions: ManifestQuestion[], kind: string): Partial_ {
+function checkGivenExtras(given: Record<string, AnswerValue>, questions: ManifestQuestion[], kind: string, from: Record<string, string>): Partial_ {
   const strings: Partial_ = {}
   for (const [key, value] of Object.entries(given)) {
     if (!questions.some((q) => q.name === key)) {
       const known = questions.length ? `its questions are ${questions.map((q) => q.name).join(', ')}` : 'it asks no questions of its own'
-      throw new UserError(`--answer ${key}: the ${kind} kind has no question "${key}"`, known)
+      const where = from[key] ? `${from[key]}: answer "${key}"` : `--answer ${key}`
+      throw new UserError(`${where}: the ${kind} kind has no question "${key}"`, known)
     }
     strings[key] = String(value)
   }
@@ -282,6 +294,8 @@ export const askInTerminal: Ask = async (question, defaultValue, answers, ctx) =
 
 // The common answers an answers file may set, by the file's key; "version" is the plugin's version.
 const FILE_KEYS = new Set(['name', 'type', 'module', 'version', 'description', 'dir'])
+// Flag names someone may write in a file for a common answer, and the key the file uses.
+const FLAG_NAMES: Record<string, string> = {'plugin-version': 'version', output: 'dir'}
 const EXAMPLE = 'a JSON object such as {"name": "hello", "withCreds": false}'
 
 /**
@@ -297,20 +311,29 @@ export function readAnswersFile(file: string, decided: Record<string, string> = 
     throw new UserError(`The answers file ${file} ${why}`, `pass --answers ${EXAMPLE}`)
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UserError(`The answers file ${file} must hold a JSON object`, `such as {"name": "hello", "withCreds": false}`)
-  const given: GivenAnswers = {extra: {}}
+  const given: GivenAnswers = {extra: {}, from: {}}
   for (const [key, value] of Object.entries(data)) {
     if (typeof value !== 'string' && typeof value !== 'boolean') throw new UserError(`${file}: answer "${key}" must be a string or true/false`, 'fix the answers file')
     if (key in decided) throw new UserError(`${file}: "${key}" is not an answer to give here: ${decided[key]}`, `remove "${key}" from the answers file`)
-    if (FILE_KEYS.has(key)) given[key as keyof CommonAnswers] = String(value)
-    else given.extra![key] = value
+    if (FLAG_NAMES[key]) throw new UserError(`${file}: "${key}" is a flag's name`, `the answers file calls it "${FLAG_NAMES[key]}"`)
+    if (FILE_KEYS.has(key)) {
+      if (typeof value !== 'string') throw new UserError(`${file}: answer "${key}" must be a string`, 'put it in quotes')
+      given[key as keyof CommonAnswers] = value
+    } else given.extra![key] = value
+    given.from![key] = file
   }
   return given
 }
 
 /** Flags win over an answers file, answer by answer; `--answer` pairs over the file's own extras. */
 export function mergeGiven(file: GivenAnswers, flags: GivenAnswers): GivenAnswers {
-  const merged: GivenAnswers = {...file}
-  for (const [key, value] of Object.entries(flags)) if (value !== undefined && key !== 'extra') merged[key as keyof CommonAnswers] = value as string
+  const merged: GivenAnswers = {...file, from: {...file.from}}
+  for (const [key, value] of Object.entries(flags)) {
+    if (value === undefined || key === 'extra' || key === 'from') continue
+    merged[key as keyof CommonAnswers] = value as string
+    delete merged.from![key]
+  }
+  for (const key of Object.keys(flags.extra ?? {})) delete merged.from![key]
   merged.extra = {...file.extra, ...flags.extra}
   return merged
 }

@@ -226,6 +226,14 @@ describe('plugin new --answers FILE', () => {
     expect(existsSync(join(project, 'path_creds.go'))).toBe(false)
   })
 
+  test('--template names the kind, over the file\'s type', async () => {
+    const cwd = tempDir()
+    const file = write(cwd, {...recipe, type: 'secrets', dir: 'mine'})
+    const result = await runCli(['plugin', 'new', '--answers', file, '--template', EXAMPLE_KIND, '--no-interactive', '--json', ...quiet], {cwd})
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({kind: 'team-secrets', name: 'billing'})
+  })
+
   test('flags win over the file, answer by answer', async () => {
     const cwd = tempDir()
     const args = ['plugin', 'new', 'ledger', '--answers', write(cwd, recipe), '--plugin-version', '2.0.0', '--answer', 'team=ops', '--dir', 'mine']
@@ -240,9 +248,12 @@ describe('plugin new --answers FILE', () => {
     ['broken JSON', '{"name": ', /^Error: The answers file .*answers\.json is not valid JSON \(.*\): pass --answers a JSON object/],
     ['a list', '["hello"]', /^Error: The answers file .*answers\.json must hold a JSON object: such as \{"name": "hello", "withCreds": false\}$/],
     ['a number as an answer', {name: 'hello', team: 7}, /^Error: .*answers\.json: answer "team" must be a string or true\/false: fix the answers file$/],
-    ['an answer no question asks', {name: 'hello', type: 'team-secrets', colour: 'red'}, /colour/],
-    ['a name Vault refuses', {name: 'kv'}, /^Error: "kv" would shadow Vault's builtin kv plugin/],
-    ['a bad answer to a question', {name: 'hello', type: 'team-secrets', team: 'Payments!'}, /team/],
+    ['a name Vault refuses', {name: 'kv'}, /^Error: .*answers\.json: answer "name": "kv" would shadow Vault's builtin kv plugin/],
+    ['a bad answer to a question', {name: 'hello', type: 'team-secrets', team: 'Payments!'}, /^Error: .*answers\.json: answer "team": /],
+    ['a bad version', {name: 'hello', version: 'latest'}, /^Error: .*answers\.json: answer "version": "latest" is not a semantic version/],
+    ['a key no question of the kind asks', {name: 'hello', type: 'team-secrets', colour: 'red'}, /^Error: .*answers\.json: answer "colour": the team-secrets kind has no question "colour": its questions are team, stage, oncall, withCreds$/],
+    ['a flag name for a key', {name: 'hello', 'plugin-version': '1.0.0'}, /^Error: .*answers\.json: "plugin-version" is a flag's name: the answers file calls it "version"$/],
+    ['true as a name', {name: true}, /^Error: .*answers\.json: answer "name" must be a string: put it in quotes$/],
   ])('%s: one line, exit 1, nothing written', async (_, data, message) => {
     const cwd = tempDir()
     const file = data === null ? join(cwd, 'none.json') : write(cwd, data)

@@ -232,6 +232,11 @@ describe('doctor', () => {
     expect(check('dev server')).toMatchObject({status: 'warning', fix: 'run `vaultkit server start`'})
     expect(check('dev server')?.detail).toMatch(new RegExp(`^the dev server recorded in \\.vaultkit \\(pid ${pid}, http://127\\.0\\.0\\.1:\\d+\\) is not running$`))
     expect(check('vault server')).toMatchObject({status: 'warning', detail: 'There is no Vault to talk to'})
+    // Its address and token still in the environment (from `server env`): unreachable, not "does not answer".
+    const {addr, token} = readServerState(other)
+    const stale = await doctor(['--project', other, '--vault-bin', vaultBin], {VAULT_ADDR: addr, VAULT_TOKEN: token})
+    expect(stale.check('dev server')).toMatchObject({status: 'warning'})
+    expect(stale.check('vault server')).toMatchObject({status: 'failed', detail: `Vault at ${addr} is not reachable (ECONNREFUSED)`})
   })
 
   test('the root token appears in nothing doctor printed', () => {

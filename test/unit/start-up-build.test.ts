@@ -40,6 +40,8 @@ describe('built-in modules without ES facades', () => {
     expect(renderChunk('import { a } from "./a.js";\nexport { a };', chunk)).toBeNull()
     expect(() => renderChunk('export { readFileSync } from "node:fs";', chunk)).toThrow('chunks/x.js: it re-exports a built-in module')
     expect(() => renderChunk('import * as fs from "node:fs";\nfs.default.readFileSync("x");', chunk)).toThrow('it reads .default of a namespace import of node:fs')
+    expect(() => renderChunk('import * as fs$1 from "node:fs";\nfs$1.default.readFileSync("x");', chunk)).toThrow('it reads .default of a namespace import of node:fs')
+    expect(renderChunk('import * as fs from "node:fs";\nmyfs.default.x(fs);', chunk)).toContain('const fs = globalThis.process.getBuiltinModule("node:fs");')
     expect(() => renderChunk('const early = 1;\nimport fs from "node:fs";', chunk)).toThrow('it imports a built-in module after other code')
     expect(() => renderChunk('import fs from "node:fs";\nconst globalThis = {};', chunk)).toThrow('it declares its own globalThis')
   })

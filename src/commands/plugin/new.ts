@@ -57,8 +57,11 @@ export default class PluginNew extends BaseCommand {
       description: flags.description,
       extra: parseAnswerFlags(flags.answer),
     }
+    const file = flags.answers ? readAnswersFile(flags.answers) : undefined
+    // --template names the kind, so it wins over the file's type as any flag does.
+    if (file && flags.template !== undefined) delete file.type
     const result = await newProject({
-      given: flags.answers ? mergeGiven(readAnswersFile(flags.answers), given) : given,
+      given: file ? mergeGiven(file, given) : given,
       template: flags.template,
       trust: flags.trust,
       yes: flags.yes,

@@ -1,4 +1,4 @@
-import {chmod, mkdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {chmod, mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
@@ -47,8 +47,11 @@ export async function readState(projectDir: string): Promise<ServerState | undef
 export async function writeState(projectDir: string, state: ServerState): Promise<void> {
   await mkdir(stateDir(projectDir), {recursive: true, mode: 0o700})
   const file = stateFile(projectDir)
-  await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600})
-  await chmod(file, 0o600)
+  // Written beside and renamed over, so a command reading it never sees half a file.
+  const partial = `${file}.${process.pid}`
+  await writeFile(partial, `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600})
+  await chmod(partial, 0o600)
+  await rename(partial, file)
 }
 
 export async function removeState(projectDir: string): Promise<void> {
