@@ -30,7 +30,8 @@ export interface Kind {
 export function listKinds(root = BUILTIN_TEMPLATES_DIR): Kind[] {
   const entries = readdirSync(root, {withFileTypes: true})
   const dirs = entries.filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'template.json'))).map((e) => join(root, e.name))
-  return checkUnique(dirs.map((dir) => ({dir, manifest: readManifest(join(dir, 'template.json')), source: 'builtin', origin: 'built-in'})))
+  const builtin = root === BUILTIN_TEMPLATES_DIR
+  return checkUnique(dirs.map((dir) => ({dir, manifest: readManifest(join(dir, 'template.json'), {builtin}), source: 'builtin', origin: 'built-in'})))
 }
 
 /** Reads a kind folder from outside vaultkit; `origin` says who named it, for errors and `template list`. */

@@ -61,8 +61,11 @@ export const RESERVED_ANSWER_NAMES = new Set([
 
 const HINT = 'see docs/templates.md for the manifest format'
 
-/** Reads and validates a manifest; every error names the file and the field. */
-export function readManifest(file: string): Manifest {
+/**
+ * Reads and validates a manifest; every error names the file and the field. `builtin`: shipped with vaultkit,
+ * whose tests check it against the schema, so the schema walk is skipped on the way to every `plugin new`.
+ */
+export function readManifest(file: string, {builtin = false} = {}): Manifest {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -76,7 +79,7 @@ export function readManifest(file: string): Manifest {
   } catch (error) {
     throw new UserError(`${file} is not valid JSON (${(error as Error).message})`, 'fix the syntax and try again')
   }
-  return validateManifest(data, file)
+  return validateManifest(data, file, {schema: !builtin})
 }
 
 export function manifestError(file: string, field: string, problem: string): UserError {
@@ -84,9 +87,9 @@ export function manifestError(file: string, field: string, problem: string): Use
 }
 
 /** The schema first, then what a schema cannot say: patterns compile, defaults fit, conditions parse. */
-export function validateManifest(data: unknown, file: string): Manifest {
+export function validateManifest(data: unknown, file: string, {schema = true} = {}): Manifest {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UserError(`${file} must hold a JSON object`, HINT)
-  const broken = firstProblem(data)
+  const broken = schema ? firstProblem(data) : undefined
   if (broken) throw manifestError(file, broken.field, broken.problem)
   const raw = data as Partial<Manifest>
   const manifest: Manifest = {
