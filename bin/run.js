@@ -17,6 +17,8 @@ process.getBuiltinModule ??= nodeModule.createRequire(import.meta.url)
 nodeModule.enableCompileCache?.()
 
 const {execute} = await import('../dist/main.js')
-// vaultkit installs no oclif plugins: skip looking for a user's plugin list at every start.
+// oclif is told where vaultkit is and given its package.json, read here in one call, rather than searching
+// for it; and vaultkit installs no oclif plugins, so no user's plugin list is looked for either.
 const root = process.getBuiltinModule('node:url').fileURLToPath(new URL('..', import.meta.url))
-await execute({loadOptions: {root, userPlugins: false, devPlugins: false}})
+const pjson = JSON.parse(process.getBuiltinModule('node:fs').readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+await execute({loadOptions: {root, pjson, userPlugins: false, devPlugins: false}})
