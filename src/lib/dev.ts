@@ -6,9 +6,8 @@ import {type PluginProject, readProject} from './project.js'
 import {registerPlugin} from './register.js'
 import type {DatabaseConnection} from './register-database.js'
 import {smokeTest} from './smoke.js'
-import {VaultClient} from './vault/client.js'
 import {ensureVaultBinary} from './vault/install.js'
-import {startDevServer, stopDevServer} from './vault/server.js'
+import {devServerClient, startDevServer, stopDevServer} from './vault/server.js'
 
 export interface DevOptions {
   projectDir: string
@@ -45,7 +44,7 @@ export async function runDevLoop(options: DevOptions): Promise<void> {
   const {state, alreadyRunning} = await startDevServer(first, vault.path)
   log(`${alreadyRunning ? 'Using' : 'Started'} Vault dev server ${state.addr} (${vault.version})`)
   if (!alreadyRunning) startedHere.add(options.projectDir)
-  const client = new VaultClient({addr: state.addr, token: state.token, source: 'the dev server'})
+  const client = devServerClient(state)
   let watcher: {close: () => Promise<void>} | undefined
   try {
     /** One round; every failure is reported and the loop goes on: the running plugin keeps serving. */

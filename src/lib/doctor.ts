@@ -1,4 +1,4 @@
-import {accessSync, constants, existsSync, readFileSync, statSync} from 'node:fs'
+import {accessSync, constants, existsSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
@@ -49,15 +49,11 @@ function checkNode(): DoctorCheck {
 
 /** The project's go directive when there is a project, else what vaultkit's kinds write. */
 async function checkGo(project: PluginProject | undefined): Promise<DoctorCheck> {
-  const needed = (project && goDirective(project.dir)) || goVersions.goDirective
+  const needed = project?.goDirective ?? goVersions.goDirective
   const needer = project ? 'this project' : 'generated projects'
   const {version, problem} = await checkLocalGo(needed, needer)
   if (problem) return {check: 'go', status: 'failed', detail: problem, fix: `install Go ${needed} or newer (https://go.dev/dl/)`}
   return {check: 'go', status: 'ok', detail: `${version} (${needer} need${project ? 's' : ''} ${needed} or newer)`}
-}
-
-function goDirective(projectDir: string): string | undefined {
-  return /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(readFileSync(join(projectDir, 'go.mod'), 'utf8'))?.[1]
 }
 
 async function checkGit(): Promise<DoctorCheck> {

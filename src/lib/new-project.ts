@@ -75,8 +75,9 @@ export async function newProject(options: NewProjectOptions): Promise<NewProject
     given.type = selected.manifest.name
   }
   const answers = await resolveAnswers(given, options, {kinds}, options.ask)
-  const commands = authorCommands(findKind(kinds, answers.type), answers.extra)
-  checkTrust(findKind(kinds, answers.type), commands, options.trust)
+  const chosen = findKind(kinds, answers.type)
+  const commands = authorCommands(chosen, answers.extra)
+  checkTrust(chosen, commands, options.trust)
   const directory = resolve(answers.dir)
   checkTarget(directory)
   const {kind, names, files} = await renderProject(answers, kinds)

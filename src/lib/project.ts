@@ -17,6 +17,8 @@ export interface PluginProject {
   version: string
   /** Absolute; from vault-config.hcl's plugin_directory, relative paths taken from the project. */
   pluginDir: string
+  /** go.mod's `go` directive: the oldest Go that builds the project. */
+  goDirective?: string
 }
 
 const BINARY = /^vault-plugin-(secrets|auth|database)-([a-z0-9-]+)$/
@@ -67,5 +69,6 @@ export async function readProject(dir: string): Promise<PluginProject> {
     pluginType: TYPE_OF[kind!]!,
     version,
     pluginDir: isAbsolute(configured) ? configured : resolve(root, configured),
+    goDirective: /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(goMod)?.[1],
   }
 }

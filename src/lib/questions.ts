@@ -195,7 +195,7 @@ async function resolveTable(
     }
     value = question.normalize ? question.normalize(value) : value
     const problem = question.validate(value, answers, ctx)
-    if (problem) throw new UserError(from[question.key] && given[question.key] !== undefined ? `${from[question.key]}: answer "${question.key}": ${problem}` : problem)
+    if (problem) throw new UserError(from[question.key] ? `${from[question.key]}: answer "${question.key}": ${problem}` : problem)
     answers[question.key] = value
   }
 }
@@ -296,7 +296,7 @@ export const askInTerminal: Ask = async (question, defaultValue, answers, ctx) =
 const FILE_KEYS = new Set(['name', 'type', 'module', 'version', 'description', 'dir'])
 // Flag names someone may write in a file for a common answer, and the key the file uses.
 const FLAG_NAMES: Record<string, string> = {'plugin-version': 'version', output: 'dir'}
-const EXAMPLE = 'a JSON object such as {"name": "hello", "withCreds": false}'
+const EXAMPLE = '{"name": "hello", "withCreds": false}'
 
 /**
  * A JSON answers file: {"name": "hello", "withCreds": false}. Common answers by their names, every other key
@@ -308,9 +308,9 @@ export function readAnswersFile(file: string, decided: Record<string, string> = 
     data = JSON.parse(readFileSync(file, 'utf8'))
   } catch (error) {
     const why = error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`
-    throw new UserError(`The answers file ${file} ${why}`, `pass --answers ${EXAMPLE}`)
+    throw new UserError(`The answers file ${file} ${why}`, `pass --answers a JSON object such as ${EXAMPLE}`)
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UserError(`The answers file ${file} must hold a JSON object`, `such as {"name": "hello", "withCreds": false}`)
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UserError(`The answers file ${file} must hold a JSON object`, `such as ${EXAMPLE}`)
   const given: GivenAnswers = {extra: {}, from: {}}
   for (const [key, value] of Object.entries(data)) {
     if (typeof value !== 'string' && typeof value !== 'boolean') throw new UserError(`${file}: answer "${key}" must be a string or true/false`, 'fix the answers file')

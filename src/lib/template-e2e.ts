@@ -3,9 +3,9 @@ import {readProject} from './project.js'
 import {registerPlugin} from './register.js'
 import type {DatabaseConnection} from './register-database.js'
 import {smokeTest} from './smoke.js'
-import {VaultClient} from './vault/client.js'
+import type {VaultClient} from './vault/client.js'
 import {ensureVaultBinary} from './vault/install.js'
-import {startDevServer, stopDevServer} from './vault/server.js'
+import {devServerClient, startDevServer, stopDevServer} from './vault/server.js'
 
 interface E2eOptions {
   vaultBin?: string
@@ -28,7 +28,7 @@ export function e2eSteps(projectDir: string, options: E2eOptions) {
         const vault = await ensureVaultBinary({vaultBin: options.vaultBin})
         const {state} = await startDevServer(await project(), vault.path)
         started = true
-        client = new VaultClient({addr: state.addr, token: state.token, source: 'the dev server'})
+        client = devServerClient(state)
         return {status: 'ok' as const, detail: `${/v\d+\.\d+\.\d+(?:[-+][\w.]+)?/.exec(vault.version)?.[0] ?? vault.version} at ${state.addr}`}
       },
     },

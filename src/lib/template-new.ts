@@ -1,11 +1,11 @@
-import {readdirSync, readFileSync, statSync} from 'node:fs'
-import {join, relative, resolve, sep} from 'node:path'
+import {readFileSync, statSync} from 'node:fs'
+import {resolve} from 'node:path'
 
 import {UserError} from './errors.js'
 import {checkTarget, writeProject} from './scaffold.js'
 import {kindLayers} from './templates/kinds.js'
 import type {Manifest} from './templates/manifest.js'
-import type {RenderedFile} from './templates/render.js'
+import {listFiles, type RenderedFile} from './templates/render.js'
 import {discoverKinds} from './templates/search-path.js'
 
 export interface NewKindOptions {
@@ -52,7 +52,9 @@ export async function newKind(options: NewKindOptions): Promise<NewKindResult> {
   }
   const copied = new Map<string, RenderedFile>()
   for (const layer of from.source === 'builtin' ? kindLayers(from).slice(1) : [from.dir]) {
-    for (const file of copyFolder(join(layer, 'files'), 'files')) copied.set(file.path, file)
+    for (const {stored, absolute} of listFiles(layer)) {
+      copied.set(stored, {path: `files/${stored}`, contents: readFileSync(absolute), mode: statSync(absolute).mode & 0o777})
+    }
   }
   const files: RenderedFile[] = [
     {path: 'template.json', contents: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`), mode: 0o644},
@@ -60,15 +62,4 @@ export async function newKind(options: NewKindOptions): Promise<NewKindResult> {
   ]
   await writeProject(directory, files)
   return {name: options.name, from: from.manifest.name, directory, files: files.map((f) => ({path: f.path, size: f.contents.length}))}
-}
-
-/** Every file below `root`, byte for byte with its mode, under `prefix`. */
-function copyFolder(root: string, prefix: string): RenderedFile[] {
-  return readdirSync(root, {recursive: true, withFileTypes: true})
-    .filter((entry) => entry.isFile())
-    .map((entry) => {
-      const absolute = join(entry.parentPath, entry.name)
-      const path = `${prefix}/${relative(root, absolute).split(sep).join('/')}`
-      return {path, contents: readFileSync(absolute), mode: statSync(absolute).mode & 0o777}
-    })
 }

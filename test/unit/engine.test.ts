@@ -3,8 +3,8 @@ import {basename, join} from 'node:path'
 import {expect, test} from 'vitest'
 
 import {compileTemplate, loadCompiler, loadPrecompiled, renderString} from '../../src/lib/templates/engine.js'
-import {listKinds} from '../../src/lib/templates/kinds.js'
-import {builtinLayers, layeredFiles} from '../../src/lib/templates/render.js'
+import {builtinLayers, listKinds} from '../../src/lib/templates/kinds.js'
+import {layeredFiles} from '../../src/lib/templates/render.js'
 
 const context = {
   name: 'hello',

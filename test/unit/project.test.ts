@@ -4,6 +4,7 @@ import {expect, test} from 'vitest'
 
 import {readProject} from '../../src/lib/project.js'
 import {maskToken} from '../../src/lib/vault/state.js'
+import {goVersions} from '../../src/lib/versions.js'
 import {tempDir} from '../helpers.js'
 
 const GOLDEN = join(import.meta.dirname, '../golden/secrets')
@@ -17,6 +18,7 @@ test('a generated project describes itself', async () => {
     pluginType: 'secret',
     version: '0.1.0',
     pluginDir: join(GOLDEN, 'vault/plugins'),
+    goDirective: goVersions.goDirective,
   })
 })
 

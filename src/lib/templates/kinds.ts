@@ -4,14 +4,13 @@ import {join} from 'node:path'
 import {UserError, errnoCode} from '../errors.js'
 import {PACKAGE_ROOT} from '../paths.js'
 import {type Manifest, manifestError, readManifest} from './manifest.js'
-import {SHARED_LAYERS} from './shared-layers.js'
+import {builtinChain} from './shared-layers.js'
 
 /**
  * Templates shipped with vaultkit: `templates/common` under every kind, a folder per kind (holding its
  * template.json), and shared layers that are not kinds themselves.
  */
 export const BUILTIN_TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates')
-export const COMMON_DIR = join(BUILTIN_TEMPLATES_DIR, 'common')
 
 export type KindSource = 'builtin' | 'template-path' | 'config' | 'flag'
 
@@ -27,11 +26,11 @@ export interface Kind {
 // Kinds are read with synchronous calls: a handful of small files, read on the way to every `plugin new`,
 // come back sooner than through the thread pool.
 /** The built-in kinds: every folder of templates/ that holds a template.json. */
-export function listKinds(root = BUILTIN_TEMPLATES_DIR): Kind[] {
+export function listKinds(): Kind[] {
+  const root = BUILTIN_TEMPLATES_DIR
   const entries = readdirSync(root, {withFileTypes: true})
   const dirs = entries.filter((e) => e.isDirectory() && existsSync(join(root, e.name, 'template.json'))).map((e) => join(root, e.name))
-  const builtin = root === BUILTIN_TEMPLATES_DIR
-  return checkUnique(dirs.map((dir) => ({dir, manifest: readManifest(join(dir, 'template.json'), {builtin}), source: 'builtin', origin: 'built-in'})))
+  return checkUnique(dirs.map((dir) => ({dir, manifest: readManifest(join(dir, 'template.json'), {builtin: true}), source: 'builtin', origin: 'built-in'})))
 }
 
 /** Reads a kind folder from outside vaultkit; `origin` says who named it, for errors and `template list`. */
@@ -84,10 +83,17 @@ export function findKind(kinds: Kind[], name: string): Kind {
   return kind
 }
 
-/** The folders whose files/ make a kind, lowest first: common, shared layers, the kind it extends, the kind. */
-export function kindLayers(kind: Kind): string[] {
+/**
+ * The built-in layers a kind renders from, lowest first: common, then for a built-in kind (or one that
+ * extends it) the shared layers under it and that kind. The build precompiled these.
+ */
+export function builtinLayers(kind: Kind): string[] {
   const builtin = kind.manifest.extends ?? (kind.source === 'builtin' ? kind.manifest.name : undefined)
-  const shared = (builtin && SHARED_LAYERS[builtin]) || []
-  const base = kind.manifest.extends === undefined ? [] : [kind.manifest.extends]
-  return [COMMON_DIR, ...[...shared, ...base].map((layer) => join(BUILTIN_TEMPLATES_DIR, layer)), kind.dir]
+  return builtin === undefined ? ['common'] : builtinChain(builtin)
+}
+
+/** The folders whose files/ make a kind, lowest first: its built-in layers, then its own folder. */
+export function kindLayers(kind: Kind): string[] {
+  const builtin = builtinLayers(kind).map((layer) => join(BUILTIN_TEMPLATES_DIR, layer))
+  return kind.source === 'builtin' ? builtin : [...builtin, kind.dir]
 }

@@ -1,6 +1,5 @@
-import {readFileSync} from 'node:fs'
-
-import {UserError, errnoCode} from '../errors.js'
+import {UserError} from '../errors.js'
+import {readJsonFile} from '../json-file.js'
 import {firstProblem} from './schema.js'
 import {answersRead, type AnswerValue, parseCondition} from './when.js'
 
@@ -66,19 +65,8 @@ const HINT = 'see docs/templates.md for the manifest format'
  * whose tests check it against the schema, so the schema walk is skipped on the way to every `plugin new`.
  */
 export function readManifest(file: string, {builtin = false} = {}): Manifest {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') throw new UserError(`${file} is missing`, 'a kind folder needs a template.json')
-    throw error
-  }
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (error) {
-    throw new UserError(`${file} is not valid JSON (${(error as Error).message})`, 'fix the syntax and try again')
-  }
+  const data = readJsonFile(file)
+  if (data === undefined) throw new UserError(`${file} is missing`, 'a kind folder needs a template.json')
   return validateManifest(data, file, {schema: !builtin})
 }
 

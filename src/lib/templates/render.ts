@@ -1,9 +1,9 @@
 import {readdirSync, readFileSync, realpathSync, statSync} from 'node:fs'
-import {basename, dirname, join, posix, relative, sep} from 'node:path'
+import {join, posix, relative, sep} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 import {renderString, type TemplateContext} from './engine.js'
-import {BUILTIN_TEMPLATES_DIR, type Kind, kindLayers} from './kinds.js'
+import {builtinLayers, type Kind, kindLayers} from './kinds.js'
 import {manifestError} from './manifest.js'
 import {type AnswerValue, holds} from './when.js'
 
@@ -30,7 +30,7 @@ const inside = (folder: string, path: string) => path === folder || path.startsW
  * The files below `<layer>/files`. A template may not reach outside its own folder: a symlink is followed
  * only to a file inside the layer's folder; one that leads out (or to a folder) is refused.
  */
-function listFiles(layer: string): SourceFile[] {
+export function listFiles(layer: string): SourceFile[] {
   const root = join(layer, 'files')
   let entries
   try {
@@ -65,7 +65,7 @@ function realpathOrUndefined(path: string): string | undefined {
   }
 }
 
-/** The layers of a kind, lowest first: common, the kind it extends, then the kind. A later layer's file replaces an earlier one. */
+/** The files of a kind's layers (see kindLayers), by output path: a later layer's file replaces an earlier one. */
 export function layeredFiles(kind: Kind): Map<string, SourceFile> {
   const byOutput = new Map<string, SourceFile>()
   for (const layer of kindLayers(kind)) {
@@ -116,11 +116,6 @@ export async function outputPath(stored: string, context: TemplateContext, layer
     throw new UserError(`Template file ${stored} renders to "${path}", which is outside the project`, 'fix its name')
   }
   return path
-}
-
-/** The names of the built-in layers a kind renders from, whose templates the build precompiled. */
-export function builtinLayers(kind: Kind): string[] {
-  return kindLayers(kind).filter((dir) => dirname(dir) === BUILTIN_TEMPLATES_DIR).map((dir) => basename(dir))
 }
 
 export async function renderKind(kind: Kind, context: TemplateContext, answers: Record<string, AnswerValue> = {}): Promise<RenderedFile[]> {

@@ -1,8 +1,9 @@
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
+import {readJsonFile} from '../json-file.js'
 import {checkExtends, checkUnique, type Kind, type KindSource, listKinds, readExternalKind} from './kinds.js'
 
 export interface DiscoverOptions {
@@ -31,19 +32,8 @@ export function searchFolders(env: NodeJS.ProcessEnv = process.env): SearchFolde
   const fromEnv = (env.VAULTKIT_TEMPLATE_PATH ?? '').split(':').filter(Boolean)
   const folders: SearchFolder[] = fromEnv.map((dir) => ({dir: resolve(expandHome(dir)), source: 'template-path', origin: 'VAULTKIT_TEMPLATE_PATH'}))
   const file = configFile(env)
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return folders
-    throw error
-  }
-  let config: unknown
-  try {
-    config = JSON.parse(text)
-  } catch (error) {
-    throw new UserError(`${file} is not valid JSON (${(error as Error).message})`, 'fix the syntax and try again')
-  }
+  const config = readJsonFile(file)
+  if (config === undefined) return folders
   const templatePath = (config as {templatePath?: unknown} | null)?.templatePath ?? []
   if (!Array.isArray(templatePath) || templatePath.some((p) => typeof p !== 'string' || p === '')) {
     throw new UserError(`${file}: field "templatePath" must be a list of folders`, 'e.g. {"templatePath": ["~/vault-kinds"]}')

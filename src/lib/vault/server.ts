@@ -12,6 +12,11 @@ import {readState, removeState, type ServerState, stateDir, writeState} from './
 
 export {isOurServer}
 
+/** A client for the dev server a state file describes, with its root token. */
+export function devServerClient(state: Pick<ServerState, 'addr' | 'token'>): VaultClient {
+  return new VaultClient({addr: state.addr, token: state.token, source: 'the dev server'})
+}
+
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -68,8 +73,7 @@ export interface StartResult {
 export async function startDevServer(project: PluginProject, vaultBin: string): Promise<StartResult> {
   const existing = await readState(project.dir)
   if (existing && isOurServer(existing)) {
-    const client = new VaultClient({addr: existing.addr, token: existing.token, source: 'dev server'})
-    if (await isHealthy(client, true)) return {state: existing, alreadyRunning: true}
+    if (await isHealthy(devServerClient(existing), true)) return {state: existing, alreadyRunning: true}
     // Ours but not answering: end it rather than leave it running beside a new one.
     await stopDevServer(project.dir)
   }
@@ -113,7 +117,7 @@ export async function startDevServer(project: PluginProject, vaultBin: string): 
   }
   // Recorded before waiting, so an interrupted start still leaves a server that `server stop` can end.
   await writeState(project.dir, state)
-  const client = new VaultClient({addr: state.addr, token, source: 'dev server'})
+  const client = devServerClient(state)
   const deadline = Date.now() + 30_000
   while (!(await isHealthy(client))) {
     const outcome = await Promise.race([exited, new Promise<string>((r) => setTimeout(r, 100, 'waiting'))])
@@ -174,7 +178,7 @@ export interface ServerStatus {
 export async function devServerStatus(projectDir: string): Promise<ServerStatus> {
   const state = await readState(projectDir)
   if (!state || !isOurServer(state)) return {running: false}
-  const client = new VaultClient({addr: state.addr, token: state.token, source: 'dev server'})
+  const client = devServerClient(state)
   try {
     const health = (await client.get(HEALTH_EVEN_SEALED)) ?? {}
     return {running: true, state, version: String(health.version ?? ''), sealed: Boolean(health.sealed)}
