@@ -3,7 +3,7 @@ import {relative} from 'node:path'
 import {buildPlugin} from './build.js'
 import {UserError} from './errors.js'
 import {type PluginProject, readProject} from './project.js'
-import {registerPlugin} from './register.js'
+import {defaultPath, registerPlugin} from './register.js'
 import type {DatabaseConnection} from './register-database.js'
 import {smokeTest} from './smoke.js'
 import {ensureVaultBinary} from './vault/install.js'
@@ -39,7 +39,7 @@ const IGNORED = /(^|\/)(\.git|\.vaultkit|node_modules)(\/|$)/
 export async function runDevLoop(options: DevOptions): Promise<void> {
   const {log} = options
   const first = await readProject(options.projectDir)
-  const path = options.path ?? (first.pluginType === 'database' ? 'database' : first.name)
+  const path = options.path ?? defaultPath(first.pluginType, first.name)
   const vault = await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})
   const {state, alreadyRunning} = await startDevServer(first, vault.path)
   log(`${alreadyRunning ? 'Using' : 'Started'} Vault dev server ${state.addr} (${vault.version})`)

@@ -144,9 +144,7 @@ export interface RegistrationFlags {
   name?: string
   version?: string
   path?: string
-  connectionUrl?: string
-  dbUsername?: string
-  dbPassword?: string
+  database?: DatabaseConnection
 }
 
 const TYPES: Record<string, PluginType> = {secret: 'secret', secrets: 'secret', auth: 'auth', database: 'database'}
@@ -163,7 +161,7 @@ export async function registrationFromFlags(flags: RegistrationFlags): Promise<R
       version: `v${project.version}`,
       binary: `${project.pluginDir}/${project.binaryName}`,
       path: flags.path ?? defaultPath(project.pluginType, flags.name ?? project.name),
-      database: databaseConnection(flags),
+      database: flags.database,
     }
   }
   if (flags.sha256 !== undefined && flags.command === undefined) {
@@ -183,17 +181,9 @@ export async function registrationFromFlags(flags: RegistrationFlags): Promise<R
     sha256: flags.sha256,
     command: flags.command,
     path: flags.path ?? defaultPath(type, flags.name),
-    database: databaseConnection(flags),
+    database: flags.database,
   }
 }
 
 /** A secrets engine or auth method mounts at its name; a database plugin lives under the database engine. */
-const defaultPath = (type: PluginType, name: string) => (type === 'database' ? 'database' : name)
-
-function databaseConnection(flags: RegistrationFlags): DatabaseConnection {
-  return {
-    connectionUrl: flags.connectionUrl,
-    username: flags.dbUsername,
-    password: flags.dbPassword ?? (process.env.VAULTKIT_DB_PASSWORD || undefined),
-  }
-}
+export const defaultPath = (type: PluginType, name: string) => (type === 'database' ? 'database' : name)

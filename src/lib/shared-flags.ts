@@ -1,5 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
+import type {DatabaseConnection} from './register-database.js'
+
 /** Flags that several commands share, defined once. */
 export const projectFlag = Flags.string({
   char: 'p',
@@ -22,6 +24,15 @@ export const databaseFlags = {
   }),
   'db-username': Flags.string({description: 'database plugins: the user Vault connects as'}),
   'db-password': Flags.string({description: 'database plugins: its password (or VAULTKIT_DB_PASSWORD, which stays out of shell history)'}),
+}
+
+/** What databaseFlags gave, as a connection; the password may come from VAULTKIT_DB_PASSWORD instead. */
+export function databaseConnection(flags: {'connection-url'?: string; 'db-username'?: string; 'db-password'?: string}): DatabaseConnection {
+  return {
+    connectionUrl: flags['connection-url'],
+    username: flags['db-username'],
+    password: flags['db-password'] ?? (process.env.VAULTKIT_DB_PASSWORD || undefined),
+  }
 }
 
 /** Lets a kind run its author's own commands (template.json "commands"). */

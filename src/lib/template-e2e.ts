@@ -1,6 +1,6 @@
 import {buildPlugin} from './build.js'
 import {readProject} from './project.js'
-import {registerPlugin} from './register.js'
+import {defaultPath, registerPlugin} from './register.js'
 import type {DatabaseConnection} from './register-database.js'
 import {smokeTest} from './smoke.js'
 import type {VaultClient} from './vault/client.js'
@@ -49,7 +49,7 @@ export function e2eSteps(projectDir: string, options: E2eOptions) {
           version: built!.version,
           binary: built!.path,
           sha256: built!.sha256,
-          path: mountPath(p.pluginType, p.name),
+          path: defaultPath(p.pluginType, p.name),
           database: options.database,
         })
         return {status: 'ok' as const, detail: `${registered.path}: ${registered.mount}`}
@@ -59,7 +59,7 @@ export function e2eSteps(projectDir: string, options: E2eOptions) {
       title: 'smoke',
       run: async () => {
         const p = await project()
-        const smoke = await smokeTest(client!, p.pluginType, mountPath(p.pluginType, p.name), p.name)
+        const smoke = await smokeTest(client!, p.pluginType, defaultPath(p.pluginType, p.name), p.name)
         return {status: 'ok' as const, detail: `${smoke.request} -> ${smoke.answer}`}
       },
     },
@@ -70,4 +70,3 @@ export function e2eSteps(projectDir: string, options: E2eOptions) {
   return {steps, stop}
 }
 
-const mountPath = (type: string, name: string) => (type === 'database' ? 'database' : name)

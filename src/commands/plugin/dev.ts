@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/base-command.js'
 import {forceStop, runDevLoop} from '../../lib/dev.js'
-import {databaseFlags, projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
+import {databaseConnection, databaseFlags, projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
 
 export default class PluginDev extends BaseCommand {
   static override enableJsonFlag = false
@@ -38,11 +38,7 @@ export default class PluginDev extends BaseCommand {
       projectDir: flags.project,
       path: flags.path,
       vaultBin: flags['vault-bin'],
-      database: {
-        connectionUrl: flags['connection-url'],
-        username: flags['db-username'],
-        password: flags['db-password'] ?? (process.env.VAULTKIT_DB_PASSWORD || undefined),
-      },
+      database: databaseConnection(flags),
       log: (line) => this.log(line),
       logError: (text) => process.stderr.write(`${text}\n`),
       stop,

@@ -2,7 +2,7 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/base-command.js'
 import {type RegisterResult, registerPlugin, registrationFromFlags} from '../../lib/register.js'
-import {databaseFlags, projectFlag, vaultAddrFlag} from '../../lib/shared-flags.js'
+import {databaseConnection, databaseFlags, projectFlag, vaultAddrFlag} from '../../lib/shared-flags.js'
 import {VaultClient} from '../../lib/vault/client.js'
 import {resolveConnection} from '../../lib/vault/connection.js'
 
@@ -36,9 +36,7 @@ export default class PluginRegister extends BaseCommand {
     const options = await registrationFromFlags({
       ...flags,
       version: flags['plugin-version'],
-      connectionUrl: flags['connection-url'],
-      dbUsername: flags['db-username'],
-      dbPassword: flags['db-password'],
+      database: databaseConnection(flags),
     })
     const connection = await resolveConnection({addr: flags['vault-addr'], projectDir: flags.project})
     const result = await registerPlugin(new VaultClient(connection), options)

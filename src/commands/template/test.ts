@@ -4,7 +4,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../../lib/base-command.js'
 import {UserError} from '../../lib/errors.js'
 import {printStep} from '../../lib/new-project-output.js'
-import {databaseFlags, trustFlag, vaultBinFlag} from '../../lib/shared-flags.js'
+import {databaseConnection, databaseFlags, trustFlag, vaultBinFlag} from '../../lib/shared-flags.js'
 import {type TemplateTestResult, testTemplate} from '../../lib/template-test.js'
 
 export default class TemplateTest extends BaseCommand {
@@ -41,7 +41,7 @@ export default class TemplateTest extends BaseCommand {
       trust: flags.trust,
       keep: flags.keep,
       vaultBin: flags['vault-bin'],
-      database: {connectionUrl: flags['connection-url'], username: flags['db-username'], password: flags['db-password'] ?? (process.env.VAULTKIT_DB_PASSWORD || undefined)},
+      database: databaseConnection(flags),
       onStepDone: (step) => {
         printStep(step, log)
         if (step.output) log(step.output.replaceAll(/^/gm, '    '))
