@@ -25,6 +25,12 @@ async function doctor(args: string[], env: Record<string, string> = {}, cwd?: st
   return {exitCode: result.exitCode, report, check: (name: string) => report.checks.find((c) => c.check === name)}
 }
 
+/** A token of the dev server under a policy made for it. */
+async function tokenWith(name: string, policy: string, options: Record<string, unknown> = {}): Promise<string> {
+  expect((await vaultHttp(server, 'PUT', `sys/policies/acl/${name}`, {policy})).status).toBe(204)
+  return String((await vaultHttp(server, 'POST', 'auth/token/create', {policies: [name], ...options})).body.auth.client_token)
+}
+
 beforeAll(async () => {
   vaultBin = await installVault()
   project = await scaffold('secrets', parent)
@@ -115,10 +121,7 @@ describe('doctor', () => {
   })
 
   test('a token that may not register plugins is a warning; a bad token fails; neither is printed', async () => {
-    const policy = 'path "sys/plugins/catalog/*" { capabilities = ["read", "list"] }'
-    expect((await vaultHttp(server, 'PUT', 'sys/policies/acl/catalog-reader', {policy})).status).toBe(204)
-    const created = await vaultHttp(server, 'POST', 'auth/token/create', {policies: ['catalog-reader']})
-    const limited = String(created.body.auth.client_token)
+    const limited = await tokenWith('catalog-reader', 'path "sys/plugins/catalog/*" { capabilities = ["read", "list"] }')
     const reader = await doctor(['--project', project, '--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: limited})
     expect(reader.exitCode).toBe(0)
     expect(reader.check('token')).toEqual({
@@ -137,16 +140,11 @@ describe('doctor', () => {
   })
 
   test('the token must read, update and sudo the catalog entry, as register does; without a project any entry serves', async () => {
-    const token = async (name: string, capabilities: string[]) => {
-      const policy = `path "sys/plugins/catalog/*" { capabilities = ${JSON.stringify(capabilities)} }`
-      expect((await vaultHttp(server, 'PUT', `sys/policies/acl/${name}`, {policy})).status).toBe(204)
-      return String((await vaultHttp(server, 'POST', 'auth/token/create', {policies: [name]})).body.auth.client_token)
-    }
+    const token = (name: string, capabilities: string[]) =>
+      tokenWith(name, `path "sys/plugins/catalog/*" { capabilities = ${JSON.stringify(capabilities)} }`)
     // A token without the default policy may not even ask for its capabilities.
-    const lookupOnly = 'path "auth/token/lookup-self" { capabilities = ["read"] }'
-    expect((await vaultHttp(server, 'PUT', 'sys/policies/acl/lookup-only', {policy: lookupOnly})).status).toBe(204)
-    const bare = (await vaultHttp(server, 'POST', 'auth/token/create', {policies: ['lookup-only'], no_default_policy: true})).body.auth.client_token
-    const blind = await doctor(['--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: String(bare)}, parent)
+    const bare = await tokenWith('lookup-only', 'path "auth/token/lookup-self" { capabilities = ["read"] }', {no_default_policy: true})
+    const blind = await doctor(['--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: bare}, parent)
     expect(blind.exitCode).toBe(0)
     expect(blind.check('token')).toMatchObject({status: 'warning', detail: expect.stringMatching(/^valid, but its capabilities cannot be read: .*refused the token \(403 on POST sys\/capabilities-self/)})
     const createOnly = await token('catalog-create', ['create', 'sudo'])
