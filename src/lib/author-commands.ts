@@ -1,4 +1,5 @@
 import {UserError} from './errors.js'
+import {run} from './exec.js'
 import {shellQuote} from './output.js'
 import {errorLine, type StepResult, timed} from './steps.js'
 import type {Kind} from './templates/kinds.js'
@@ -22,13 +23,13 @@ export function checkTrust(kind: Kind, commands: string[], trust: boolean): void
 }
 
 /** One author command, through sh in the project; its failure is the step's failure. */
-export function runAuthorCommand(directory: string, command: string): Promise<StepResult> {
-  return timed(`run ${command}`, async () => {
-    const {execa} = await import('execa')
-    const result = await execa('sh', ['-c', command], {cwd: directory, reject: false, all: true})
+export async function runAuthorCommand(directory: string, command: string): Promise<StepResult> {
+  const step = await timed(`run ${command}`, async () => {
+    const result = await run('sh', ['-c', command], {cwd: directory})
     if (result.exitCode !== 0) {
       return {status: 'failed', detail: errorLine(result.all) || `exit ${result.exitCode}`, fix: `fix that, then run \`cd ${shellQuote(directory)} && ${command}\``}
     }
     return {status: 'ok'}
   })
+  return {...step, command}
 }

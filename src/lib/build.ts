@@ -3,7 +3,9 @@ import {mkdir, readFile, rename, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
+import {run} from './exec.js'
 import type {PluginProject} from './project.js'
+import {secondsSince} from './timing.js'
 
 export interface BuildResult {
   path: string
@@ -25,19 +27,13 @@ export async function sha256File(path: string): Promise<string> {
  * keeps its old file, and a failed build leaves the last good binary in place.
  */
 export async function buildPlugin(project: PluginProject, onOutput?: (text: string) => void): Promise<BuildResult> {
-  const {execa} = await import('execa')
   const started = performance.now()
   const target = join(project.pluginDir, project.binaryName)
   const partial = `${target}.building`
   await mkdir(project.pluginDir, {recursive: true})
   const ldflags = `-X ${project.module}/version.Version=${project.version}`
   const args = ['build', '-trimpath', '-ldflags', ldflags, '-o', partial, `./cmd/${project.binaryName}`]
-  const result = await execa('go', args, {
-    cwd: project.dir,
-    env: {CGO_ENABLED: '0'},
-    reject: false,
-    all: true,
-  })
+  const result = await run('go', args, {cwd: project.dir, env: {CGO_ENABLED: '0'}})
   if (errnoCode(result) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then build again')
   if (result.exitCode !== 0) {
     await rm(partial, {force: true})
@@ -49,6 +45,6 @@ export async function buildPlugin(project: PluginProject, onOutput?: (text: stri
     path: target,
     version: `v${project.version}`,
     sha256: await sha256File(target),
-    seconds: Math.round((performance.now() - started) / 10) / 100,
+    seconds: secondsSince(started),
   }
 }

@@ -1,11 +1,11 @@
 import {relative} from 'node:path'
 
-import {buildPlugin} from './build.js'
+import {deploy} from './deploy.js'
 import {UserError} from './errors.js'
-import {type PluginProject, readProject} from './project.js'
-import {defaultPath, registerPlugin} from './register.js'
+import {PLUGIN_TYPE} from './plugin-types.js'
+import {readProject} from './project.js'
 import type {DatabaseConnection} from './register-database.js'
-import {smokeTest} from './smoke.js'
+import {secondsSince} from './timing.js'
 import {ensureVaultBinary} from './vault/install.js'
 import {devServerClient, startDevServer, stopDevServer} from './vault/server.js'
 
@@ -22,50 +22,50 @@ export interface DevOptions {
   stop: Promise<void>
 }
 
-const USAGE: Record<PluginProject['pluginType'], (path: string, name: string) => string[]> = {
-  secret: (path) => [`vault read ${path}/hello`, `curl -s -H "X-Vault-Token: $VAULT_TOKEN" $VAULT_ADDR/v1/${path}/hello`],
-  auth: (path) => [
-    `vault write auth/${path}/users/alice password=changeme policies=default`,
-    `vault write auth/${path}/login username=alice password=changeme`,
-    `curl -s -X POST -d '{"username":"alice","password":"changeme"}' $VAULT_ADDR/v1/auth/${path}/login`,
-  ],
-  database: (path, name) => [`vault read ${path}/creds/${name}`, `curl -s -H "X-Vault-Token: $VAULT_TOKEN" $VAULT_ADDR/v1/${path}/creds/${name}`],
+export interface DevLoop {
+  /** Resolves when the loop has ended and cleaned up; rejects at once on a bug in a round. */
+  done: Promise<void>
+  /** A second Ctrl-C: stop the dev server now if this loop started it, without waiting for the round. */
+  forceStop: () => Promise<void>
 }
 
 const WATCHED = /(\.go|\/go\.mod|\/go\.sum)$/
 const IGNORED = /(^|\/)(\.git|\.vaultkit|node_modules)(\/|$)/
+/** Editors write in several steps, and a change during a build waits for it: settle, then build once. */
+export const SETTLE_MS = 50
 
 /** Dev server, build, register, smoke; then the same on every source change until stopped. */
-export async function runDevLoop(options: DevOptions): Promise<void> {
+export function startDevLoop(options: DevOptions): DevLoop {
+  let startedServer = false
+  const done = runDevLoop(options, () => {
+    startedServer = true
+  })
+  return {
+    done,
+    forceStop: async () => {
+      if (startedServer) await stopDevServer(options.projectDir)
+    },
+  }
+}
+
+async function runDevLoop(options: DevOptions, onServerStarted: () => void): Promise<void> {
   const {log} = options
   const first = await readProject(options.projectDir)
-  const path = options.path ?? defaultPath(first.pluginType, first.name)
+  const type = PLUGIN_TYPE[first.pluginType]
+  const path = options.path ?? type.defaultPath(first.name)
   const vault = await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})
   const {state, alreadyRunning} = await startDevServer(first, vault.path)
   log(`${alreadyRunning ? 'Using' : 'Started'} Vault dev server ${state.addr} (${vault.version})`)
-  if (!alreadyRunning) startedHere.add(options.projectDir)
+  if (!alreadyRunning) onServerStarted()
   const client = devServerClient(state)
   let watcher: {close: () => Promise<void>} | undefined
   try {
     /** One round; every failure is reported and the loop goes on: the running plugin keeps serving. */
-    const cycle = async (reason: string): Promise<boolean> => {
+    const round = async (reason: string): Promise<boolean> => {
       const started = performance.now()
       try {
-        // Read again each time: an edit to version/version.go is a new version to register.
-        const project = await readProject(options.projectDir)
-        const built = await buildPlugin(project, options.logError)
-        const registered = await registerPlugin(client, {
-          type: project.pluginType,
-          name: project.name,
-          version: built.version,
-          binary: built.path,
-          sha256: built.sha256,
-          path,
-          database: options.database,
-        })
-        const smoke = await smokeTest(client, project.pluginType, path, project.name)
-        const total = ((performance.now() - started) / 1000).toFixed(2)
-        log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request} ${smoke.ms} ms, total ${total} s`)
+        const {built, registered, smoke} = await deploy(client, options.projectDir, {path, database: options.database, onCompilerOutput: options.logError})
+        log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request} ${smoke.ms} ms, total ${secondsSince(started)} s`)
         log(`  ${smoke.request} -> ${smoke.answer}`)
         return true
       } catch (error) {
@@ -75,55 +75,28 @@ export async function runDevLoop(options: DevOptions): Promise<void> {
       }
     }
 
-    if (!(await cycle('ready'))) log('Fix the problem above and save: the next change tries again.')
+    if (!(await round('ready'))) log('Fix the problem above and save: the next change tries again.')
     log('')
     log('Use it from another terminal:')
     log(`  eval "$(vaultkit server env --project ${first.dir})"`)
-    for (const line of USAGE[first.pluginType](path, first.name)) log(`  ${line}`)
+    for (const line of type.usage(path, first.name)) log(`  ${line}`)
 
-    let pending: string | undefined
-    let running: Promise<void> | undefined
-    let timer: NodeJS.Timeout | undefined
-    let failure: unknown
-    const drain = async () => {
-      while (pending) {
-        const reason = pending
-        pending = undefined
-        await cycle(reason)
-      }
-    }
-    const schedule = () => {
-      clearTimeout(timer)
-      // Editors write in several steps, and a change during a build waits for it: settle, then build once.
-      timer = setTimeout(() => {
-        if (running) return schedule()
-        running = drain()
-          .catch((error: unknown) => {
-            failure = error
-          })
-          .finally(() => {
-            running = undefined
-          })
-      }, 50)
-    }
     const {watch} = await import('chokidar')
     const fsWatcher = watch(first.dir, {
       ignoreInitial: true,
       ignored: (file) => IGNORED.test(relative(first.dir, file)) || file.startsWith(first.pluginDir),
     })
     watcher = fsWatcher
+    const rounds = debouncedRounds(round, SETTLE_MS)
     fsWatcher.on('all', (_event, file) => {
-      if (!WATCHED.test(`/${relative(first.dir, file)}`)) return
-      pending = `changed ${relative(first.dir, file)}`
-      schedule()
+      if (WATCHED.test(`/${relative(first.dir, file)}`)) rounds.request(`changed ${relative(first.dir, file)}`)
     })
     // Said once the watcher is ready, so a save made as soon as it is read is not missed.
     await new Promise<void>((resolve) => fsWatcher.once('ready', () => resolve()))
     log('Watching for changes to Go sources; Ctrl-C to stop.')
-    await options.stop
-    clearTimeout(timer)
-    await running
-    if (failure) throw failure
+    // A bug in a round ends the loop now, not at the next Ctrl-C.
+    await Promise.race([options.stop, rounds.failed])
+    await rounds.settle()
   } finally {
     await watcher?.close()
     if (!alreadyRunning) {
@@ -133,9 +106,47 @@ export async function runDevLoop(options: DevOptions): Promise<void> {
   }
 }
 
-/** A second Ctrl-C: stop the dev server now if this loop started it (its state says so), then exit. */
-export async function forceStop(projectDir: string): Promise<void> {
-  if (startedHere.has(projectDir)) await stopDevServer(projectDir)
+/**
+ * Runs `round` once per burst of requests: each request restarts a settle timer, and requests made while a
+ * round runs make one more round after it. `failed` rejects with the first error a round throws.
+ */
+export function debouncedRounds(round: (reason: string) => Promise<unknown>, settleMs: number) {
+  let pending: string | undefined
+  let running: Promise<void> | undefined
+  let timer: NodeJS.Timeout | undefined
+  let fail: (error: unknown) => void = () => {}
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject
+  })
+  failed.catch(() => {}) // observed through `failed` by the caller; not an unhandled rejection meanwhile
+  const drain = async () => {
+    while (pending) {
+      const reason = pending
+      pending = undefined
+      await round(reason)
+    }
+  }
+  const schedule = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      if (running) return schedule()
+      running = drain()
+        .catch(fail)
+        .finally(() => {
+          running = undefined
+        })
+    }, settleMs)
+  }
+  return {
+    request(reason: string) {
+      pending = reason
+      schedule()
+    },
+    failed,
+    /** Stop scheduling and wait for a round in progress. */
+    async settle() {
+      clearTimeout(timer)
+      await running
+    },
+  }
 }
-
-const startedHere = new Set<string>()

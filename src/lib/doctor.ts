@@ -2,6 +2,7 @@ import {accessSync, constants, existsSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
+import {run} from './exec.js'
 import {checkLocalGo} from './go.js'
 import {type PluginProject, readProject} from './project.js'
 import {errorLine} from './steps.js'
@@ -57,8 +58,7 @@ async function checkGo(project: PluginProject | undefined): Promise<DoctorCheck>
 }
 
 async function checkGit(): Promise<DoctorCheck> {
-  const {execa} = await import('execa')
-  const result = await execa('git', ['--version'], {reject: false, all: true})
+  const result = await run('git', ['--version'])
   if (errnoCode(result) === 'ENOENT') {
     return {check: 'git', status: 'warning', detail: 'git was not found on PATH: plugin new makes no repository', fix: 'install git'}
   }

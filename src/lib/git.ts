@@ -1,14 +1,14 @@
 import {dirname} from 'node:path'
 
 import {errnoCode} from './errors.js'
+import {run} from './exec.js'
 import {shellQuote} from './output.js'
 import {errorLine, type StepResult, timed} from './steps.js'
 
 /** `git init` with a first commit; optional, so every problem is a warning or a skip. */
 export function gitInit(directory: string): Promise<StepResult> {
   return timed('git init', async () => {
-    const {execa} = await import('execa')
-    const git = (args: string[], cwd = directory) => execa('git', args, {cwd, reject: false, all: true})
+    const git = (args: string[], cwd = directory) => run('git', args, {cwd})
     const inside = await git(['rev-parse', '--show-toplevel'], dirname(directory))
     if (errnoCode(inside) === 'ENOENT') return {status: 'skipped', detail: 'git was not found on PATH'}
     if (inside.exitCode === 0) {

@@ -1,4 +1,5 @@
 import {errnoCode} from './errors.js'
+import {run} from './exec.js'
 import {shellQuote} from './output.js'
 import {errorLine, type StepResult, timed} from './steps.js'
 
@@ -18,8 +19,7 @@ export function isGoVersionAtLeast(found: string, needed: string): boolean {
 
 /** The local Go's version (GOTOOLCHAIN=local: what is installed, not what it would download). */
 export async function localGoVersion(): Promise<{version?: string; problem?: string}> {
-  const {execa} = await import('execa')
-  const result = await execa('go', ['env', 'GOVERSION'], {env: {GOTOOLCHAIN: 'local'}, reject: false, all: true})
+  const result = await run('go', ['env', 'GOVERSION'], {env: {GOTOOLCHAIN: 'local'}})
   if (errnoCode(result) === 'ENOENT') return {problem: 'go was not found on PATH'}
   if (result.exitCode !== 0) return {problem: `go env GOVERSION failed: ${errorLine(result.all) || `exit ${result.exitCode}`}`}
   return {version: result.stdout.trim()}
@@ -39,8 +39,7 @@ export function goModTidy(directory: string, minimumGo: string): Promise<StepRes
   return timed('go mod tidy', async () => {
     const {problem} = await checkLocalGo(minimumGo)
     if (problem) return {status: 'failed', detail: problem, fix: `install Go ${minimumGo} or newer, ${byHand}`}
-    const {execa} = await import('execa')
-    const result = await execa('go', ['mod', 'tidy'], {cwd: directory, reject: false, all: true})
+    const result = await run('go', ['mod', 'tidy'], {cwd: directory})
     if (result.exitCode !== 0) return {status: 'failed', detail: errorLine(result.all), fix: `fix that, ${byHand}`}
     return {status: 'ok'}
   })

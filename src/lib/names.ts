@@ -1,11 +1,4 @@
-import type {PluginType} from './templates/manifest.js'
-
-/** Binary-name prefixes, as HashiCorp names its own plugins. */
-const prefixByType: Record<PluginType, string> = {
-  secret: 'vault-plugin-secrets-',
-  auth: 'vault-plugin-auth-',
-  database: 'vault-plugin-database-',
-}
+import {PLUGIN_TYPE, type PluginType, splitBinaryName} from './plugin-types.js'
 
 export const MAX_NAME_LENGTH = 40
 
@@ -49,11 +42,10 @@ export interface PluginNames {
 export function validatePluginName(input: string, type: PluginType): string | undefined {
   const raw = input.trim()
   if (raw === '') return 'The plugin name is empty: pass a name such as "hello"'
-  const otherType = (Object.keys(prefixByType) as PluginType[]).find(
-    (t) => t !== type && raw.startsWith(prefixByType[t]),
-  )
-  if (otherType) {
-    return `"${raw}" is named as a ${otherType} plugin but the kind makes a ${type} plugin: drop the "${prefixByType[otherType]}" prefix or pick the ${otherType} kind`
+  const otherType = splitBinaryName(raw)?.type
+  if (otherType && otherType !== type) {
+    const other = PLUGIN_TYPE[otherType]
+    return `"${raw}" is named as a ${otherType} plugin but the kind makes a ${type} plugin: drop the "${other.binaryPrefix}" prefix or pick the ${other.word} kind`
   }
   const name = shortName(raw, type)
   if (name.includes('/') || name.includes('\\') || name.includes('..')) {
@@ -73,7 +65,7 @@ export function validatePluginName(input: string, type: PluginType): string | un
 
 /** `hello` and `vault-plugin-secrets-hello` both name the plugin `hello`. */
 function shortName(input: string, type: PluginType): string {
-  const prefix = prefixByType[type]
+  const prefix = PLUGIN_TYPE[type].binaryPrefix
   return input.startsWith(prefix) ? input.slice(prefix.length) : input
 }
 
@@ -83,7 +75,7 @@ export function pluginNames(input: string, type: PluginType): PluginNames {
   const compact = name.replaceAll('-', '')
   return {
     name,
-    binaryName: prefixByType[type] + name,
+    binaryName: PLUGIN_TYPE[type].binaryPrefix + name,
     goPackage: GO_KEYWORDS.has(compact) || compact === 'main' ? `${compact}plugin` : compact,
   }
 }
@@ -126,9 +118,3 @@ export function validateModulePath(path: string): string | undefined {
   return undefined
 }
 
-/** How Vault's docs call each type of plugin. */
-export const TYPE_NOUN: Record<PluginType, string> = {
-  secret: 'secrets engine',
-  auth: 'auth method',
-  database: 'database plugin',
-}

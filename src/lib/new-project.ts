@@ -4,7 +4,8 @@ import {authorCommands, checkTrust, runAuthorCommand} from './author-commands.js
 import {UserError} from './errors.js'
 import {gitInit} from './git.js'
 import {goModTidy} from './go.js'
-import {pluginNames, TYPE_NOUN} from './names.js'
+import {pluginNames} from './names.js'
+import {PLUGIN_TYPE} from './plugin-types.js'
 import {type Answers, type Ask, type GivenAnswers, type ResolveOptions, resolveAnswers} from './questions.js'
 import {checkTarget, writeProject} from './scaffold.js'
 import type {StepResult} from './steps.js'
@@ -55,7 +56,7 @@ export async function renderProject(answers: Answers, kinds: Kind[]) {
     ...names,
     kind: kind.manifest.name,
     pluginType: kind.manifest.pluginType,
-    typeNoun: TYPE_NOUN[kind.manifest.pluginType],
+    typeNoun: PLUGIN_TYPE[kind.manifest.pluginType].noun,
     module: answers.module,
     version: answers.version,
     description: answers.description,
@@ -94,8 +95,10 @@ export async function newProject(options: NewProjectOptions): Promise<NewProject
   }
   const wanted = kind.manifest.postSteps.filter((step) => (step === 'go-mod-tidy' ? options.tidy : options.git))
   if (options.dryRun) {
-    const titles = [...wanted.map((step) => STEP_TITLES[step]), ...commands.map((command) => `run ${command}`)]
-    result.steps = titles.map((step) => ({step, status: 'skipped', detail: 'dry run'}))
+    result.steps = [
+      ...wanted.map((step): StepResult => ({step: STEP_TITLES[step], status: 'skipped', detail: 'dry run'})),
+      ...commands.map((command): StepResult => ({step: `run ${command}`, command, status: 'skipped', detail: 'dry run'})),
+    ]
     options.onWritten?.(result)
     return result
   }

@@ -2,7 +2,7 @@ import {readdir, readFile} from 'node:fs/promises'
 import {isAbsolute, join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
-import type {PluginType} from './templates/manifest.js'
+import {type PluginType, splitBinaryName} from './plugin-types.js'
 
 /** What vaultkit needs to know about a generated project, read from its own files. */
 export interface PluginProject {
@@ -21,8 +21,8 @@ export interface PluginProject {
   goDirective?: string
 }
 
-const BINARY = /^vault-plugin-(secrets|auth|database)-([a-z0-9-]+)$/
-const TYPE_OF: Record<string, PluginType> = {secrets: 'secret', auth: 'auth', database: 'database'}
+/** A plugin binary's folder under cmd/: vault-plugin-<secrets|auth|database>-<name>. */
+const isBinaryName = (name: string) => /^[a-z0-9-]+$/.test(splitBinaryName(name)?.name ?? '')
 
 async function readText(path: string, missing: string): Promise<string> {
   try {
@@ -41,7 +41,7 @@ export async function readProject(dir: string): Promise<PluginProject> {
   if (!module) throw new UserError(`${join(root, 'go.mod')} has no module line`, 'fix go.mod')
 
   const commands = await readdir(join(root, 'cmd')).catch(() => [] as string[])
-  const binaries = commands.filter((name) => BINARY.test(name))
+  const binaries = commands.filter(isBinaryName)
   if (binaries.length !== 1) {
     throw new UserError(
       `${join(root, 'cmd')} should hold exactly one vault-plugin-<secrets|auth|database>-<name> folder (found ${binaries.length})`,
@@ -49,7 +49,7 @@ export async function readProject(dir: string): Promise<PluginProject> {
     )
   }
   const binaryName = binaries[0]!
-  const [, kind, name] = BINARY.exec(binaryName)!
+  const {type: pluginType, name} = splitBinaryName(binaryName)!
 
   const versionFile = join(root, 'version', 'version.go')
   const versionGo = await readText(versionFile, `${versionFile} is missing: the plugin's version lives there`)
@@ -65,8 +65,8 @@ export async function readProject(dir: string): Promise<PluginProject> {
     dir: root,
     module,
     binaryName,
-    name: name!,
-    pluginType: TYPE_OF[kind!]!,
+    name,
+    pluginType,
     version,
     pluginDir: isAbsolute(configured) ? configured : resolve(root, configured),
     goDirective: /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(goMod)?.[1],

@@ -1,8 +1,9 @@
 import {readFileSync} from 'node:fs'
 
 import {CancelledError, UserError} from './errors.js'
-import {defaultModulePath, pluginNames, TYPE_NOUN, validateModulePath, validatePluginName} from './names.js'
-import {findKind, type Kind} from './templates/kinds.js'
+import {defaultModulePath, pluginNames, validateModulePath, validatePluginName} from './names.js'
+import {PLUGIN_TYPE} from './plugin-types.js'
+import {findKind, type Kind, kindName} from './templates/kinds.js'
 import {fullMatch, type ManifestQuestion} from './templates/manifest.js'
 import {type AnswerValue, holds} from './templates/when.js'
 
@@ -47,7 +48,7 @@ export interface Question {
   default: (answers: Partial_, ctx: QuestionContext) => string | undefined
   /** Why a value is refused, or undefined. */
   validate: (value: string, answers: Partial_, ctx: QuestionContext) => string | undefined
-  normalize?: (value: string) => string
+  normalize?: (value: string, ctx: QuestionContext) => string
   choices?: (ctx: QuestionContext) => {value: string; name: string; description?: string}[]
   /** A kind's question: asked only when its condition over earlier answers holds. */
   when?: (answers: Partial_) => boolean
@@ -78,6 +79,7 @@ export const QUESTIONS: Question[] = [
       ctx.kinds.some((k) => k.manifest.name === value)
         ? undefined
         : `There is no "${value}" kind: pass --type ${ctx.kinds.map((k) => k.manifest.name).join('|')}`,
+    normalize: (value, ctx) => kindName(ctx.kinds, value.trim()),
     choices: (ctx) =>
       ctx.kinds.map((k) => ({value: k.manifest.name, name: k.manifest.name, description: k.manifest.description})),
   },
@@ -112,7 +114,7 @@ export const QUESTIONS: Question[] = [
     required: false,
     default: (answers, ctx) => {
       const names = namesOf(answers, ctx)
-      return names && `The ${names.name} ${TYPE_NOUN[pluginTypeOf(answers, ctx)]} for HashiCorp Vault`
+      return names && `The ${names.name} ${PLUGIN_TYPE[pluginTypeOf(answers, ctx)].noun} for HashiCorp Vault`
     },
     validate: (value) => {
       if (value.trim() === '') return 'The description is empty: pass a short sentence with --description'
@@ -193,7 +195,7 @@ async function resolveTable(
       else if (options.interactive) value = await ask(question, fallback(), answers, ctx)
       if (value === undefined) throw question.missing?.(options.yes) ?? missingAnswer(question, ctx)
     }
-    value = question.normalize ? question.normalize(value) : value
+    value = question.normalize ? question.normalize(value, ctx) : value
     const problem = question.validate(value, answers, ctx)
     if (problem) throw new UserError(from[question.key] ? `${from[question.key]}: answer "${question.key}": ${problem}` : problem)
     answers[question.key] = value
@@ -284,7 +286,7 @@ export const askInTerminal: Ask = async (question, defaultValue, answers, ctx) =
     return await input({
       message: question.message,
       default: defaultValue,
-      validate: (value) => question.validate(question.normalize?.(value) ?? value, answers, ctx) ?? true,
+      validate: (value) => question.validate(question.normalize?.(value, ctx) ?? value, answers, ctx) ?? true,
     })
   } catch (error) {
     if ((error as Error).name === 'ExitPromptError') throw new CancelledError()

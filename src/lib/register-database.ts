@@ -1,5 +1,5 @@
 import {UserError} from './errors.js'
-import type {MountAction} from './register.js'
+import type {MountAction} from './mounts.js'
 import type {VaultClient} from './vault/client.js'
 
 /** Connection settings for the database plugin's config; given by flags, never printed. */

@@ -1,31 +1,54 @@
 import {realpath} from 'node:fs/promises'
-import {basename, dirname, relative, isAbsolute} from 'node:path'
+import {basename, dirname, isAbsolute, join, relative} from 'node:path'
 
 import {sha256File} from './build.js'
 import {UserError} from './errors.js'
+import {type MountAction, ensureMount} from './mounts.js'
 import {BUILTIN_PLUGIN_NAMES} from './names.js'
+import {PLUGIN_TYPE, type PluginType} from './plugin-types.js'
+import type {PluginProject} from './project.js'
 import {type DatabaseConnection, ensureDatabase} from './register-database.js'
-import type {PluginType} from './templates/manifest.js'
+import {secondsSince} from './timing.js'
 import type {VaultClient} from './vault/client.js'
 
-export interface RegisterOptions {
-  type: PluginType
-  /** Catalog name. */
-  name: string
-  /** With the `v`. */
-  version: string
-  /** Local binary: its sha256 is computed and its place checked against the server's plugin directory. */
-  binary?: string
-  /** With `command` and no `binary`: a remote binary already in the server's plugin directory. */
-  sha256?: string
-  command?: string
-  /** Mount path: of the plugin (secrets, auth), or of Vault's database engine (database). */
-  path: string
+/** Where the plugin goes once it is in the catalog. */
+interface Placement {
+  /** Mount path: of the plugin (secrets, auth), or of Vault's database engine (database). Default: the type's. */
+  path?: string
   /** Database plugins: connection settings for `<path>/config/<name>`. */
   database?: DatabaseConnection
 }
 
-export type MountAction = 'enabled' | 'upgraded' | 'reloaded' | 'unchanged'
+/** What to register: the project's build, a binary on this machine, or one already on the server. */
+export type Registration = Placement &
+  (
+    | {
+        from: 'project'
+        project: PluginProject
+        /** Catalog name; default the project's plugin name. */
+        name?: string
+        /** The build's sha256, when the caller has just computed it (plugin dev): no need to read it twice. */
+        sha256?: string
+      }
+    | {
+        from: 'binary'
+        /** A file in the server's plugin directory, on this machine. */
+        binary: string
+        type: PluginType
+        name: string
+        /** With the `v`; undefined: the version the binary reports, as Vault resolves it. */
+        version?: string
+      }
+    | {
+        from: 'remote'
+        /** Already in the server's plugin directory: nothing is read locally. */
+        sha256: string
+        command: string
+        type: PluginType
+        name: string
+        version?: string
+      }
+  )
 
 export interface RegisterResult {
   type: PluginType
@@ -39,54 +62,90 @@ export interface RegisterResult {
   seconds: number
 }
 
-const MOUNT_API: Record<Exclude<PluginType, 'database'>, string> = {secret: 'sys/mounts', auth: 'sys/auth'}
+/** What the catalog entry holds, once the registration is resolved. */
+interface CatalogEntry {
+  type: PluginType
+  name: string
+  version?: string
+  sha256: string
+  command: string
+  path: string
+  database?: DatabaseConnection
+}
 
 /** catalog entry -> mount enabled, or tuned to the new version and reloaded; a second run changes nothing. */
-export async function registerPlugin(client: VaultClient, options: RegisterOptions): Promise<RegisterResult> {
+export async function registerPlugin(client: VaultClient, registration: Registration): Promise<RegisterResult> {
   const started = performance.now()
-  if (BUILTIN_PLUGIN_NAMES.has(options.name)) {
-    throw new UserError(`"${options.name}" would shadow Vault's builtin ${options.name} plugin`, 'register it under another --name')
+  const entry = await resolve(client, registration)
+  if (BUILTIN_PLUGIN_NAMES.has(entry.name)) {
+    throw new UserError(`"${entry.name}" would shadow Vault's builtin ${entry.name} plugin`, 'register it under another name')
   }
-  const {sha256, command} = await identify(client, options)
-  const catalogPath = `sys/plugins/catalog/${options.type}/${options.name}`
-  const current = await client.getIfExists(`${catalogPath}?version=${encodeURIComponent(options.version)}`)
-  const known = current?.data as {sha256?: string; command?: string} | undefined
-  let catalog: RegisterResult['catalog'] = 'unchanged'
-  if (known?.sha256 !== sha256 || known?.command !== command) {
-    await client.post(catalogPath, {sha256, command, version: options.version})
-    catalog = 'registered'
-  }
+  const {version, catalog} = await writeCatalog(client, entry)
   const mount =
-    options.type === 'database'
-      ? await ensureDatabase(client, {...options, connection: options.database ?? {}, catalogChanged: catalog === 'registered'})
-      : await ensureMount(client, options, sha256)
-  return {
-    type: options.type,
-    name: options.name,
-    version: options.version,
-    sha256,
-    command,
-    path: options.path,
-    catalog,
-    mount,
-    seconds: Math.round((performance.now() - started) / 10) / 100,
+    entry.type === 'database'
+      ? await ensureDatabase(client, {path: entry.path, name: entry.name, version, connection: entry.database ?? {}, catalogChanged: catalog === 'registered'})
+      : await ensureMount(client, {type: entry.type, name: entry.name, version, sha256: entry.sha256, path: entry.path})
+  const {database: _, ...shown} = entry
+  return {...shown, version, catalog, mount, seconds: secondsSince(started)}
+}
+
+async function resolve(client: VaultClient, registration: Registration): Promise<CatalogEntry> {
+  const placed = (type: PluginType, name: string) => ({type, name, path: registration.path ?? PLUGIN_TYPE[type].defaultPath(name), database: registration.database})
+  switch (registration.from) {
+    case 'project': {
+      const {project} = registration
+      const binary = join(project.pluginDir, project.binaryName)
+      const local = await localBinary(client, binary, 'build it first with `vaultkit plugin build`')
+      const sha256 = registration.sha256 ?? (await sha256File(local))
+      return {...placed(project.pluginType, registration.name ?? project.name), version: `v${project.version}`, sha256, command: basename(binary)}
+    }
+    case 'binary': {
+      const local = await localBinary(client, registration.binary, 'check the path, or build it first')
+      return {...placed(registration.type, registration.name), version: registration.version, sha256: await sha256File(local), command: basename(registration.binary)}
+    }
+    case 'remote':
+      if (!/^[0-9a-f]{64}$/.test(registration.sha256)) {
+        throw new UserError(`"${registration.sha256}" is not a hex SHA-256`, 'give the 64 hex digits that `sha256sum` prints')
+      }
+      return {...placed(registration.type, registration.name), version: registration.version, sha256: registration.sha256, command: registration.command}
   }
 }
 
-async function identify(client: VaultClient, options: RegisterOptions): Promise<{sha256: string; command: string}> {
-  if (options.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(options.sha256)) {
-    throw new UserError('--sha256 is not a hex SHA-256', 'pass the 64 hex digits that `sha256sum` prints')
+/**
+ * Register unless the catalog already holds this build. Without a version, Vault files the entry under the
+ * version the binary reports; read it back, since the mount is pinned to a version.
+ */
+async function writeCatalog(client: VaultClient, entry: CatalogEntry): Promise<{version: string; catalog: RegisterResult['catalog']}> {
+  const catalogPath = `sys/plugins/catalog/${entry.type}/${entry.name}`
+  if (entry.version !== undefined) {
+    const known = (await client.getIfExists(`${catalogPath}?version=${encodeURIComponent(entry.version)}`))?.data as {sha256?: string; command?: string} | undefined
+    if (known?.sha256 === entry.sha256 && known?.command === entry.command) return {version: entry.version, catalog: 'unchanged'}
+    await client.post(catalogPath, {sha256: entry.sha256, command: entry.command, version: entry.version})
+    return {version: entry.version, catalog: 'registered'}
   }
-  if (!options.binary) {
-    if (options.sha256 && options.command) return {sha256: options.sha256, command: options.command}
-    throw new UserError('Nothing to register', 'pass --binary, or --sha256 with --command')
+  await client.post(catalogPath, {sha256: entry.sha256, command: entry.command})
+  const detailed = ((await client.get('sys/plugins/catalog'))?.data as {detailed?: CatalogListing[]} | undefined)?.detailed ?? []
+  const version = detailed.find((p) => !p.builtin && p.type === entry.type && p.name === entry.name && p.sha256 === entry.sha256)?.version
+  if (!version) {
+    throw new UserError(`${entry.name} reports no version, and a mount must name one`, 'set RunningVersion in the plugin, or give the version to register')
   }
-  const binary = await realpath(options.binary).catch(() => {
-    throw new UserError(`${options.binary} does not exist`, 'build it first with `vaultkit plugin build`')
+  return {version, catalog: 'registered'}
+}
+
+interface CatalogListing {
+  type: string
+  name: string
+  version?: string
+  sha256?: string
+  builtin?: boolean
+}
+
+async function localBinary(client: VaultClient, given: string, missingHint: string): Promise<string> {
+  const resolved = await realpath(given).catch(() => {
+    throw new UserError(`${given} does not exist`, missingHint)
   })
-  await checkInPluginDirectory(client, options.binary, binary)
-  // A sha256 given with a local binary is one the caller just computed (plugin dev): no need to read it twice.
-  return {sha256: options.sha256 ?? (await sha256File(binary)), command: options.command ?? basename(options.binary)}
+  await checkInPluginDirectory(client, given, resolved)
+  return resolved
 }
 
 /**
@@ -97,7 +156,7 @@ async function checkInPluginDirectory(client: VaultClient, given: string, resolv
   const config = await client.get('sys/config/state/sanitized').catch(() => undefined)
   const configured = (config?.data as {plugin_directory?: string} | undefined)?.plugin_directory
   if (config && !configured) {
-    throw new UserError(`Vault at ${client.addr} has no plugin directory configured`, "set plugin_directory in its config and restart it")
+    throw new UserError(`Vault at ${client.addr} has no plugin directory configured`, 'set plugin_directory in its config and restart it')
   }
   if (!configured) return
   const pluginDir = await realpath(configured).catch(() => configured)
@@ -113,77 +172,3 @@ async function checkInPluginDirectory(client: VaultClient, given: string, resolv
     throw new UserError(`${given} is in a subfolder of the plugin directory ${pluginDir}`, 'put it directly in that directory')
   }
 }
-
-async function ensureMount(client: VaultClient, options: RegisterOptions, sha256: string): Promise<MountAction> {
-  const api = MOUNT_API[options.type as Exclude<PluginType, 'database'>]
-  const mounts = ((await client.get(api))?.data ?? {}) as Record<string, {type?: string; running_plugin_version?: string; running_sha256?: string}>
-  const mounted = mounts[`${options.path.replace(/\/+$/, '')}/`]
-  if (!mounted) {
-    await client.post(`${api}/${options.path}`, {type: options.name, config: {plugin_version: options.version}})
-    return 'enabled'
-  }
-  if (mounted.type !== options.name) {
-    throw new UserError(`${options.path}/ is already a mount of "${mounted.type}"`, 'pass another --path, or disable that mount first')
-  }
-  if (mounted.running_plugin_version === options.version && mounted.running_sha256 === sha256) return 'unchanged'
-  const upgraded = mounted.running_plugin_version !== options.version
-  if (upgraded) await client.post(`${api}/${options.path}/tune`, {plugin_version: options.version})
-  // Reload names mounts by their full path: auth methods live under auth/.
-  const fullPath = options.type === 'auth' ? `auth/${options.path}` : options.path
-  await client.post('sys/plugins/reload/backend', {mounts: [fullPath]})
-  return upgraded ? 'upgraded' : 'reloaded'
-}
-
-
-export interface RegistrationFlags {
-  project: string
-  binary?: string
-  sha256?: string
-  command?: string
-  type?: string
-  name?: string
-  version?: string
-  path?: string
-  database?: DatabaseConnection
-}
-
-const TYPES: Record<string, PluginType> = {secret: 'secret', secrets: 'secret', auth: 'auth', database: 'database'}
-
-/** What to register: the project's own build, or a binary named by flags (local, or remote by sha256). */
-export async function registrationFromFlags(flags: RegistrationFlags): Promise<RegisterOptions> {
-  const external = flags.binary !== undefined || flags.sha256 !== undefined
-  if (!external) {
-    const {readProject} = await import('./project.js')
-    const project = await readProject(flags.project)
-    return {
-      type: project.pluginType,
-      name: flags.name ?? project.name,
-      version: `v${project.version}`,
-      binary: `${project.pluginDir}/${project.binaryName}`,
-      path: flags.path ?? defaultPath(project.pluginType, flags.name ?? project.name),
-      database: flags.database,
-    }
-  }
-  if (flags.sha256 !== undefined && flags.command === undefined) {
-    throw new UserError('--sha256 needs --command', 'pass the file name of the binary in the server\'s plugin directory')
-  }
-  const type = flags.type === undefined ? undefined : TYPES[flags.type]
-  if (!type) throw new UserError(`--type ${flags.type ?? 'is missing'}`, 'pass --type secret, auth or database')
-  if (!flags.name) throw new UserError('--name is missing', 'pass the catalog name to register the plugin under')
-  // Vault files an unversioned registration under the version the binary reports; say it up front instead.
-  if (!flags.version) throw new UserError('--plugin-version is missing', 'pass the version the binary reports, such as 1.0.0')
-  const version = `v${flags.version.replace(/^v/, '')}`
-  return {
-    type,
-    name: flags.name,
-    version,
-    binary: flags.binary,
-    sha256: flags.sha256,
-    command: flags.command,
-    path: flags.path ?? defaultPath(type, flags.name),
-    database: flags.database,
-  }
-}
-
-/** A secrets engine or auth method mounts at its name; a database plugin lives under the database engine. */
-export const defaultPath = (type: PluginType, name: string) => (type === 'database' ? 'database' : name)

@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto'
 
-import type {PluginType} from './templates/manifest.js'
+import type {PluginType} from './plugin-types.js'
+import {msSince} from './timing.js'
 import {VaultError, type VaultClient} from './vault/client.js'
 
 export interface SmokeResult {
@@ -13,7 +14,7 @@ export interface SmokeResult {
 export async function smokeTest(client: VaultClient, type: PluginType, path: string, name: string): Promise<SmokeResult> {
   const started = performance.now()
   const {request, answer} = await SMOKE[type](client, path, name)
-  return {request, answer, ms: Math.round(performance.now() - started)}
+  return {request, answer, ms: msSince(started)}
 }
 
 type Smoke = (client: VaultClient, path: string, name: string) => Promise<{request: string; answer: string}>

@@ -1,3 +1,5 @@
+import {secondsSince} from './timing.js'
+
 /** What a post-step did, for people and for --json. */
 export interface StepResult {
   step: string
@@ -6,12 +8,14 @@ export interface StepResult {
   /** For a failure: what to run by hand once the cause is fixed. */
   fix?: string
   seconds?: number
+  /** Set when the step ran a kind author's own command (template.json "commands"): which one. */
+  command?: string
 }
 
 export async function timed(step: string, run: () => Promise<Omit<StepResult, 'step' | 'seconds'>>): Promise<StepResult> {
   const started = performance.now()
   const result = await run()
-  return {step, ...result, seconds: Math.round((performance.now() - started) / 100) / 10}
+  return {step, ...result, seconds: secondsSince(started)}
 }
 
 const PROGRESS = /^go: (downloading|finding|extracting|found) /

@@ -1,9 +1,6 @@
-import {buildPlugin} from './build.js'
+import {DEPLOY_STAGES, deploy} from './deploy.js'
 import {readProject} from './project.js'
-import {defaultPath, registerPlugin} from './register.js'
 import type {DatabaseConnection} from './register-database.js'
-import {smokeTest} from './smoke.js'
-import type {VaultClient} from './vault/client.js'
 import {ensureVaultBinary} from './vault/install.js'
 import {devServerClient, startDevServer, stopDevServer} from './vault/server.js'
 
@@ -12,61 +9,27 @@ interface E2eOptions {
   database?: DatabaseConnection
 }
 
-/**
- * `template test --e2e`: the rendered project in a real Vault dev server, as `plugin dev` runs it once.
- * Loaded only for --e2e. The dev server is the project's own and is stopped by `stop`.
- */
-export function e2eSteps(projectDir: string, options: E2eOptions) {
-  let client: VaultClient | undefined
-  let started = false
-  const project = () => readProject(projectDir)
-  let built: Awaited<ReturnType<typeof buildPlugin>> | undefined
-  const steps = [
-    {
-      title: 'vault dev server',
-      run: async () => {
-        const vault = await ensureVaultBinary({vaultBin: options.vaultBin})
-        const {state} = await startDevServer(await project(), vault.path)
-        started = true
-        client = devServerClient(state)
-        return {status: 'ok' as const, detail: `${/v\d+\.\d+\.\d+(?:[-+][\w.]+)?/.exec(vault.version)?.[0] ?? vault.version} at ${state.addr}`}
-      },
-    },
-    {
-      title: 'plugin build',
-      run: async () => {
-        built = await buildPlugin(await project())
-        return {status: 'ok' as const, detail: `${built.version}, sha256 ${built.sha256.slice(0, 12)}`}
-      },
-    },
-    {
-      title: 'plugin register',
-      run: async () => {
-        const p = await project()
-        const registered = await registerPlugin(client!, {
-          type: p.pluginType,
-          name: p.name,
-          version: built!.version,
-          binary: built!.path,
-          sha256: built!.sha256,
-          path: defaultPath(p.pluginType, p.name),
-          database: options.database,
-        })
-        return {status: 'ok' as const, detail: `${registered.path}: ${registered.mount}`}
-      },
-    },
-    {
-      title: 'smoke',
-      run: async () => {
-        const p = await project()
-        const smoke = await smokeTest(client!, p.pluginType, defaultPath(p.pluginType, p.name), p.name)
-        return {status: 'ok' as const, detail: `${smoke.request} -> ${smoke.answer}`}
-      },
-    },
-  ]
-  const stop = async () => {
-    if (started) await stopDevServer(projectDir)
-  }
-  return {steps, stop}
-}
+export const E2E_STAGES = ['vault dev server', ...DEPLOY_STAGES] as const
 
+type StageRunner = <T>(stage: (typeof E2E_STAGES)[number], run: () => Promise<T>, describe: (value: T) => string) => Promise<T>
+
+/**
+ * `template test --e2e`: the rendered project in a real Vault dev server of its own, as `plugin dev` runs it
+ * once, each stage through `stage`. Loaded only for --e2e. The server is stopped whatever happens.
+ */
+export async function runE2e(projectDir: string, options: E2eOptions, stage: StageRunner): Promise<void> {
+  const {state} = await stage(
+    'vault dev server',
+    async () => {
+      const vault = await ensureVaultBinary({vaultBin: options.vaultBin})
+      const {state} = await startDevServer(await readProject(projectDir), vault.path)
+      return {state, version: /v\d+\.\d+\.\d+(?:[-+][\w.]+)?/.exec(vault.version)?.[0] ?? vault.version}
+    },
+    ({state, version}) => `${version} at ${state.addr}`,
+  )
+  try {
+    await deploy(devServerClient(state), projectDir, {database: options.database}, stage)
+  } finally {
+    await stopDevServer(projectDir)
+  }
+}

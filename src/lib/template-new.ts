@@ -3,7 +3,7 @@ import {resolve} from 'node:path'
 
 import {UserError} from './errors.js'
 import {checkTarget, writeProject} from './scaffold.js'
-import {kindLayers} from './templates/kinds.js'
+import {kindLayers, kindName} from './templates/kinds.js'
 import type {Manifest} from './templates/manifest.js'
 import {listFiles, type RenderedFile} from './templates/render.js'
 import {discoverKinds} from './templates/search-path.js'
@@ -40,7 +40,7 @@ export async function newKind(options: NewKindOptions): Promise<NewKindResult> {
   const {kinds} = discoverKinds()
   const clash = kinds.find((k) => k.manifest.name === options.name)
   if (clash) throw new UserError(`There is already a "${options.name}" kind (${clash.dir}, ${clash.origin})`, 'choose another name')
-  const from = kinds.find((k) => k.manifest.name === options.from)
+  const from = kinds.find((k) => k.manifest.name === kindName(kinds, options.from))
   if (!from) throw new UserError(`There is no "${options.from}" kind`, `pass --from ${kinds.map((k) => k.manifest.name).join('|')}`)
   const directory = resolve(options.dir ?? options.name)
   checkTarget(directory)

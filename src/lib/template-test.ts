@@ -4,14 +4,16 @@ import {join} from 'node:path'
 
 import {authorCommands, checkTrust, runAuthorCommand} from './author-commands.js'
 import {UserError, oneLine} from './errors.js'
+import {run} from './exec.js'
 import {goModTidy} from './go.js'
 import {renderProject} from './new-project.js'
 import {readAnswersFile, resolveAnswers} from './questions.js'
 import type {DatabaseConnection} from './register-database.js'
 import {writeProject} from './scaffold.js'
-import {errorLine, type StepResult, timed} from './steps.js'
+import {errorLine, type StepResult} from './steps.js'
 import {checkConditionalFiles} from './templates/render.js'
 import {discoverKinds} from './templates/search-path.js'
+import {secondsSince} from './timing.js'
 import {goVersions} from './versions.js'
 
 // What template test decides itself, so an answers file may not.
@@ -66,7 +68,7 @@ export async function testTemplate(options: TemplateTestOptions): Promise<Templa
   const answers = await resolveAnswers({name: 'hello', ...given, type: kind.manifest.name, dir: '.'}, {yes: true, interactive: false}, {kinds})
   const commands = authorCommands(kind, answers.extra)
   checkTrust(kind, commands, options.trust)
-  const validated: TemplateTestStep = {step: 'manifest and answers', status: 'ok', seconds: Math.round((performance.now() - started) / 100) / 10}
+  const validated: TemplateTestStep = {step: 'manifest and answers', status: 'ok', seconds: secondsSince(started)}
   options.onStepDone?.(validated)
 
   const work = await mkdtemp(join(tmpdir(), 'vaultkit-template-test-'))
@@ -82,30 +84,35 @@ export async function testTemplate(options: TemplateTestOptions): Promise<Templa
     go('go test ./...', ['test', '-count=1', './...']),
     go('go build ./cmd/...', ['build', '-o', join(work, 'bin') + '/', './cmd/...']),
   ]
-  let stopServer = async () => {}
-  if (options.e2e) {
-    const {e2eSteps} = await import('./template-e2e.js')
-    const e2e = e2eSteps(project, options)
-    steps.push(...e2e.steps)
-    stopServer = e2e.stop
-  }
+  const e2e = options.e2e ? await import('./template-e2e.js') : undefined
+  const plan = [...steps.map((step) => step.title), ...(e2e?.E2E_STAGES ?? [])]
 
   const done: TemplateTestStep[] = [validated]
-  try {
-    for (const step of steps) {
-      if (done.some((d) => d.status === 'failed')) {
-        const skipped: TemplateTestStep = {step: step.title, status: 'skipped', detail: 'after an earlier failure'}
-        options.onStepDone?.(skipped)
-        done.push(skipped)
-        continue
-      }
-      options.onStepStart?.(step.title)
-      const result = await timed(step.title, () => step.run().catch(asFailure))
-      options.onStepDone?.(result)
-      done.push(result)
+  const record = (step: TemplateTestStep) => {
+    options.onStepDone?.(step)
+    done.push(step)
+  }
+  /** One step, timed and reported; a UserError fails it and stops the run. */
+  const runStep = async <T>(title: string, run: () => Promise<T>, report: (value: T) => Omit<TemplateTestStep, 'step' | 'seconds'>): Promise<T> => {
+    options.onStepStart?.(title)
+    const started = performance.now()
+    try {
+      const value = await run()
+      record({step: title, ...report(value), seconds: secondsSince(started)})
+      if (done.at(-1)!.status === 'failed') throw new StopRun()
+      return value
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error
+      record({step: title, status: 'failed', detail: oneLine(error), seconds: secondsSince(started)})
+      throw new StopRun()
     }
-  } finally {
-    await stopServer()
+  }
+  try {
+    for (const step of steps) await runStep(step.title, step.run, (result) => result)
+    if (e2e) await e2e.runE2e(project, options, (title, run, describe) => runStep(title, run, (value) => ({status: 'ok', detail: describe(value)})))
+  } catch (error) {
+    if (!(error instanceof StopRun)) throw error
+    for (const title of plan.filter((t) => !done.some((d) => d.step === t))) record({step: title, status: 'skipped', detail: 'after an earlier failure'})
   }
   const ok = done.every((d) => d.status !== 'failed')
   const kept = !ok || options.keep
@@ -113,22 +120,17 @@ export async function testTemplate(options: TemplateTestOptions): Promise<Templa
   return {ok, kind: kind.manifest.name, dir: kind.dir, project, kept, steps: done}
 }
 
-/** A UserError inside a step fails that step; anything else is a bug and propagates. */
-function asFailure(error: unknown): Omit<TemplateTestStep, 'step' | 'seconds'> {
-  if (error instanceof UserError) return {status: 'failed', detail: oneLine(error)}
-  throw error
-}
+/** Thrown past the remaining steps once one has failed; never leaves this module. */
+class StopRun extends Error {}
 
 async function runGo(project: string, args: string[]): Promise<Omit<TemplateTestStep, 'step' | 'seconds'>> {
-  const {execa} = await import('execa')
-  const result = await execa('go', args, {cwd: project, reject: false, all: true, env: {CGO_ENABLED: '0'}})
+  const result = await run('go', args, {cwd: project, env: {CGO_ENABLED: '0'}})
   if (result.exitCode === 0) return {status: 'ok'}
   return {status: 'failed', detail: errorLine(result.all) || `exit ${result.exitCode}`, output: tail(result.all ?? '')}
 }
 
 async function gofmtClean(project: string): Promise<Omit<TemplateTestStep, 'step' | 'seconds'>> {
-  const {execa} = await import('execa')
-  const result = await execa('gofmt', ['-l', '.'], {cwd: project, reject: false, all: true})
+  const result = await run('gofmt', ['-l', '.'], {cwd: project})
   if (result.exitCode !== 0) return {status: 'failed', detail: errorLine(result.all) || `exit ${result.exitCode}`}
   const unformatted = result.stdout.split('\n').filter(Boolean)
   if (unformatted.length > 0) return {status: 'failed', detail: `not gofmt-formatted: ${unformatted.join(', ')}`}

@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/base-command.js'
-import {forceStop, runDevLoop} from '../../lib/dev.js'
+import {startDevLoop} from '../../lib/dev.js'
 import {databaseConnection, databaseFlags, projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
 
 export default class PluginDev extends BaseCommand {
@@ -26,15 +26,16 @@ export default class PluginDev extends BaseCommand {
     const {flags} = await this.parse(PluginDev)
     // The first Ctrl-C ends the loop cleanly; a second one while it winds down still stops what it started.
     let signals = 0
+    let endNow = () => {}
     const stop = new Promise<void>((resolve) => {
       const onSignal = () => {
         signals++
         if (signals === 1) resolve()
-        else void forceStop(flags.project).finally(() => process.exit(130))
+        else endNow()
       }
       process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
     })
-    await runDevLoop({
+    const loop = startDevLoop({
       projectDir: flags.project,
       path: flags.path,
       vaultBin: flags['vault-bin'],
@@ -43,5 +44,7 @@ export default class PluginDev extends BaseCommand {
       logError: (text) => process.stderr.write(`${text}\n`),
       stop,
     })
+    endNow = () => void loop.forceStop().finally(() => process.exit(130))
+    await loop.done
   }
 }

@@ -76,7 +76,7 @@ export default class PluginNew extends BaseCommand {
     const failed = result.steps.find((step) => step.status === 'failed')
     if (!failed && !result.dryRun) printNextSteps(result, log)
     if (failed) {
-      const what = failed.step.startsWith('run ') ? `\`${failed.step.slice(4)}\` failed` : `${failed.step} did not run`
+      const what = failed.command === undefined ? `${failed.step} did not run` : `\`${failed.command}\` failed`
       const error = new UserError(`The project is written, but ${what} (${failed.detail})`, failed.fix)
       if (!this.jsonEnabled()) throw error
       process.exitCode = error.exitCode

@@ -1,7 +1,10 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/base-command.js'
-import {type RegisterResult, registerPlugin, registrationFromFlags} from '../../lib/register.js'
+import {UserError} from '../../lib/errors.js'
+import {PLUGIN_TYPE_WORDS, type PluginType, parsePluginType} from '../../lib/plugin-types.js'
+import {readProject} from '../../lib/project.js'
+import {type RegisterResult, type Registration, registerPlugin} from '../../lib/register.js'
 import {databaseConnection, databaseFlags, projectFlag, vaultAddrFlag} from '../../lib/shared-flags.js'
 import {VaultClient} from '../../lib/vault/client.js'
 import {resolveConnection} from '../../lib/vault/connection.js'
@@ -9,41 +12,61 @@ import {resolveConnection} from '../../lib/vault/connection.js'
 export default class PluginRegister extends BaseCommand {
   static override summary = 'Register the plugin with Vault, then enable it or reload it'
   static override description =
-    'Adds the binary to the plugin catalog (type, name, sha256, command, version), then enables the mount, or, when the mount already runs another version or build, tunes it to this version and reloads it. Running it twice changes nothing.'
+    'Adds the binary to the plugin catalog (type, name, sha256, command, version), then enables the mount, or, when the mount already runs another version or build, tunes it to this version and reloads it. Running it twice changes nothing. Without --plugin-version, a binary vaultkit did not build is registered under the version it reports, as Vault reads it.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --path hello-dev',
-    '<%= config.bin %> <%= command.id %> --binary ./vault/plugins/my-plugin --type secret --name my-plugin --plugin-version 1.0.0',
-    '<%= config.bin %> <%= command.id %> --vault-addr https://vault.example.com --type secret --name my-plugin --command my-plugin --sha256 <hex>',
+    '<%= config.bin %> <%= command.id %> --binary ./vault/plugins/my-plugin --type secrets --name my-plugin',
+    '<%= config.bin %> <%= command.id %> --vault-addr https://vault.example.com --type secrets --name my-plugin --command my-plugin --sha256 <hex>',
   ]
 
   static override flags = {
     project: projectFlag,
     'vault-addr': vaultAddrFlag,
     path: Flags.string({description: 'mount path (default: the plugin name)'}),
-    binary: Flags.string({description: 'register this binary instead of the project build'}),
-    type: Flags.string({description: 'plugin type, with --binary or --sha256', options: ['secret', 'auth', 'database']}),
+    binary: Flags.string({description: 'register this binary instead of the project build', exclusive: ['sha256']}),
+    type: Flags.string({description: 'plugin type, with --binary or --sha256', options: [...PLUGIN_TYPE_WORDS]}),
     name: Flags.string({description: 'catalog name (default: the project plugin name)'}),
-    'plugin-version': Flags.string({description: 'version to register, with --binary or --sha256'}),
+    'plugin-version': Flags.string({description: 'version to register, with --binary or --sha256 (default: the version the binary reports, as Vault reads it)'}),
     sha256: Flags.string({description: 'sha256 of a binary already in the server plugin directory (no local file read)'}),
-    command: Flags.string({description: 'file name of the binary in the server plugin directory'}),
+    command: Flags.string({description: 'file name of the binary in the server plugin directory, with --sha256'}),
     ...databaseFlags,
   }
 
   async run(): Promise<RegisterResult> {
     const {flags} = await this.parse(PluginRegister)
-    const options = await registrationFromFlags({
-      ...flags,
-      version: flags['plugin-version'],
-      database: databaseConnection(flags),
-    })
+    const placement = {path: flags.path, database: databaseConnection(flags)}
+    let registration: Registration
+    if (flags.binary === undefined && flags.sha256 === undefined) {
+      registration = {from: 'project', project: await readProject(flags.project), name: flags.name, ...placement}
+    } else {
+      const named = {type: typeFlag(flags.type), name: nameFlag(flags.name), version: versionFlag(flags['plugin-version']), ...placement}
+      if (flags.binary !== undefined) registration = {from: 'binary', binary: flags.binary, ...named}
+      else {
+        if (flags.command === undefined) throw new UserError('--sha256 needs --command', "pass the file name of the binary in the server's plugin directory")
+        registration = {from: 'remote', sha256: flags.sha256!, command: flags.command, ...named}
+      }
+    }
     const connection = await resolveConnection({addr: flags['vault-addr'], projectDir: flags.project})
-    const result = await registerPlugin(new VaultClient(connection), options)
+    const result = await registerPlugin(new VaultClient(connection), registration)
     this.log(`Vault ${connection.addr} (${connection.source})`)
-    this.log(`catalog ${result.type}/${result.name} ${result.version || '(no version)'}: ${result.catalog}`)
+    this.log(`catalog ${result.type}/${result.name} ${result.version}: ${result.catalog}`)
     const where = result.type === 'database' ? `${result.path}/config/${result.name}` : `mount ${result.path}/`
     this.log(`${where}: ${result.mount}`)
     return result
   }
 }
+
+function typeFlag(word: string | undefined): PluginType {
+  const type = word === undefined ? undefined : parsePluginType(word)
+  if (!type) throw new UserError('--type is missing', 'pass --type secrets, auth or database with --binary or --sha256')
+  return type
+}
+
+function nameFlag(name: string | undefined): string {
+  if (!name) throw new UserError('--name is missing', 'pass the catalog name to register the plugin under')
+  return name
+}
+
+const versionFlag = (version: string | undefined) => (version === undefined ? undefined : `v${version.replace(/^v/, '')}`)

@@ -3,6 +3,7 @@ import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 import {PACKAGE_ROOT} from '../paths.js'
+import {PLUGIN_TYPE, parsePluginType} from '../plugin-types.js'
 import {type Manifest, manifestError, readManifest} from './manifest.js'
 import {builtinChain} from './shared-layers.js'
 
@@ -75,7 +76,19 @@ export function checkUnique(kinds: Kind[]): Kind[] {
   return kinds.sort((a, b) => (a.manifest.name < b.manifest.name ? -1 : 1))
 }
 
-export function findKind(kinds: Kind[], name: string): Kind {
+/**
+ * A kind's name as the user may type it: its own name, or a plugin type's other word (`secret` for the
+ * built-in `secrets`), so `--type` takes the same words in every command.
+ */
+export function kindName(kinds: Kind[], word: string): string {
+  if (kinds.some((k) => k.manifest.name === word)) return word
+  const type = parsePluginType(word)
+  const alias = type && PLUGIN_TYPE[type].word
+  return alias && kinds.some((k) => k.manifest.name === alias) ? alias : word
+}
+
+export function findKind(kinds: Kind[], word: string): Kind {
+  const name = kindName(kinds, word)
   const kind = kinds.find((k) => k.manifest.name === name)
   if (!kind) {
     throw new UserError(`There is no "${name}" kind`, `pass --type ${kinds.map((k) => k.manifest.name).join('|')}`)

@@ -1,10 +1,8 @@
 import {UserError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
+import type {PluginType} from '../plugin-types.js'
 import {firstProblem} from './schema.js'
 import {answersRead, type AnswerValue, parseCondition} from './when.js'
-
-export const PLUGIN_TYPES = ['secret', 'auth', 'database'] as const
-export type PluginType = (typeof PLUGIN_TYPES)[number]
 
 export const POST_STEPS = ['go-mod-tidy', 'git-init'] as const
 export type PostStepName = (typeof POST_STEPS)[number]

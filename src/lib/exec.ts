@@ -1,0 +1,13 @@
+import type {Options, Result} from 'execa'
+
+type RunOptions = Pick<Options, 'cwd' | 'env' | 'timeout' | 'extendEnv'>
+
+/**
+ * Every child process vaultkit runs goes through here: execa is loaded on first use (it is not needed to
+ * start), output is captured interleaved as `all`, and a non-zero exit is a result, not a throw: callers
+ * word their own failures.
+ */
+export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<Result<{all: true; reject: false}>> {
+  const {execa} = await import('execa')
+  return execa(file, args, {...options, all: true, reject: false})
+}
