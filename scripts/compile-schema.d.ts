@@ -1,0 +1,3 @@
+export declare const SCHEMA: string
+export declare const OUT: string
+export declare function compileSchema(): string
