@@ -28,7 +28,10 @@ const median = (values) => {
 const newArgs = (i) => [bin, 'plugin', 'new', 'hello', '--yes', '--no-tidy', '--no-git', '--dir', join(work, `p${i}`)]
 const bare = ['-e', '0']
 // Warm-up: the first runs fill the OS file cache and V8's compile cache, as any second use would.
-for (let i = 0; i < 3; i++) time(newArgs(`warm${i}`)), time(bare)
+for (let i = 0; i < 3; i++) {
+  time(newArgs(`warm${i}`))
+  time(bare)
+}
 
 const vaultkit = []
 const node = []

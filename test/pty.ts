@@ -2,6 +2,7 @@ import {type ResultPromise, execa} from 'execa'
 
 import {BIN} from './helpers.js'
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the terminal's escape sequences, to strip
 const ANSI = /\u001B\[[0-9;?]*[ -/]*[@-~]|\u001B[()][A-Z0-9]|\u001B[=>]/g
 
 /** The CLI in a real pseudo-terminal (util-linux `script`), typed at like a person would. */

@@ -16,6 +16,7 @@ export abstract class BaseCommand extends Command {
     argv = process.argv.slice(2),
     opts?: LoadOptions,
   ): Promise<ReturnType<T['run']>> {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass oclif runs, as in Command.run itself
     if (!(opts instanceof Config)) return Command.run.call(this, argv, opts) as Promise<ReturnType<T['run']>>
     const command = new this(argv, opts) as unknown as BaseCommand
     return command._run()

@@ -129,7 +129,7 @@ export function debouncedRounds(round: (reason: string) => Promise<unknown>, set
   const schedule = () => {
     clearTimeout(timer)
     timer = setTimeout(() => {
-      if (running) return schedule()
+      if (running !== undefined) return schedule()
       running = drain()
         .catch(fail)
         .finally(() => {

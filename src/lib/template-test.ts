@@ -76,13 +76,19 @@ export async function testTemplate(options: TemplateTestOptions): Promise<Templa
   const project = join(work, names.binaryName)
   const go = (title: string, args: string[]): Step => ({title, run: () => runGo(project, args)})
   const steps: Step[] = [
-    {title: 'render', run: async () => (await writeProject(project, files), {status: 'ok', detail: `${files.length} files`})},
+    {
+      title: 'render',
+      run: async () => {
+        await writeProject(project, files)
+        return {status: 'ok', detail: `${files.length} files`}
+      },
+    },
     {title: 'go mod tidy', run: async () => goModTidy(project, goVersions.goDirective)},
     ...commands.map((command): Step => ({title: `run ${command}`, run: () => runAuthorCommand(project, command)})),
     {title: 'gofmt -l', run: () => gofmtClean(project)},
     go('go vet ./...', ['vet', './...']),
     go('go test ./...', ['test', '-count=1', './...']),
-    go('go build ./cmd/...', ['build', '-o', join(work, 'bin') + '/', './cmd/...']),
+    go('go build ./cmd/...', ['build', '-o', `${join(work, 'bin')}/`, './cmd/...']),
   ]
   const e2e = options.e2e ? await import('./template-e2e.js') : undefined
   const plan = [...steps.map((step) => step.title), ...(e2e?.E2E_STAGES ?? [])]
