@@ -1,5 +1,6 @@
 // Changes to the bundle, each worth milliseconds of every vaultkit start (measured with bench/new and
-// performance marks; test/cli/start-up.test.ts pins down their effect).
+// performance marks; test/cli/start-up.test.ts pins down their effect). Each fails the build when oclif's
+// code no longer looks as it expects, so a new oclif version is looked at, not missed.
 import {builtinModules} from 'node:module'
 import {fileURLToPath} from 'node:url'
 import {parseAst} from 'rolldown/parseAst'
@@ -8,52 +9,86 @@ const WSL_SHIM = fileURLToPath(new URL('../src/lib/oclif-wsl-utils.ts', import.m
 
 // oclif imports wsl-utils to ask whether this is WSL, and on Windows for PowerShell's path. wsl-utils loads
 // child_process and its PowerShell helpers on import (about 5 ms); its isWsl is is-wsl's, which is light.
+// The build fails unless oclif's imports were redirected and the shim exports every name oclif reads.
 export function lightWslUtils() {
+  const redirected = new Set()
+  const read = new Set()
   return {
     name: 'vaultkit:light-wsl-utils',
     resolveId(source, importer) {
-      if (source === 'wsl-utils' && importer?.includes('/node_modules/@oclif/core/')) return WSL_SHIM
+      if (source === 'wsl-utils' && importer?.includes('/node_modules/@oclif/core/')) {
+        redirected.add(importer)
+        return WSL_SHIM
+      }
+    },
+    transform(code, id) {
+      if (!/\/node_modules\/@oclif\/core\/lib\/.*\.js$/.test(id) || !code.includes('wsl-utils')) return
+      for (const name of wslUtilsNamesRead(code, id)) read.add(name)
+    },
+    buildEnd(error) {
+      if (error) return
+      if (redirected.size === 0) throw new Error('oclif no longer imports wsl-utils: drop lightWslUtils from scripts/rolldown-start-up.js')
+      const exported = new Set(this.getModuleInfo(WSL_SHIM)?.exports ?? [])
+      const missing = [...read].filter((name) => !exported.has(name))
+      if (missing.length > 0) throw new Error(`oclif reads ${missing.join(', ')} from wsl-utils, which src/lib/oclif-wsl-utils.ts does not export`)
+    },
+  }
+}
+
+/** The names oclif's code reads from wsl-utils; refuses any use of the module it cannot follow. */
+export function wslUtilsNamesRead(code, id = 'the module') {
+  const uses = code.split('wsl-utils').length - 1
+  const names = [...code.matchAll(/\(await import\('wsl-utils'\)\)\.(\w+)/g)].map((m) => m[1])
+  if (names.length !== uses) throw new Error(`${id} uses wsl-utils in a way scripts/rolldown-start-up.js does not follow: review lightWslUtils`)
+  return names
+}
+
+/**
+ * A change to one file of oclif's that must apply exactly once: to one module, whose text holds `find`
+ * exactly once (and passes `check`). Anything else fails the build.
+ */
+export function exactlyOnce({name, file, find, replace, check}) {
+  let applied = 0
+  return {
+    name,
+    transform(code, id) {
+      if (!id.endsWith(file)) return
+      const found = code.split(find).length - 1
+      if (found !== 1 || (check && !check(code))) {
+        throw new Error(`${id} holds "${find}" ${found} times, not once as ${name} expects: review scripts/rolldown-start-up.js`)
+      }
+      applied++
+      return code.replace(find, replace)
+    },
+    buildEnd(error) {
+      if (!error && applied !== 1) throw new Error(`${name} applied ${applied} times, not once (${file}): review scripts/rolldown-start-up.js`)
     },
   }
 }
 
 // oclif sorts the manifest's commands with localeCompare, and the first localeCompare of a process loads
 // ICU's collation tables (about 6 ms). Command ids are lowercase ASCII, where a code-unit comparison gives
-// the same order. The build fails if oclif's code changes, so a new oclif version is looked at, not missed.
+// the same order.
 const SORT_BY_LOCALE = '.sort((a, b) => a.id.localeCompare(b.id))'
 const SORT_BY_CODE_UNIT = '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'
 
-export function noCollatorAtStart() {
-  return {
-    name: 'vaultkit:no-collator-at-start',
-    transform(code, id) {
-      if (!id.endsWith('/node_modules/@oclif/core/lib/config/plugin.js')) return
-      if (!code.includes(SORT_BY_LOCALE)) {
-        throw new Error(`${id} no longer sorts commands with "${SORT_BY_LOCALE}": review scripts/rolldown-start-up.js`)
-      }
-      return code.replace(SORT_BY_LOCALE, SORT_BY_CODE_UNIT)
-    },
-  }
-}
+export const noCollatorAtStart = () =>
+  exactlyOnce({name: 'vaultkit:no-collator-at-start', file: '/node_modules/@oclif/core/lib/config/plugin.js', find: SORT_BY_LOCALE, replace: SORT_BY_CODE_UNIT})
 
 // oclif's util/os.js loads child_process (and with it dgram and the process-spawning internals) at start, for
 // its Windows shell detection alone: load it when that runs. Commands that spawn load it themselves.
 const EAGER_CHILD_PROCESS = 'const node_child_process_1 = require("node:child_process");'
 const LAZY_CHILD_PROCESS = 'const node_child_process_1 = { get execSync() { return require("node:child_process").execSync; } };'
 
-export function childProcessOnDemand() {
-  return {
+export const childProcessOnDemand = () =>
+  exactlyOnce({
     name: 'vaultkit:child-process-on-demand',
-    transform(code, id) {
-      if (!id.endsWith('/node_modules/@oclif/core/lib/util/os.js')) return
-      const uses = [...code.matchAll(/node_child_process_1\.(\w+)/g)].map((m) => m[1])
-      if (!code.includes(EAGER_CHILD_PROCESS) || uses.some((name) => name !== 'execSync')) {
-        throw new Error(`${id} no longer loads child_process as it did: review scripts/rolldown-start-up.js`)
-      }
-      return code.replace(EAGER_CHILD_PROCESS, LAZY_CHILD_PROCESS)
-    },
-  }
-}
+    file: '/node_modules/@oclif/core/lib/util/os.js',
+    find: EAGER_CHILD_PROCESS,
+    replace: LAZY_CHILD_PROCESS,
+    // The getter covers execSync alone: any other use of child_process needs the module itself.
+    check: (code) => [...code.matchAll(/node_child_process_1\.(\w+)/g)].every((m) => m[1] === 'execSync'),
+  })
 
 // `import {readFileSync} from 'node:fs'` in an ES module makes Node build an ES facade of the whole built-in
 // module, reading every export; for node:fs or node:process that loads more built-ins behind lazy getters

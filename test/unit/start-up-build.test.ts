@@ -1,6 +1,10 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+
+import {REPO} from '../helpers.js'
 // @ts-expect-error: a plain-JS build script, without type declarations
-import {builtinsWithoutFacades, childProcessOnDemand, lightWslUtils, noCollatorAtStart} from '../../scripts/rolldown-start-up.js'
+import {builtinsWithoutFacades, childProcessOnDemand, exactlyOnce, lightWslUtils, noCollatorAtStart, wslUtilsNamesRead} from '../../scripts/rolldown-start-up.js'
 
 type Hook = (code: string, idOrChunk: unknown) => string | null | undefined
 const renderChunk: Hook = (code, chunk) => builtinsWithoutFacades().renderChunk(code, chunk)
@@ -67,7 +71,7 @@ describe('oclif, bundled for a quick start', () => {
     const {transform} = noCollatorAtStart()
     const id = '/repo/node_modules/@oclif/core/lib/config/plugin.js'
     expect(transform('x.sort((a, b) => a.id.localeCompare(b.id));', id)).toBe('x.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));')
-    expect(() => transform('x.sort(byId);', id)).toThrow('no longer sorts commands')
+    expect(() => transform('x.sort(byId);', id)).toThrow('0 times, not once')
     expect(transform('a.localeCompare(b)', '/repo/src/lib/x.ts')).toBeUndefined()
   })
 
@@ -85,7 +89,31 @@ describe('oclif, bundled for a quick start', () => {
     }
     expect(load(getBuiltin)).toBe('the real one')
     expect(loaded).toEqual(['node:child_process'])
-    expect(() => transform(`${code}\nnode_child_process_1.spawn()`, id)).toThrow('no longer loads child_process as it did')
-    expect(() => transform('const cp = require("node:child_process");', id)).toThrow('no longer loads child_process as it did')
+    expect(() => transform(`${code}\nnode_child_process_1.spawn()`, id)).toThrow('not once as vaultkit:child-process-on-demand expects')
+    expect(() => transform('const cp = require("node:child_process");', id)).toThrow('0 times, not once')
+  })
+
+  it('fails the build when a change applies to no module, or to two, or twice in one', () => {
+    const plugin = () => exactlyOnce({name: 'test', file: '/oclif/a.js', find: 'X', replace: 'Y'})
+    const none = plugin()
+    expect(() => none.buildEnd()).toThrow('test applied 0 times, not once')
+    const twice = plugin()
+    twice.transform('X', '/repo/oclif/a.js')
+    twice.transform('X', '/other/oclif/a.js')
+    expect(() => twice.buildEnd()).toThrow('test applied 2 times, not once')
+    expect(() => plugin().transform('X X', '/repo/oclif/a.js')).toThrow('holds "X" 2 times, not once')
+    const once = plugin()
+    expect(once.transform('aXb', '/repo/oclif/a.js')).toBe('aYb')
+    expect(() => once.buildEnd()).not.toThrow()
+  })
+
+  it('the light wsl-utils exports every name oclif reads from wsl-utils, as oclif reads them today', async () => {
+    const os = readFileSync(join(REPO, 'node_modules/@oclif/core/lib/util/os.js'), 'utf8')
+    const names = wslUtilsNamesRead(os)
+    expect(names.length).toBeGreaterThan(0)
+    const shim = await import('../../src/lib/oclif-wsl-utils.js')
+    for (const name of names) expect(Object.keys(shim), name).toContain(name)
+    expect(() => wslUtilsNamesRead("const w = require('wsl-utils')")).toThrow('does not follow')
+    expect(() => wslUtilsNamesRead("const {isWsl} = await import('wsl-utils')")).toThrow('does not follow')
   })
 })
