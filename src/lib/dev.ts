@@ -63,6 +63,7 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
     /** One round; every failure is reported and the loop goes on: the running plugin keeps serving. */
     const round = async (reason: string): Promise<boolean> => {
       const started = performance.now()
+      if (reason !== 'ready') log(`… ${reason}: building`)
       try {
         const {built, registered, smoke} = await deploy(client, options.projectDir, {path, database: options.database, onCompilerOutput: options.logError})
         log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request} ${smoke.ms} ms, total ${secondsSince(started)} s`)

@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(parent, {recursive: true, force: true}))
 
 
-test('plugin dev serves a source change within one rebuild plus a little, on the same server', async () => {
+test('plugin dev serves a source change on the same server, data kept; a compile error leaves the last build serving', async () => {
   let pid = 0
   // First the yardstick: a plain go build of the same kind of change, before plugin dev watches the files.
   const hello = join(project, 'path_hello.go')
@@ -68,8 +68,8 @@ test('plugin dev serves a source change within one rebuild plus a little, on the
       await new Promise((r) => setTimeout(r, 20))
     }
     served = (performance.now() - edited) / 1000
+    // For the log only: speed is measured by bench/dev-loop.js, not asserted in a test on a shared machine.
     console.log(`plugin dev: change served in ${served.toFixed(2)} s; plain go build ${build.toFixed(2)} s`)
-    expect(served).toBeLessThan(build * 1.3 + 1.5)
     expect(readServerState(project).pid).toBe(pid)
     expect((await vaultHttp(server, 'GET', 'hello/config')).body.data.custom_prefix).toBe('Kept')
 
@@ -106,12 +106,20 @@ test('a second Ctrl-C while plugin dev winds down still stops the server it star
     await new Promise((r) => setTimeout(r, 20))
   }
   const {pid} = readServerState(project)
+  // A save starts a round (a go build of a second or more); the first Ctrl-C waits for it to end, so the
+  // second certainly arrives while plugin dev winds down, and must not wait.
+  const hello = join(project, 'path_hello.go')
+  writeFileSync(hello, `${readFileSync(hello, 'utf8')}\n// touched\n`)
+  while (!output.includes('changed path_hello.go: building')) {
+    if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`plugin dev did not start a round:\n${output}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
   dev.kill('SIGINT')
-  // A moment apart, so the second arrives as a signal of its own while the first is being handled.
-  await new Promise((r) => setTimeout(r, 100))
+  await new Promise((r) => setTimeout(r, 50))
   dev.kill('SIGINT')
   const result = await dev
-  expect([0, 130]).toContain(result.exitCode)
+  expect(result.exitCode, output).toBe(130)
+  expect(output).not.toMatch(/✔ changed path_hello\.go/)
   const gone = Date.now() + 15_000
   while (isProcessAlive(pid!) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
   expect(isProcessAlive(pid!)).toBe(false)
