@@ -1,4 +1,4 @@
-import {chmodSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
@@ -10,6 +10,7 @@ function fsError(error: unknown, what: string): unknown {
   const code = errnoCode(error)
   if (code && WRITE_DENIED.has(code)) return new UserError(`Cannot ${what} (${code})`, 'choose a --dir where you may create files')
   if (code === 'ENOTDIR') return new UserError(`Cannot ${what}: a part of that path is a file`, 'choose another --dir')
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new UserError(`Cannot ${what}: the disk is full (${code})`, 'free some space or choose another --dir; nothing was left behind')
   return error
 }
 
@@ -25,10 +26,28 @@ export function checkTarget(directory: string): boolean {
     if (errnoCode(error) === 'ENOENT') return false
     throw fsError(error, `read ${directory}`)
   }
-  if (entries.length > 0) {
-    throw new UserError(`${directory} already exists and is not empty`, 'choose another --dir, or move it away first')
-  }
+  if (entries.length > 0) throw notEmpty(directory)
   return true
+}
+
+const notEmpty = (directory: string) => new UserError(`${directory} already exists and is not empty`, 'choose another --dir, or move it away first')
+
+const LOCK = '.vaultkit-writing'
+
+/** An exclusive lock file in an empty folder; refused when another run holds one or the folder filled up. */
+function lockEmptyFolder(directory: string): string {
+  const lock = join(directory, LOCK)
+  try {
+    writeFileSync(lock, `${process.pid}\n`, {flag: 'wx'})
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') throw new UserError(`Another vaultkit is writing a project into ${directory}`, 'wait for it to finish, or choose another --dir')
+    throw fsError(error, `write in ${directory}`)
+  }
+  if (readdirSync(directory).some((entry) => entry !== LOCK)) {
+    rmSync(lock, {force: true})
+    throw notEmpty(directory)
+  }
+  return lock
 }
 
 /**
@@ -39,14 +58,20 @@ export function checkTarget(directory: string): boolean {
 export async function writeProject(directory: string, files: RenderedFile[]): Promise<void> {
   const target = resolve(directory)
   const exists = checkTarget(target)
+  // Filling an existing folder takes one rename per entry, and a rename replaces a file: hold a lock so two
+  // runs into the same folder cannot mix, then check again that it is still empty.
+  const lock = exists ? lockEmptyFolder(target) : undefined
   const createdParent = exists ? undefined : makeParents(dirname(target))
   const staging = join(exists ? target : dirname(target), `.${basename(target)}.vaultkit-${process.pid}-${Date.now().toString(36)}`)
   let moved: string[] = []
+  let placed = false
   const undo = () => {
     rmSync(staging, {recursive: true, force: true})
     for (const entry of moved) rmSync(join(target, entry), {recursive: true, force: true})
-    if (!exists) rmSync(target, {recursive: true, force: true})
-    if (createdParent) rmSync(createdParent, {recursive: true, force: true})
+    // Only what this call put there: another run may have created the folder in the meantime.
+    if (placed) rmSync(target, {recursive: true, force: true})
+    if (createdParent && !existsSync(target)) rmSync(createdParent, {recursive: true, force: true})
+    if (lock) rmSync(lock, {force: true})
   }
   let interrupted: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals) => {
@@ -69,9 +94,13 @@ export async function writeProject(directory: string, files: RenderedFile[]): Pr
       } else {
         chmodSync(staging, 0o755)
         renameSync(staging, target)
+        placed = true
       }
+      if (lock) rmSync(lock)
     } catch (error) {
       undo()
+      // Renamed onto a folder that another run filled since it was checked.
+      if (errnoCode(error) === 'ENOTEMPTY' || errnoCode(error) === 'EEXIST') throw notEmpty(target)
       throw fsError(error, `write in ${exists ? target : dirname(target)}`)
     }
     // A signal that came during the synchronous write is delivered now; honour it rather than lose it.
