@@ -1,4 +1,4 @@
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
@@ -44,7 +44,6 @@ test('every plugin name is accepted with Go-valid derived names, or refused with
 test('every module path vaultkit accepts passes golang.org/x/mod module.CheckPath; every refusal has a message', async () => {
   const samples = fc.sample(modulePaths, {numRuns: 1500, seed: 42})
   const judge = join(work, 'judge')
-  const {mkdirSync} = await import('node:fs')
   mkdirSync(judge)
   writeFileSync(join(judge, 'go.mod'), 'module judge\n\ngo 1.22\n\nrequire golang.org/x/mod v0.41.0\n')
   writeFileSync(

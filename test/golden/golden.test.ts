@@ -3,7 +3,7 @@ import {dirname, join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 
 import {renderProject} from '../../src/lib/new-project.js'
-import {resolveAnswers} from '../../src/lib/questions.js'
+import {resolveAnswers} from '../../src/lib/questions/resolve.js'
 import {listKinds} from '../../src/lib/templates/kinds.js'
 import {listTree} from '../helpers.js'
 

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 
 import {renderProject} from '../../src/lib/new-project.js'
-import {resolveAnswers} from '../../src/lib/questions.js'
+import {resolveAnswers} from '../../src/lib/questions/resolve.js'
 import {discoverKinds} from '../../src/lib/templates/search-path.js'
 import {tempDir} from '../helpers.js'
 import {SMALL_FILES, smallKind, writeKind} from '../kinds.js'

@@ -1,7 +1,8 @@
 import {describe, expect, test, vi} from 'vitest'
 
 import {CancelledError} from '../../src/lib/errors.js'
-import {type Ask, QUESTIONS, resolveAnswers} from '../../src/lib/questions.js'
+import {type Ask, resolveAnswers} from '../../src/lib/questions/resolve.js'
+import {QUESTIONS} from '../../src/lib/questions/table.js'
 import {listKinds} from '../../src/lib/templates/kinds.js'
 
 const ctx = {kinds: listKinds()}

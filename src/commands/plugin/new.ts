@@ -5,7 +5,7 @@ import {BaseCommand} from '../../lib/base-command.js'
 import {UserError} from '../../lib/errors.js'
 import {type NewProjectResult, newProject} from '../../lib/new-project.js'
 import {printFiles, printNextSteps, printStep} from '../../lib/new-project-output.js'
-import {mergeGiven, parseAnswerFlags, readAnswersFile} from '../../lib/questions.js'
+import {mergeGiven, parseAnswerFlags, readAnswersFile} from '../../lib/questions/given.js'
 import {trustFlag} from '../../lib/shared-flags.js'
 
 export default class PluginNew extends BaseCommand {
