@@ -148,12 +148,12 @@ function parseJson(text: string): Json | undefined {
 }
 
 /** What to do about the errors plugin authors meet most. */
-function hintFor(said: string): string {
+export function hintFor(said: string): string {
   if (/checksums did not match/i.test(said)) return 'the binary changed since it was registered: run `vaultkit plugin register` again'
   if (/plugin version mismatch|reported version .* does not match/i.test(said)) {
     return 'version/version.go and the registered version differ: rebuild with `vaultkit plugin build`, then register again'
   }
-  if (/plugin directory not configured|plugin_directory/i.test(said)) {
+  if (/plugin directory (is )?not configured|plugin_directory/i.test(said)) {
     return "set plugin_directory in the server's config (vault-config.hcl for a dev server) and restart it"
   }
   if (/outside of (the )?configured plugin directory|cannot execute files outside/i.test(said)) {
