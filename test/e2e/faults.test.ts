@@ -155,9 +155,14 @@ describe('register faults against real servers', () => {
     expect((await vaultHttp(server, 'GET', 'remote/hello')).status).toBe(400)
   })
 
-  test('an external binary needs its version', async () => {
-    const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', binary, '--type', 'secret', '--name', 'noversion'])
-    expectOneLineError(result, /^Error: --plugin-version is missing: pass the version the binary reports, such as 1\.0\.0$/)
+  test('an external binary without --plugin-version is registered under the version it reports, as Vault reads it', async () => {
+    const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', binary, '--type', 'secrets', '--name', 'noversion', '--json'])
+    expect(JSON.parse(result.stdout)).toMatchObject({type: 'secret', name: 'noversion', version: 'v0.1.0', catalog: 'registered', mount: 'enabled', path: 'noversion'})
+    const mounts = (await vaultHttp(server, 'GET', 'sys/mounts')).body.data
+    expect(mounts['noversion/']).toMatchObject({type: 'noversion', running_plugin_version: 'v0.1.0'})
+    const plain = await vaultkit(['plugin', 'register', '--project', project, '--binary', binary, '--type', 'secret', '--name', 'noversion'])
+    expect(plain.stdout).toMatch(/^catalog secret\/noversion v0\.1\.0: registered$/m)
+    expect(plain.stdout).toMatch(/^mount noversion\/: unchanged$/m)
   })
 
   test('a VAULT_CACERT that cannot be read', async () => {

@@ -103,6 +103,16 @@ describe('the secrets kind in a real Vault', () => {
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toMatch(/^Howdy, hello/)
   })
 
+  test('a new build of the same version: the catalog entry is rewritten and the mount reloaded onto it', async () => {
+    const hello = join(project, 'path_hello.go')
+    writeFileSync(hello, readFileSync(hello, 'utf8').replace('hello %s from', 'rebuilt %s from'))
+    const built = JSON.parse((await vaultkit(['plugin', 'build', '--json'])).stdout)
+    const registered = JSON.parse((await vaultkit(['plugin', 'register', '--json'])).stdout)
+    expect(registered).toMatchObject({catalog: 'registered', mount: 'reloaded', version: 'v0.2.0', sha256: built.sha256})
+    expect((await vaultHttp(server, 'GET', 'sys/mounts')).body.data['hello/'].running_sha256).toBe(built.sha256)
+    expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toMatch(/^Howdy, rebuilt/)
+  })
+
   test('the root token appears in nothing vaultkit printed or wrote (but the 0600 state file)', () => {
     const written = ['.vaultkit/vault.log', '.vaultkit/dev.hcl'].map((file) => readFileSync(join(project, file), 'utf8'))
     for (const text of [...transcript, ...written]) expect(text.includes(server.token)).toBe(false)
