@@ -111,7 +111,7 @@ describe('register faults against real servers', () => {
 
   test('a name that shadows a builtin', async () => {
     const result = await vaultkit(['plugin', 'register', '--project', project, '--binary', binary, '--type', 'secret', '--name', 'kv', '--plugin-version', '0.1.0'])
-    expectOneLineError(result, /^Error: "kv" would shadow Vault's builtin kv plugin: register it under another --name$/)
+    expectOneLineError(result, /^Error: "kv" would shadow Vault's builtin kv plugin: register it under another name$/)
   })
 
   test('a binary outside the plugin directory', async () => {
