@@ -24,7 +24,7 @@ describe('template test', () => {
   test('and with its answers file: no creds, the prod on-call contact, another name', {timeout: 600_000}, async () => {
     const result = await runCli(['template', 'test', EXAMPLE_KIND, '--answers', EXAMPLE_ANSWERS, '--keep'], {env: env()})
     expect(result.exitCode, result.stdout + result.stderr).toBe(0)
-    for (const step of GO_STEPS) expect(result.stdout).toMatch(new RegExp(`^✔ ${step.replaceAll('.', '\\.')}.*\\(\\d+(\\.\\d)? s\\)$`, 'm'))
+    for (const step of GO_STEPS) expect(result.stdout).toMatch(new RegExp(`^✔ ${step.replaceAll('.', '\\.')}.*\\(\\d+(\\.\\d+)? s\\)$`, 'm'))
     const project = /the rendered project is in (\S+)/.exec(result.stdout)![1]!
     expect(project.endsWith('vault-plugin-secrets-billing')).toBe(true)
     expect(existsSync(join(project, 'path_info.go'))).toBe(true)
