@@ -7,15 +7,20 @@ import {resolveAnswers} from '../../src/lib/questions/resolve.js'
 import {listKinds} from '../../src/lib/templates/kinds.js'
 import {listTree} from '../helpers.js'
 
-// Each kind rendered with the answers of `vaultkit plugin new hello --type KIND --yes`.
+// Each kind rendered with the answers of `vaultkit plugin new NAME --type KIND --yes`, under two names: a
+// text that says "hello" where it should name the plugin only shows in the second tree.
 // After a deliberate template change: UPDATE_GOLDEN=1 npx vitest run test/golden, then review the diff.
 const kinds = listKinds()
+const renders = kinds.flatMap((k) => [
+  {kind: k.manifest.name, name: 'hello', dir: k.manifest.name},
+  {kind: k.manifest.name, name: 'acme-billing', dir: join('acme-billing', k.manifest.name)},
+])
 
-describe.each(kinds.map((k) => k.manifest.name))('the %s kind', (kind) => {
+describe.each(renders)('the $kind kind named $name', ({kind, name, dir}) => {
   test('renders exactly the committed tree', async () => {
-    const answers = await resolveAnswers({name: 'hello', type: kind}, {yes: true, interactive: false}, {kinds})
+    const answers = await resolveAnswers({name, type: kind}, {yes: true, interactive: false}, {kinds})
     const {files} = await renderProject(answers, kinds)
-    const golden = join(import.meta.dirname, kind)
+    const golden = join(import.meta.dirname, dir)
     if (process.env.UPDATE_GOLDEN) {
       rmSync(golden, {recursive: true, force: true})
       for (const file of files) {

@@ -1,5 +1,5 @@
-// Command vault-plugin-database-hello serves the hello database plugin to
-// Vault. Vault starts it; it is not meant to be run by hand.
+// Command vault-plugin-database-hello serves the hello database plugin to Vault.
+// Vault starts it; it is not meant to be run by hand.
 package main
 
 import (

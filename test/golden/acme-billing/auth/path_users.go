@@ -1,0 +1,243 @@
+package acmebilling
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/helper/policyutil"
+	"github.com/hashicorp/vault/sdk/logical"
+	"golang.org/x/crypto/bcrypt"
+)
+
+const (
+	usersPrefix = "users/"
+
+	// maxPasswordBytes is bcrypt's input limit: it ignores every byte after
+	// the 72nd, so longer passwords are refused rather than cut short.
+	maxPasswordBytes = 72
+)
+
+// userEntry is stored as JSON under usersPrefix + name. Only a bcrypt hash
+// of the password is kept, so storage never holds the password itself.
+type userEntry struct {
+	PasswordHash []byte        `json:"password_hash"`
+	Policies     []string      `json:"policies"`
+	TTL          time.Duration `json:"ttl"`
+	MaxTTL       time.Duration `json:"max_ttl"`
+}
+
+func pathUsersList(b *backend) *framework.Path {
+	return &framework.Path{
+		Pattern: "users/?$",
+		Operations: map[logical.Operation]framework.OperationHandler{
+			logical.ListOperation: &framework.PathOperation{
+				Callback: b.pathUsersList,
+				Summary:  "List the users.",
+			},
+		},
+		HelpSynopsis:    strings.TrimSpace(pathUsersListHelpSyn),
+		HelpDescription: strings.TrimSpace(pathUsersListHelpDesc),
+	}
+}
+
+func pathUsers(b *backend) *framework.Path {
+	return &framework.Path{
+		Pattern: usersPrefix + framework.GenericNameRegex("name"),
+		Fields: map[string]*framework.FieldSchema{
+			"name": {
+				Type:        framework.TypeString,
+				Description: "Name of the user; the username it logs in with.",
+				Required:    true,
+			},
+			"password": {
+				Type:        framework.TypeString,
+				Description: "Password of the user, at most 72 bytes. Required on create. Write-only: only a bcrypt hash is stored and it is never returned.",
+				DisplayAttrs: &framework.DisplayAttributes{
+					Sensitive: true,
+				},
+			},
+			"policies": {
+				Type:        framework.TypeCommaStringSlice,
+				Description: "Policies of the tokens this user gets on login, as a list or a comma-separated string. Vault adds \"default\".",
+			},
+			"ttl": {
+				Type:        framework.TypeDurationSecond,
+				Description: "TTL of the tokens this user gets on login. 0 uses ttl from config.",
+			},
+			"max_ttl": {
+				Type:        framework.TypeDurationSecond,
+				Description: "Maximum TTL of the tokens this user gets on login. 0 uses max_ttl from config.",
+			},
+		},
+		Operations: map[logical.Operation]framework.OperationHandler{
+			logical.ReadOperation: &framework.PathOperation{
+				Callback: b.pathUserRead,
+				Summary:  "Read a user; the password is never returned.",
+			},
+			logical.CreateOperation: &framework.PathOperation{
+				Callback: b.pathUserWrite,
+				Summary:  "Create a user.",
+			},
+			logical.UpdateOperation: &framework.PathOperation{
+				Callback: b.pathUserWrite,
+				Summary:  "Update a user; omitted fields keep their value.",
+			},
+			logical.DeleteOperation: &framework.PathOperation{
+				Callback: b.pathUserDelete,
+				Summary:  "Delete a user; its tokens can no longer be renewed.",
+			},
+		},
+		ExistenceCheck:  b.pathUserExistenceCheck,
+		HelpSynopsis:    strings.TrimSpace(pathUsersHelpSyn),
+		HelpDescription: strings.TrimSpace(pathUsersHelpDesc),
+	}
+}
+
+func (b *backend) pathUsersList(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
+	names, err := req.Storage.List(ctx, usersPrefix)
+	if err != nil {
+		return nil, fmt.Errorf("listing users: %w", err)
+	}
+	return logical.ListResponse(names), nil
+}
+
+func (b *backend) pathUserExistenceCheck(ctx context.Context, req *logical.Request, d *framework.FieldData) (bool, error) {
+	user, err := getUser(ctx, req.Storage, d.Get("name").(string))
+	if err != nil {
+		return false, err
+	}
+	return user != nil, nil
+}
+
+func (b *backend) pathUserRead(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	user, err := getUser(ctx, req.Storage, d.Get("name").(string))
+	if err != nil {
+		return nil, err
+	}
+	if user == nil {
+		return nil, nil
+	}
+	policies := user.Policies
+	if policies == nil {
+		policies = []string{}
+	}
+	return &logical.Response{
+		Data: map[string]interface{}{
+			"policies": policies,
+			"ttl":      int64(user.TTL.Seconds()),
+			"max_ttl":  int64(user.MaxTTL.Seconds()),
+		},
+	}, nil
+}
+
+// pathUserWrite serves both create and update, like pathConfigWrite: a
+// missing stored user is a create either way.
+func (b *backend) pathUserWrite(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	name := d.Get("name").(string)
+
+	// Hash before taking the lock: bcrypt is slow on purpose.
+	var passwordHash []byte
+	if v, ok := d.GetOk("password"); ok {
+		password := v.(string)
+		if password == "" {
+			return logical.ErrorResponse("password must not be empty"), nil
+		}
+		if len(password) > maxPasswordBytes {
+			return logical.ErrorResponse("password must be at most %d bytes", maxPasswordBytes), nil
+		}
+		var err error
+		passwordHash, err = bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+		if err != nil {
+			return nil, fmt.Errorf("hashing password: %w", err)
+		}
+	}
+
+	b.userLock.Lock()
+	defer b.userLock.Unlock()
+
+	user, err := getUser(ctx, req.Storage, name)
+	if err != nil {
+		return nil, err
+	}
+	if user == nil {
+		user = &userEntry{}
+	}
+
+	if passwordHash != nil {
+		user.PasswordHash = passwordHash
+	}
+	if v, ok := d.GetOk("policies"); ok {
+		user.Policies = policyutil.SanitizePolicies(v.([]string), policyutil.DoNotAddDefaultPolicy)
+	}
+	if v, ok := d.GetOk("ttl"); ok {
+		user.TTL = time.Duration(v.(int)) * time.Second
+	}
+	if v, ok := d.GetOk("max_ttl"); ok {
+		user.MaxTTL = time.Duration(v.(int)) * time.Second
+	}
+
+	if len(user.PasswordHash) == 0 {
+		return logical.ErrorResponse("password is required"), nil
+	}
+	if user.MaxTTL > 0 && user.TTL > user.MaxTTL {
+		return logical.ErrorResponse("ttl must not be greater than max_ttl"), nil
+	}
+
+	entry, err := logical.StorageEntryJSON(usersPrefix+name, user)
+	if err != nil {
+		return nil, fmt.Errorf("encoding user: %w", err)
+	}
+	if err := req.Storage.Put(ctx, entry); err != nil {
+		return nil, fmt.Errorf("storing user: %w", err)
+	}
+	return nil, nil
+}
+
+func (b *backend) pathUserDelete(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	b.userLock.Lock()
+	defer b.userLock.Unlock()
+
+	if err := req.Storage.Delete(ctx, usersPrefix+d.Get("name").(string)); err != nil {
+		return nil, fmt.Errorf("deleting user: %w", err)
+	}
+	return nil, nil
+}
+
+// getUser returns the stored user, or nil if there is none. Users are not
+// cached: login and renew must see a deletion at once, on every node.
+func getUser(ctx context.Context, s logical.Storage, name string) (*userEntry, error) {
+	entry, err := s.Get(ctx, usersPrefix+name)
+	if err != nil {
+		return nil, fmt.Errorf("reading user: %w", err)
+	}
+	if entry == nil {
+		return nil, nil
+	}
+	user := new(userEntry)
+	if err := entry.DecodeJSON(user); err != nil {
+		return nil, fmt.Errorf("decoding user: %w", err)
+	}
+	return user, nil
+}
+
+const pathUsersListHelpSyn = `
+List the users.
+`
+
+const pathUsersListHelpDesc = `
+Lists the names of the users that can log in on "login".
+`
+
+const pathUsersHelpSyn = `
+Manage the users that can log in.
+`
+
+const pathUsersHelpDesc = `
+Each user has a password, kept only as a bcrypt hash and never returned,
+the policies its tokens get, and optional token TTLs that override those
+in "config". Deleting a user stops the renewal of tokens it already has;
+revoke them to end them at once.
+`

@@ -1,0 +1,32 @@
+// Command vault-plugin-database-acme-billing serves the acme-billing database plugin to Vault.
+// Vault starts it; it is not meant to be run by hand.
+package main
+
+import (
+	"os"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/vault/sdk/database/dbplugin/v5"
+
+	// A fixed name, so no plugin name can collide with the imports above.
+	backend "example.com/vault-plugin-database-acme-billing"
+)
+
+func main() {
+	// ServeMultiplex calls the factory once before serving and returns
+	// without an error value when that fails; checking first turns a broken
+	// factory into a logged error and a non-zero exit instead of a panic.
+	if _, err := backend.New(); err != nil {
+		fatal(err)
+	}
+
+	// ServeMultiplex lets one plugin process serve every database connection
+	// configured with this plugin (Vault 1.12+) instead of one process each.
+	dbplugin.ServeMultiplex(backend.New)
+}
+
+func fatal(err error) {
+	logger := hclog.New(&hclog.LoggerOptions{})
+	logger.Error("plugin shutting down", "error", err)
+	os.Exit(1)
+}

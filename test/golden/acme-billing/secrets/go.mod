@@ -1,0 +1,9 @@
+module example.com/vault-plugin-secrets-acme-billing
+
+go 1.25.7
+
+require (
+	github.com/hashicorp/go-hclog v1.6.3
+	github.com/hashicorp/vault/api v1.23.0
+	github.com/hashicorp/vault/sdk v0.25.1
+)

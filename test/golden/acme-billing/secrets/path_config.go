@@ -1,0 +1,210 @@
+package acmebilling
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/logical"
+)
+
+const (
+	configPath = "config"
+
+	defaultTTL    = time.Hour
+	defaultMaxTTL = 24 * time.Hour
+)
+
+// pluginConfig is stored as JSON under configPath. Storage is seal-wrapped
+// (see PathsSpecial) because APIKey is a secret.
+type pluginConfig struct {
+	CustomPrefix string        `json:"custom_prefix"`
+	APIKey       string        `json:"api_key"`
+	TTL          time.Duration `json:"ttl"`
+	MaxTTL       time.Duration `json:"max_ttl"`
+}
+
+func pathConfig(b *backend) *framework.Path {
+	return &framework.Path{
+		Pattern: configPath,
+		Fields: map[string]*framework.FieldSchema{
+			"custom_prefix": {
+				Type:        framework.TypeString,
+				Description: "Prefix put in front of every greeting. Required on create.",
+			},
+			"api_key": {
+				Type:        framework.TypeString,
+				Description: "Example secret a real engine would use to reach its upstream system. Write-only: never returned on read.",
+				DisplayAttrs: &framework.DisplayAttributes{
+					Sensitive: true,
+				},
+			},
+			"ttl": {
+				Type:        framework.TypeDurationSecond,
+				Description: "Default lease TTL of issued credentials. 0 uses the mount's default.",
+				Default:     int(defaultTTL.Seconds()),
+			},
+			"max_ttl": {
+				Type:        framework.TypeDurationSecond,
+				Description: "Maximum lease TTL of issued credentials. 0 uses the mount's maximum.",
+				Default:     int(defaultMaxTTL.Seconds()),
+			},
+		},
+		Operations: map[logical.Operation]framework.OperationHandler{
+			logical.ReadOperation: &framework.PathOperation{
+				Callback: b.pathConfigRead,
+				Summary:  "Read the configuration; api_key is never returned.",
+			},
+			logical.CreateOperation: &framework.PathOperation{
+				Callback: b.pathConfigWrite,
+				Summary:  "Configure the secrets engine.",
+			},
+			logical.UpdateOperation: &framework.PathOperation{
+				Callback: b.pathConfigWrite,
+				Summary:  "Update the configuration; omitted fields keep their value.",
+			},
+			logical.DeleteOperation: &framework.PathOperation{
+				Callback: b.pathConfigDelete,
+				Summary:  "Delete the configuration.",
+			},
+		},
+		ExistenceCheck:  b.pathConfigExistenceCheck,
+		HelpSynopsis:    strings.TrimSpace(pathConfigHelpSyn),
+		HelpDescription: strings.TrimSpace(pathConfigHelpDesc),
+	}
+}
+
+func (b *backend) pathConfigExistenceCheck(ctx context.Context, req *logical.Request, _ *framework.FieldData) (bool, error) {
+	cfg, err := b.getConfig(ctx, req.Storage)
+	if err != nil {
+		return false, err
+	}
+	return cfg != nil, nil
+}
+
+func (b *backend) pathConfigRead(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
+	cfg, err := b.getConfig(ctx, req.Storage)
+	if err != nil {
+		return nil, err
+	}
+	if cfg == nil {
+		return nil, nil
+	}
+	return &logical.Response{
+		Data: map[string]interface{}{
+			"custom_prefix": cfg.CustomPrefix,
+			"ttl":           int64(cfg.TTL.Seconds()),
+			"max_ttl":       int64(cfg.MaxTTL.Seconds()),
+		},
+	}, nil
+}
+
+// pathConfigWrite serves both create and update: Vault only routes a write
+// to create when the existence check says there is no config yet, so a
+// missing stored config is treated as a create either way.
+func (b *backend) pathConfigWrite(ctx context.Context, req *logical.Request, d *framework.FieldData) (*logical.Response, error) {
+	b.configLock.Lock()
+	defer b.configLock.Unlock()
+
+	cfg, err := readConfig(ctx, req.Storage)
+	if err != nil {
+		return nil, err
+	}
+	isNew := cfg == nil
+	if isNew {
+		cfg = &pluginConfig{}
+	}
+
+	if v, ok := d.GetOk("custom_prefix"); ok {
+		cfg.CustomPrefix = strings.TrimSpace(v.(string))
+	}
+	if v, ok := d.GetOk("api_key"); ok {
+		cfg.APIKey = v.(string)
+	}
+	// Field defaults apply on create only; an update keeps the stored TTLs.
+	if _, ok := d.GetOk("ttl"); ok || isNew {
+		cfg.TTL = time.Duration(d.Get("ttl").(int)) * time.Second
+	}
+	if _, ok := d.GetOk("max_ttl"); ok || isNew {
+		cfg.MaxTTL = time.Duration(d.Get("max_ttl").(int)) * time.Second
+	}
+
+	if cfg.CustomPrefix == "" {
+		return logical.ErrorResponse("custom_prefix is required"), nil
+	}
+	if cfg.MaxTTL > 0 && cfg.TTL > cfg.MaxTTL {
+		return logical.ErrorResponse("ttl must not be greater than max_ttl"), nil
+	}
+
+	entry, err := logical.StorageEntryJSON(configPath, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("encoding config: %w", err)
+	}
+	if err := req.Storage.Put(ctx, entry); err != nil {
+		return nil, fmt.Errorf("storing config: %w", err)
+	}
+	b.config = cfg
+	return nil, nil
+}
+
+func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
+	b.configLock.Lock()
+	defer b.configLock.Unlock()
+
+	if err := req.Storage.Delete(ctx, configPath); err != nil {
+		return nil, fmt.Errorf("deleting config: %w", err)
+	}
+	b.config = nil
+	return nil, nil
+}
+
+// getConfig returns a copy of the configuration, or nil if none is stored.
+// Callers get a copy so they cannot modify the cache without the lock.
+func (b *backend) getConfig(ctx context.Context, s logical.Storage) (*pluginConfig, error) {
+	b.configLock.RLock()
+	cached := b.config
+	b.configLock.RUnlock()
+	if cached != nil {
+		cfg := *cached
+		return &cfg, nil
+	}
+
+	b.configLock.Lock()
+	defer b.configLock.Unlock()
+	cfg, err := readConfig(ctx, s)
+	if err != nil || cfg == nil {
+		return nil, err
+	}
+	b.config = cfg
+	cp := *cfg
+	return &cp, nil
+}
+
+// readConfig bypasses the cache; callers must hold configLock.
+func readConfig(ctx context.Context, s logical.Storage) (*pluginConfig, error) {
+	entry, err := s.Get(ctx, configPath)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	if entry == nil {
+		return nil, nil
+	}
+	cfg := new(pluginConfig)
+	if err := entry.DecodeJSON(cfg); err != nil {
+		return nil, fmt.Errorf("decoding config: %w", err)
+	}
+	return cfg, nil
+}
+
+const pathConfigHelpSyn = `
+Configure the acme-billing secrets engine.
+`
+
+const pathConfigHelpDesc = `
+The configuration must be written before "hello" or "creds" can be read.
+custom_prefix is required and starts every greeting. api_key is stored
+seal-wrapped and is never returned. ttl and max_ttl set the leases of
+credentials issued by "creds".
+`
