@@ -12,6 +12,10 @@ import (
 func pathHello(b *backend) *framework.Path {
 	return &framework.Path{
 		Pattern: "hello",
+		DisplayAttrs: &framework.DisplayAttributes{
+			OperationPrefix: operationPrefix,
+			OperationSuffix: "greeting",
+		},
 		Fields: map[string]*framework.FieldSchema{
 			"name": {
 				Type:        framework.TypeString,

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/helper/cidrutil"
 	"github.com/hashicorp/vault/sdk/helper/policyutil"
 	"github.com/hashicorp/vault/sdk/logical"
 	"golang.org/x/crypto/bcrypt"
@@ -17,7 +17,7 @@ const loginPath = "login"
 
 // dummyPasswordHash is checked when the username is unknown, so that case
 // costs the same bcrypt work as a wrong password and response times do not
-// tell them apart. Its cost must stay equal to the one pathUserWrite uses.
+// tell them apart. Its cost must stay equal to passwordCost.
 const dummyPasswordHash = "$2a$10$SNWJrAQy7oS2rmkLBsT2u.5e7aA61yiKkuSvnrSJU3shvHQC7o3P."
 
 // validUsername matches the names "users/<name>" accepts. Other usernames
@@ -27,6 +27,10 @@ var validUsername = regexp.MustCompile("^" + framework.GenericNameRegex("name") 
 func pathLogin(b *backend) *framework.Path {
 	return &framework.Path{
 		Pattern: loginPath,
+		DisplayAttrs: &framework.DisplayAttributes{
+			OperationPrefix: operationPrefix,
+			OperationVerb:   "login",
+		},
 		Fields: map[string]*framework.FieldSchema{
 			"username": {
 				Type:        framework.TypeString,
@@ -84,25 +88,26 @@ func (b *backend) pathLoginUpdate(ctx context.Context, req *logical.Request, d *
 		return nil, logical.ErrPermissionDenied
 	}
 
-	ttl, maxTTL, err := b.tokenTTLs(ctx, req.Storage, user)
-	if err != nil {
+	// Vault refuses a token with bound CIDRs used from elsewhere; refusing
+	// the login too, as userpass does, says so before a token is issued.
+	if len(user.TokenBoundCIDRs) > 0 {
+		if req.Connection == nil || !cidrutil.RemoteAddrIsOk(req.Connection.RemoteAddr, user.TokenBoundCIDRs) {
+			return nil, logical.ErrPermissionDenied
+		}
+	}
+
+	auth := &logical.Auth{
+		Metadata:    map[string]string{"username": username},
+		DisplayName: username,
+		Alias:       &logical.Alias{Name: username},
+		// Internal data comes back on renew; never put the password here.
+		InternalData: map[string]interface{}{"username": username},
+	}
+	user.PopulateTokenAuth(auth)
+	if err := b.applyDefaultTTLs(ctx, req.Storage, auth); err != nil {
 		return nil, err
 	}
-	return &logical.Response{
-		Auth: &logical.Auth{
-			Policies:    user.Policies,
-			Metadata:    map[string]string{"username": username},
-			DisplayName: username,
-			Alias:       &logical.Alias{Name: username},
-			// Internal data comes back on renew; never put the password here.
-			InternalData: map[string]interface{}{"username": username},
-			LeaseOptions: logical.LeaseOptions{
-				TTL:       ttl,
-				MaxTTL:    maxTTL,
-				Renewable: true,
-			},
-		},
-	}, nil
+	return &logical.Response{Auth: auth}, nil
 }
 
 // authenticate returns the user when the password is right, and nil when
@@ -155,38 +160,42 @@ func (b *backend) pathLoginRenew(ctx context.Context, req *logical.Request, _ *f
 	}
 	// Core stores the policies login returned, plus "default", as
 	// TokenPolicies; EquivalentPolicies ignores "default".
-	if !policyutil.EquivalentPolicies(user.Policies, req.Auth.TokenPolicies) {
+	if !policyutil.EquivalentPolicies(user.TokenPolicies, req.Auth.TokenPolicies) {
 		return logical.ErrorResponse("the policies of user %q changed since login: log in again", username), nil
 	}
 
-	ttl, maxTTL, err := b.tokenTTLs(ctx, req.Storage, user)
-	if err != nil {
+	resp := &logical.Response{Auth: req.Auth}
+	resp.Auth.Period = user.TokenPeriod
+	resp.Auth.TTL = user.TokenTTL
+	resp.Auth.MaxTTL = user.TokenMaxTTL
+	if err := b.applyDefaultTTLs(ctx, req.Storage, resp.Auth); err != nil {
 		return nil, err
 	}
-	resp := &logical.Response{Auth: req.Auth}
-	resp.Auth.TTL = ttl
-	resp.Auth.MaxTTL = maxTTL
 	return resp, nil
 }
 
-// tokenTTLs picks the user's TTLs, else config's, else the defaults: login
-// works before config is written.
-func (b *backend) tokenTTLs(ctx context.Context, s logical.Storage, user *userEntry) (ttl, maxTTL time.Duration, err error) {
-	ttl, maxTTL = defaultTTL, defaultMaxTTL
+// applyDefaultTTLs fills the TTLs a user left at 0 from config, else from
+// the defaults: login works before config is written. A periodic token
+// needs none.
+func (b *backend) applyDefaultTTLs(ctx context.Context, s logical.Storage, auth *logical.Auth) error {
+	if auth.Period > 0 {
+		return nil
+	}
+	ttl, maxTTL := defaultTTL, defaultMaxTTL
 	cfg, err := b.getConfig(ctx, s)
 	if err != nil {
-		return 0, 0, err
+		return err
 	}
 	if cfg != nil {
 		ttl, maxTTL = cfg.TTL, cfg.MaxTTL
 	}
-	if user.TTL > 0 {
-		ttl = user.TTL
+	if auth.TTL == 0 {
+		auth.TTL = ttl
 	}
-	if user.MaxTTL > 0 {
-		maxTTL = user.MaxTTL
+	if auth.MaxTTL == 0 {
+		auth.MaxTTL = maxTTL
 	}
-	return ttl, maxTTL, nil
+	return nil
 }
 
 const pathLoginHelpSyn = `
@@ -195,7 +204,8 @@ Log in with a username and password.
 
 const pathLoginHelpDesc = `
 Exchanges the username and password of a user on "users/<name>" for a
-renewable Vault token with that user's policies. A wrong username and a
-wrong password both get "permission denied". Renewing the token fails once
-the user is deleted or its policies change.
+Vault token with that user's token_* settings. A wrong username and a wrong
+password both get "permission denied", as does a login from outside the
+user's token_bound_cidrs. Renewing the token fails once the user is deleted
+or its token_policies change.
 `

@@ -15,10 +15,10 @@ import (
 func TestLogin_Success(t *testing.T) {
 	b, s := getTestBackend(t)
 	mustWriteUser(t, b, s, "alice", map[string]interface{}{
-		"password": "correct horse",
-		"policies": "default,dev",
-		"ttl":      "10m",
-		"max_ttl":  "1h",
+		"password":       "correct horse",
+		"token_policies": "default,dev",
+		"token_ttl":      "10m",
+		"token_max_ttl":  "1h",
 	})
 
 	auth := mustLogin(t, b, s, "alice", "correct horse")
@@ -74,7 +74,7 @@ func TestLogin_TTLs(t *testing.T) {
 		{
 			name:       "user overrides config",
 			config:     map[string]interface{}{"custom_prefix": "Hi", "ttl": "5m", "max_ttl": "2h"},
-			user:       map[string]interface{}{"ttl": "1m"},
+			user:       map[string]interface{}{"token_ttl": "1m"},
 			wantTTL:    time.Minute,
 			wantMaxTTL: 2 * time.Hour,
 		},
@@ -96,6 +96,62 @@ func TestLogin_TTLs(t *testing.T) {
 				t.Errorf("TTL, MaxTTL = %v, %v; want %v, %v", auth.TTL, auth.MaxTTL, tt.wantTTL, tt.wantMaxTTL)
 			}
 		})
+	}
+}
+
+func TestLogin_TokenSettings(t *testing.T) {
+	b, s := getTestBackend(t)
+	mustWriteUser(t, b, s, "alice", map[string]interface{}{
+		"password":          "pw",
+		"token_type":        "batch",
+		"token_max_ttl":     "2h",
+		"token_policies":    "dev",
+		"token_bound_cidrs": []string{"127.0.0.1/32"},
+	})
+
+	resp, err := loginFrom(t, b, s, "127.0.0.1", "alice", "pw")
+	if err != nil || resp == nil || resp.Auth == nil {
+		t.Fatalf("login from a bound address: err=%v resp=%#v", err, resp)
+	}
+	auth := resp.Auth
+	if auth.TokenType != logical.TokenTypeBatch {
+		t.Errorf("TokenType = %v, want batch", auth.TokenType)
+	}
+	if len(auth.BoundCIDRs) != 1 || auth.BoundCIDRs[0].String() != "127.0.0.1" {
+		t.Errorf("BoundCIDRs = %v, want [127.0.0.1]", auth.BoundCIDRs)
+	}
+	if got, want := auth.MaxTTL, 2*time.Hour; got != want {
+		t.Errorf("MaxTTL = %v, want %v", got, want)
+	}
+	if got, want := auth.TTL, defaultTTL; got != want {
+		t.Errorf("TTL = %v, want the default %v", got, want)
+	}
+}
+
+func TestLogin_PeriodicTokenKeepsNoTTL(t *testing.T) {
+	b, s := getTestBackend(t)
+	mustWriteUser(t, b, s, "alice", map[string]interface{}{"password": "pw", "token_period": "30m"})
+
+	auth := mustLogin(t, b, s, "alice", "pw")
+	if auth.Period != 30*time.Minute || auth.TTL != 0 || auth.MaxTTL != 0 {
+		t.Errorf("Period, TTL, MaxTTL = %v, %v, %v; want 30m, 0, 0", auth.Period, auth.TTL, auth.MaxTTL)
+	}
+}
+
+func TestLogin_BoundCIDRs(t *testing.T) {
+	b, s := getTestBackend(t)
+	mustWriteUser(t, b, s, "alice", map[string]interface{}{"password": "pw", "token_bound_cidrs": "10.0.0.0/8"})
+
+	for _, from := range []string{"", "192.168.1.7"} {
+		t.Run("from "+from, func(t *testing.T) {
+			resp, err := loginFrom(t, b, s, from, "alice", "pw")
+			if !errors.Is(err, logical.ErrPermissionDenied) {
+				t.Fatalf("login from %q outside token_bound_cidrs: err=%v resp=%#v, want permission denied", from, err, resp)
+			}
+		})
+	}
+	if resp, err := loginFrom(t, b, s, "10.1.2.3", "alice", "pw"); err != nil || resp == nil || resp.Auth == nil {
+		t.Fatalf("login from inside token_bound_cidrs: err=%v resp=%#v", err, resp)
 	}
 }
 
@@ -154,6 +210,7 @@ func TestLogin_DummyHashCostMatchesUsers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("dummy hash: %v", err)
 	}
+	// Compared with the default, not passwordCost, which TestMain lowers.
 	if cost != bcrypt.DefaultCost {
 		t.Fatalf("dummy hash cost = %d, want bcrypt.DefaultCost (%d)", cost, bcrypt.DefaultCost)
 	}
@@ -173,7 +230,7 @@ func TestLogin_AliasLookahead(t *testing.T) {
 
 func TestLogin_Renew(t *testing.T) {
 	b, s := getTestBackend(t)
-	mustWriteUser(t, b, s, "alice", map[string]interface{}{"password": "pw", "policies": "dev", "ttl": "10m", "max_ttl": "1h"})
+	mustWriteUser(t, b, s, "alice", map[string]interface{}{"password": "pw", "token_policies": "dev", "token_ttl": "10m", "token_max_ttl": "1h"})
 	auth := mustLogin(t, b, s, "alice", "pw")
 
 	t.Run("renew", func(t *testing.T) {
@@ -187,7 +244,7 @@ func TestLogin_Renew(t *testing.T) {
 	})
 
 	t.Run("renew uses the user's current ttl", func(t *testing.T) {
-		mustWriteUser(t, b, s, "alice", map[string]interface{}{"ttl": "20m"})
+		mustWriteUser(t, b, s, "alice", map[string]interface{}{"token_ttl": "20m"})
 		resp, err := renewRequest(t, b, s, auth)
 		if err != nil || resp == nil || resp.IsError() {
 			t.Fatalf("renew: err=%v resp=%#v", err, resp)
@@ -198,7 +255,7 @@ func TestLogin_Renew(t *testing.T) {
 	})
 
 	t.Run("renew after policies changed fails", func(t *testing.T) {
-		mustWriteUser(t, b, s, "alice", map[string]interface{}{"policies": "dev,ops"})
+		mustWriteUser(t, b, s, "alice", map[string]interface{}{"token_policies": "dev,ops"})
 
 		resp, err := renewRequest(t, b, s, auth)
 		if got := statusCode(t, logical.RenewOperation, resp, err); got != http.StatusBadRequest {
@@ -223,6 +280,22 @@ func login(t *testing.T, b *backend, s logical.Storage, username, password strin
 		"username": username,
 		"password": password,
 	})
+}
+
+// loginFrom logs in from a client address, as Vault passes it to the
+// plugin; "" sends no connection information at all.
+func loginFrom(t *testing.T, b *backend, s logical.Storage, addr, username, password string) (*logical.Response, error) {
+	t.Helper()
+	req := &logical.Request{
+		Operation: logical.UpdateOperation,
+		Path:      loginPath,
+		Data:      map[string]interface{}{"username": username, "password": password},
+		Storage:   s,
+	}
+	if addr != "" {
+		req.Connection = &logical.Connection{RemoteAddr: addr}
+	}
+	return b.HandleRequest(t.Context(), req)
 }
 
 // mustLogin logs in and returns the auth, failing the test on any error.

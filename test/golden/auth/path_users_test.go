@@ -2,14 +2,23 @@ package hello
 
 import (
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/helper/tokenutil"
 	"github.com/hashicorp/vault/sdk/logical"
 	"golang.org/x/crypto/bcrypt"
 )
+
+// TestMain hashes passwords at bcrypt's lowest cost: the tests check what
+// is stored and compared, not how slow it is, and run many times faster.
+func TestMain(m *testing.M) {
+	passwordCost = bcrypt.MinCost
+	os.Exit(m.Run())
+}
 
 func TestUsers_CRUD(t *testing.T) {
 	b, s := getTestBackend(t)
@@ -22,26 +31,27 @@ func TestUsers_CRUD(t *testing.T) {
 	assertUserExists(t, b, s, "alice", false)
 
 	mustWriteUser(t, b, s, "alice", map[string]interface{}{
-		"password": "correct horse",
-		"policies": "dev, Admin,dev",
+		"password":       "correct horse",
+		"token_policies": "dev, Admin,dev",
 	})
 	assertUser(t, b, s, "alice", map[string]interface{}{
-		"policies": []string{"admin", "dev"},
-		"ttl":      int64(0),
-		"max_ttl":  int64(0),
+		"token_policies": []string{"admin", "dev"},
+		"token_ttl":      int64(0),
+		"token_max_ttl":  int64(0),
+		"token_type":     "default",
 	})
 	assertUserExists(t, b, s, "alice", true)
 	hashBefore := storedUser(t, s, "alice").PasswordHash
 
 	// An update changes only the fields it names; the password is kept.
-	resp, err = doRequest(t, b, s, logical.UpdateOperation, path, map[string]interface{}{"ttl": "10m", "max_ttl": "1h"})
+	resp, err = doRequest(t, b, s, logical.UpdateOperation, path, map[string]interface{}{"token_ttl": "10m", "token_max_ttl": "1h"})
 	if err != nil || resp.IsError() {
 		t.Fatalf("update: err=%v resp=%#v", err, resp)
 	}
 	assertUser(t, b, s, "alice", map[string]interface{}{
-		"policies": []string{"admin", "dev"},
-		"ttl":      int64(600),
-		"max_ttl":  int64(3600),
+		"token_policies": []string{"admin", "dev"},
+		"token_ttl":      int64(600),
+		"token_max_ttl":  int64(3600),
 	})
 	if !slices.Equal(storedUser(t, s, "alice").PasswordHash, hashBefore) {
 		t.Error("update without password changed the stored hash")
@@ -49,16 +59,16 @@ func TestUsers_CRUD(t *testing.T) {
 
 	// Policies also come as a list.
 	resp, err = doRequest(t, b, s, logical.UpdateOperation, path, map[string]interface{}{
-		"policies": []interface{}{"ops"},
-		"password": "battery staple",
+		"token_policies": []interface{}{"ops"},
+		"password":       "battery staple",
 	})
 	if err != nil || resp.IsError() {
 		t.Fatalf("update policies and password: err=%v resp=%#v", err, resp)
 	}
 	assertUser(t, b, s, "alice", map[string]interface{}{
-		"policies": []string{"ops"},
-		"ttl":      int64(600),
-		"max_ttl":  int64(3600),
+		"token_policies": []string{"ops"},
+		"token_ttl":      int64(600),
+		"token_max_ttl":  int64(3600),
 	})
 	if err := bcrypt.CompareHashAndPassword(storedUser(t, s, "alice").PasswordHash, []byte("battery staple")); err != nil {
 		t.Errorf("stored hash does not match the new password: %v", err)
@@ -93,6 +103,30 @@ func TestUsers_List(t *testing.T) {
 	slices.Sort(keys)
 	if want := []string{"alice", "bob"}; !slices.Equal(keys, want) {
 		t.Errorf("keys = %v, want %v", keys, want)
+	}
+}
+
+func TestUsers_ReadReturnsTokenFields(t *testing.T) {
+	b, s := getTestBackend(t)
+	mustWriteUser(t, b, s, "alice", map[string]interface{}{"password": "pw", "token_bound_cidrs": "10.0.0.0/8"})
+
+	resp, err := doRequest(t, b, s, logical.ReadOperation, usersPrefix+"alice", nil)
+	if err != nil || resp == nil || resp.IsError() {
+		t.Fatalf("read: err=%v resp=%#v", err, resp)
+	}
+	// Exactly the token_* fields every HashiCorp auth method reads back.
+	fields := tokenutil.TokenFields()
+	if len(resp.Data) != len(fields) {
+		t.Errorf("read returned %v, want the %d token fields", resp.Data, len(fields))
+	}
+	for key := range fields {
+		if _, ok := resp.Data[key]; !ok {
+			t.Errorf("read did not return %s", key)
+		}
+	}
+	cidrs := storedUser(t, s, "alice").TokenBoundCIDRs
+	if len(cidrs) != 1 || cidrs[0].String() != "10.0.0.0/8" {
+		t.Errorf("stored token_bound_cidrs = %v, want [10.0.0.0/8]", cidrs)
 	}
 }
 
@@ -134,7 +168,7 @@ func TestUsers_InvalidInput(t *testing.T) {
 		{
 			name:    "create without password",
 			op:      logical.CreateOperation,
-			data:    map[string]interface{}{"policies": "dev"},
+			data:    map[string]interface{}{"token_policies": "dev"},
 			wantErr: "password is required",
 		},
 		{
@@ -157,10 +191,22 @@ func TestUsers_InvalidInput(t *testing.T) {
 			wantErr: "password must be at most 72 bytes",
 		},
 		{
-			name:    "ttl above max_ttl",
+			name:    "token_ttl above token_max_ttl",
 			op:      logical.CreateOperation,
-			data:    map[string]interface{}{"password": "pw", "ttl": "2h", "max_ttl": "1h"},
-			wantErr: "ttl must not be greater than max_ttl",
+			data:    map[string]interface{}{"password": "pw", "token_ttl": "2h", "token_max_ttl": "1h"},
+			wantErr: "'token_ttl' cannot be greater than 'token_max_ttl'",
+		},
+		{
+			name:    "unknown token_type",
+			op:      logical.CreateOperation,
+			data:    map[string]interface{}{"password": "pw", "token_type": "forever"},
+			wantErr: `invalid 'token_type' value "forever"`,
+		},
+		{
+			name:    "token_bound_cidrs not an address",
+			op:      logical.CreateOperation,
+			data:    map[string]interface{}{"password": "pw", "token_bound_cidrs": "not-a-cidr"},
+			wantErr: `error parsing address "not-a-cidr": Unable to convert "not-a-cidr" to an IPv4 or IPv6 address, or a UNIX Socket`,
 		},
 	}
 	for _, tt := range tests {
@@ -230,9 +276,6 @@ func assertUser(t *testing.T, b *backend, s logical.Storage, name string, want m
 	resp, err := doRequest(t, b, s, logical.ReadOperation, usersPrefix+name, nil)
 	if err != nil || resp == nil || resp.IsError() {
 		t.Fatalf("read user %q: err=%v resp=%#v", name, err, resp)
-	}
-	if len(resp.Data) != len(want) {
-		t.Errorf("user has keys %v, want %v", resp.Data, want)
 	}
 	for k, v := range want {
 		if wantList, ok := v.([]string); ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/vault/sdk/framework"
@@ -26,9 +27,21 @@ type pluginConfig struct {
 	MaxTTL       time.Duration `json:"max_ttl"`
 }
 
+// configCache keeps the stored configuration in memory, saving a storage
+// read and JSON decode on every request. The backend embeds it.
+type configCache struct {
+	// configLock guards config, which is nil until first read or after a
+	// change on another node.
+	configLock sync.RWMutex
+	config     *pluginConfig
+}
+
 func pathConfig(b *backend) *framework.Path {
 	return &framework.Path{
 		Pattern: configPath,
+		DisplayAttrs: &framework.DisplayAttributes{
+			OperationPrefix: operationPrefix,
+		},
 		Fields: map[string]*framework.FieldSchema{
 			"custom_prefix": {
 				Type:        framework.TypeString,
@@ -56,18 +69,30 @@ func pathConfig(b *backend) *framework.Path {
 			logical.ReadOperation: &framework.PathOperation{
 				Callback: b.pathConfigRead,
 				Summary:  "Read the configuration; api_key is never returned.",
+				DisplayAttrs: &framework.DisplayAttributes{
+					OperationSuffix: "configuration",
+				},
 			},
 			logical.CreateOperation: &framework.PathOperation{
 				Callback: b.pathConfigWrite,
 				Summary:  "Configure the secrets engine.",
+				DisplayAttrs: &framework.DisplayAttributes{
+					OperationVerb: "configure",
+				},
 			},
 			logical.UpdateOperation: &framework.PathOperation{
 				Callback: b.pathConfigWrite,
 				Summary:  "Update the configuration; omitted fields keep their value.",
+				DisplayAttrs: &framework.DisplayAttributes{
+					OperationVerb: "configure",
+				},
 			},
 			logical.DeleteOperation: &framework.PathOperation{
 				Callback: b.pathConfigDelete,
 				Summary:  "Delete the configuration.",
+				DisplayAttrs: &framework.DisplayAttributes{
+					OperationSuffix: "configuration",
+				},
 			},
 		},
 		ExistenceCheck:  b.pathConfigExistenceCheck,
@@ -160,24 +185,34 @@ func (b *backend) pathConfigDelete(ctx context.Context, req *logical.Request, _ 
 	return nil, nil
 }
 
+// invalidate drops the cached config when another node (a performance
+// standby or replica) changes it, so this node re-reads storage.
+func (c *configCache) invalidate(_ context.Context, key string) {
+	if key == configPath {
+		c.configLock.Lock()
+		c.config = nil
+		c.configLock.Unlock()
+	}
+}
+
 // getConfig returns a copy of the configuration, or nil if none is stored.
 // Callers get a copy so they cannot modify the cache without the lock.
-func (b *backend) getConfig(ctx context.Context, s logical.Storage) (*pluginConfig, error) {
-	b.configLock.RLock()
-	cached := b.config
-	b.configLock.RUnlock()
+func (c *configCache) getConfig(ctx context.Context, s logical.Storage) (*pluginConfig, error) {
+	c.configLock.RLock()
+	cached := c.config
+	c.configLock.RUnlock()
 	if cached != nil {
 		cfg := *cached
 		return &cfg, nil
 	}
 
-	b.configLock.Lock()
-	defer b.configLock.Unlock()
+	c.configLock.Lock()
+	defer c.configLock.Unlock()
 	cfg, err := readConfig(ctx, s)
 	if err != nil || cfg == nil {
 		return nil, err
 	}
-	b.config = cfg
+	c.config = cfg
 	cp := *cfg
 	return &cp, nil
 }

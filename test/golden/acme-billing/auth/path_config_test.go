@@ -135,6 +135,29 @@ func TestConfig_InvalidInput(t *testing.T) {
 	}
 }
 
+func TestConfig_InvalidateDropsCache(t *testing.T) {
+	b, s := getTestBackend(t)
+	mustConfigure(t, b, s, map[string]interface{}{"custom_prefix": "old"})
+
+	// Simulate another node changing config behind this node's cache.
+	entry, err := logical.StorageEntryJSON(configPath, &pluginConfig{CustomPrefix: "new"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(t.Context(), entry); err != nil {
+		t.Fatal(err)
+	}
+	b.InvalidateKey(t.Context(), configPath)
+
+	cfg, err := b.getConfig(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.CustomPrefix != "new" {
+		t.Errorf("custom_prefix = %q after invalidate, want %q", cfg.CustomPrefix, "new")
+	}
+}
+
 func assertConfig(t *testing.T, b *backend, s logical.Storage, want map[string]interface{}) {
 	t.Helper()
 	resp, err := doRequest(t, b, s, logical.ReadOperation, configPath, nil)

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/helper/policyutil"
+	"github.com/hashicorp/vault/sdk/helper/tokenutil"
 	"github.com/hashicorp/vault/sdk/logical"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -20,18 +20,27 @@ const (
 	maxPasswordBytes = 72
 )
 
+// passwordCost is bcrypt's work factor for stored hashes. Tests lower it
+// (see TestMain): at the default cost, hashing dominates their run time.
+var passwordCost = bcrypt.DefaultCost
+
 // userEntry is stored as JSON under usersPrefix + name. Only a bcrypt hash
 // of the password is kept, so storage never holds the password itself.
+// TokenParams holds the token_* settings of the tokens the user gets, as in
+// Vault's userpass.
 type userEntry struct {
-	PasswordHash []byte        `json:"password_hash"`
-	Policies     []string      `json:"policies"`
-	TTL          time.Duration `json:"ttl"`
-	MaxTTL       time.Duration `json:"max_ttl"`
+	tokenutil.TokenParams
+
+	PasswordHash []byte `json:"password_hash"`
 }
 
 func pathUsersList(b *backend) *framework.Path {
 	return &framework.Path{
 		Pattern: "users/?$",
+		DisplayAttrs: &framework.DisplayAttributes{
+			OperationPrefix: operationPrefix,
+			OperationSuffix: "users",
+		},
 		Operations: map[logical.Operation]framework.OperationHandler{
 			logical.ListOperation: &framework.PathOperation{
 				Callback: b.pathUsersList,
@@ -44,8 +53,12 @@ func pathUsersList(b *backend) *framework.Path {
 }
 
 func pathUsers(b *backend) *framework.Path {
-	return &framework.Path{
+	p := &framework.Path{
 		Pattern: usersPrefix + framework.GenericNameRegex("name"),
+		DisplayAttrs: &framework.DisplayAttributes{
+			OperationPrefix: operationPrefix,
+			OperationSuffix: "user",
+		},
 		Fields: map[string]*framework.FieldSchema{
 			"name": {
 				Type:        framework.TypeString,
@@ -58,18 +71,6 @@ func pathUsers(b *backend) *framework.Path {
 				DisplayAttrs: &framework.DisplayAttributes{
 					Sensitive: true,
 				},
-			},
-			"policies": {
-				Type:        framework.TypeCommaStringSlice,
-				Description: "Policies of the tokens this user gets on login, as a list or a comma-separated string. Vault adds \"default\".",
-			},
-			"ttl": {
-				Type:        framework.TypeDurationSecond,
-				Description: "TTL of the tokens this user gets on login. 0 uses ttl from config.",
-			},
-			"max_ttl": {
-				Type:        framework.TypeDurationSecond,
-				Description: "Maximum TTL of the tokens this user gets on login. 0 uses max_ttl from config.",
 			},
 		},
 		Operations: map[logical.Operation]framework.OperationHandler{
@@ -94,6 +95,10 @@ func pathUsers(b *backend) *framework.Path {
 		HelpSynopsis:    strings.TrimSpace(pathUsersHelpSyn),
 		HelpDescription: strings.TrimSpace(pathUsersHelpDesc),
 	}
+	// token_policies, token_ttl, token_bound_cidrs, token_type, ...: the
+	// settings every HashiCorp auth method takes for the tokens it issues.
+	tokenutil.AddTokenFields(p.Fields)
+	return p
 }
 
 func (b *backend) pathUsersList(ctx context.Context, req *logical.Request, _ *framework.FieldData) (*logical.Response, error) {
@@ -120,17 +125,9 @@ func (b *backend) pathUserRead(ctx context.Context, req *logical.Request, d *fra
 	if user == nil {
 		return nil, nil
 	}
-	policies := user.Policies
-	if policies == nil {
-		policies = []string{}
-	}
-	return &logical.Response{
-		Data: map[string]interface{}{
-			"policies": policies,
-			"ttl":      int64(user.TTL.Seconds()),
-			"max_ttl":  int64(user.MaxTTL.Seconds()),
-		},
-	}, nil
+	data := map[string]interface{}{}
+	user.PopulateTokenData(data)
+	return &logical.Response{Data: data}, nil
 }
 
 // pathUserWrite serves both create and update, like pathConfigWrite: a
@@ -149,7 +146,7 @@ func (b *backend) pathUserWrite(ctx context.Context, req *logical.Request, d *fr
 			return logical.ErrorResponse("password must be at most %d bytes", maxPasswordBytes), nil
 		}
 		var err error
-		passwordHash, err = bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+		passwordHash, err = bcrypt.GenerateFromPassword([]byte(password), passwordCost)
 		if err != nil {
 			return nil, fmt.Errorf("hashing password: %w", err)
 		}
@@ -169,21 +166,13 @@ func (b *backend) pathUserWrite(ctx context.Context, req *logical.Request, d *fr
 	if passwordHash != nil {
 		user.PasswordHash = passwordHash
 	}
-	if v, ok := d.GetOk("policies"); ok {
-		user.Policies = policyutil.SanitizePolicies(v.([]string), policyutil.DoNotAddDefaultPolicy)
+	if err := user.ParseTokenFields(req, d); err != nil {
+		return logical.ErrorResponse(err.Error()), nil
 	}
-	if v, ok := d.GetOk("ttl"); ok {
-		user.TTL = time.Duration(v.(int)) * time.Second
-	}
-	if v, ok := d.GetOk("max_ttl"); ok {
-		user.MaxTTL = time.Duration(v.(int)) * time.Second
-	}
+	user.TokenPolicies = policyutil.SanitizePolicies(user.TokenPolicies, policyutil.DoNotAddDefaultPolicy)
 
 	if len(user.PasswordHash) == 0 {
 		return logical.ErrorResponse("password is required"), nil
-	}
-	if user.MaxTTL > 0 && user.TTL > user.MaxTTL {
-		return logical.ErrorResponse("ttl must not be greater than max_ttl"), nil
 	}
 
 	entry, err := logical.StorageEntryJSON(usersPrefix+name, user)
@@ -237,7 +226,9 @@ Manage the users that can log in.
 
 const pathUsersHelpDesc = `
 Each user has a password, kept only as a bcrypt hash and never returned,
-the policies its tokens get, and optional token TTLs that override those
-in "config". Deleting a user stops the renewal of tokens it already has;
-revoke them to end them at once.
+and the token_* settings of the tokens it gets on login: token_policies,
+token_ttl and token_max_ttl (0 takes ttl and max_ttl from "config"),
+token_bound_cidrs, token_type and the others Vault's auth methods share.
+Deleting a user stops the renewal of tokens it already has; revoke them to
+end them at once.
 `

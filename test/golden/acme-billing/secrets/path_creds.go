@@ -31,6 +31,11 @@ type issuedToken struct {
 func pathCreds(b *backend) *framework.Path {
 	return &framework.Path{
 		Pattern: "creds",
+		DisplayAttrs: &framework.DisplayAttributes{
+			OperationPrefix: operationPrefix,
+			OperationVerb:   "generate",
+			OperationSuffix: "credentials",
+		},
 		Operations: map[logical.Operation]framework.OperationHandler{
 			logical.ReadOperation: &framework.PathOperation{
 				Callback: b.pathCredsRead,
