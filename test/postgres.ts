@@ -7,7 +7,8 @@ import {freePort} from './helpers.js'
 
 /**
  * A real PostgreSQL from Debian's packages, run as a local process on a free port in a temporary folder
- * (installed by .ci/run). Password authentication over TCP, so a wrong password really fails.
+ * (installed by .ci/run). Password authentication over TCP, so a wrong password really fails; with
+ * `{auth: 'trust'}` any password gets in, as with initdb's default and many developer setups.
  */
 export interface Postgres {
   port: number
@@ -29,7 +30,7 @@ function binDir(): string {
 }
 
 
-export async function startPostgres(): Promise<Postgres> {
+export async function startPostgres({auth = 'scram-sha-256'}: {auth?: 'scram-sha-256' | 'trust'} = {}): Promise<Postgres> {
   const bin = binDir()
   const dir = mkdtempSync(join(tmpdir(), 'vaultkit-pg-'))
   const data = join(dir, 'data')
@@ -47,7 +48,7 @@ export async function startPostgres(): Promise<Postgres> {
     if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`)
   }
   if (root) execFileSync('chown', ['-R', 'postgres:postgres', dir])
-  asPostgres('initdb', ['-D', data, '-U', 'vaultadmin', `--pwfile=${passwordFile}`, '--auth-host=scram-sha-256', '--auth-local=trust'])
+  asPostgres('initdb', ['-D', data, '-U', 'vaultadmin', `--pwfile=${passwordFile}`, `--auth-host=${auth}`, '--auth-local=trust'])
   const port = await freePort()
   asPostgres('pg_ctl', ['-D', data, '-l', join(dir, 'postgres.log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start'])
   return {

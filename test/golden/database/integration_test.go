@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/vault/sdk/database/dbplugin/v5"
+	dbtesting "github.com/hashicorp/vault/sdk/database/dbplugin/v5/testing"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -22,16 +24,14 @@ const createStatement = `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}
 
 func TestIntegration_InitializeVerifyConnection(t *testing.T) {
 	db := newTestDB(t)
-	resp, err := db.Initialize(t.Context(), dbplugin.InitializeRequest{
+	resp := dbtesting.AssertInitialize(t, db, dbplugin.InitializeRequest{
 		Config:           templatedConfig(t, nil),
 		VerifyConnection: true,
 	})
-	if err != nil {
-		t.Fatalf("Initialize: %v", err)
-	}
 	if resp.Config["password"] == "" {
 		t.Error("returned config lost the password")
 	}
+	dbtesting.AssertClose(t, db)
 }
 
 func TestIntegration_NewUserCanLogIn(t *testing.T) {
@@ -92,13 +92,10 @@ func TestIntegration_UpdateUserPassword(t *testing.T) {
 	username, oldPassword := newUser(t, db, createStatement)
 
 	newPassword := "N3w-" + oldPassword
-	_, err := db.UpdateUser(t.Context(), dbplugin.UpdateUserRequest{
+	dbtesting.AssertUpdateUser(t, db, dbplugin.UpdateUserRequest{
 		Username: username,
 		Password: &dbplugin.ChangePassword{NewPassword: newPassword},
 	})
-	if err != nil {
-		t.Fatalf("UpdateUser: %v", err)
-	}
 	if err := logIn(t, username, newPassword); err != nil {
 		t.Errorf("logging in with the new password: %v", err)
 	}
@@ -113,13 +110,10 @@ func TestIntegration_UpdateUserExpiration(t *testing.T) {
 
 	expire := func(at time.Time) {
 		t.Helper()
-		_, err := db.UpdateUser(t.Context(), dbplugin.UpdateUserRequest{
+		dbtesting.AssertUpdateUser(t, db, dbplugin.UpdateUserRequest{
 			Username:   username,
 			Expiration: &dbplugin.ChangeExpiration{NewExpiration: at},
 		})
-		if err != nil {
-			t.Fatalf("UpdateUser: %v", err)
-		}
 	}
 
 	expire(time.Now().Add(-time.Minute))
@@ -150,9 +144,7 @@ func TestIntegration_DeleteUserDropsRole(t *testing.T) {
 	_ = conn.Close(t.Context())
 
 	for range 2 { // the second time the role is gone, which is not an error
-		if _, err := db.DeleteUser(t.Context(), dbplugin.DeleteUserRequest{Username: username}); err != nil {
-			t.Fatalf("DeleteUser: %v", err)
-		}
+		dbtesting.AssertDeleteUser(t, db, dbplugin.DeleteUserRequest{Username: username})
 	}
 	if roleExists(t, username) {
 		t.Errorf("role %q still exists", username)
@@ -163,13 +155,10 @@ func TestIntegration_DeleteUserWithStatements(t *testing.T) {
 	db := initializedDB(t, nil)
 	username, _ := newUser(t, db, createStatement)
 
-	_, err := db.DeleteUser(t.Context(), dbplugin.DeleteUserRequest{
+	dbtesting.AssertDeleteUser(t, db, dbplugin.DeleteUserRequest{
 		Username:   username,
 		Statements: dbplugin.Statements{Commands: []string{`DROP ROLE IF EXISTS "{{name}}";`}},
 	})
-	if err != nil {
-		t.Fatalf("DeleteUser: %v", err)
-	}
 	if roleExists(t, username) {
 		t.Errorf("role %q still exists", username)
 	}
@@ -201,7 +190,8 @@ func TestIntegration_BadConnectionURLHidesPassword(t *testing.T) {
 	}
 }
 
-// adminURL returns PG_URL parsed, or skips the test when it is not set.
+// adminURL returns PG_URL parsed, or skips the test when it is not set. It
+// fails the test when the server accepts any password.
 func adminURL(t *testing.T) *url.URL {
 	t.Helper()
 
@@ -213,7 +203,35 @@ func adminURL(t *testing.T) *url.URL {
 	if err != nil {
 		t.Fatalf("PG_URL does not parse: %v", err)
 	}
+	if err := checkPasswordsMatter(u); err != nil {
+		t.Fatal(err)
+	}
 	return u
+}
+
+var (
+	trustCheck sync.Once
+	trustErr   error
+)
+
+// checkPasswordsMatter logs in once with a wrong password. A server that
+// lets it in (trust authentication, initdb's default for local
+// connections) would make the password and expiration tests fail as if
+// the plugin were wrong.
+func checkPasswordsMatter(admin *url.URL) error {
+	trustCheck.Do(func() {
+		wrong := *admin
+		wrong.User = url.UserPassword(admin.User.Username(), "not-the-password-"+fmt.Sprint(time.Now().UnixNano()))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, wrong.String())
+		if err != nil {
+			return
+		}
+		_ = conn.Close(ctx)
+		trustErr = fmt.Errorf("the PostgreSQL server at %s accepts any password (trust authentication), so these tests cannot tell an old or expired password from a valid one: in pg_hba.conf set the METHOD of the host lines for 127.0.0.1/32 and ::1/128 to scram-sha-256, give the user in PG_URL that password (ALTER ROLE ... PASSWORD '...'), then reload PostgreSQL (SELECT pg_reload_conf())", admin.Host)
+	})
+	return trustErr
 }
 
 // templatedURL is u with its credentials replaced by the placeholders, the
@@ -245,13 +263,10 @@ func initializedDB(t *testing.T, overrides map[string]interface{}) dbplugin.Data
 	t.Helper()
 
 	db := newTestDB(t)
-	_, err := db.Initialize(t.Context(), dbplugin.InitializeRequest{
+	dbtesting.AssertInitialize(t, db, dbplugin.InitializeRequest{
 		Config:           templatedConfig(t, overrides),
 		VerifyConnection: true,
 	})
-	if err != nil {
-		t.Fatalf("Initialize: %v", err)
-	}
 	return db
 }
 
@@ -261,15 +276,12 @@ func newUser(t *testing.T, db dbplugin.Database, statements string) (username, p
 	t.Helper()
 
 	password = fmt.Sprintf("Pa55-%d", time.Now().UnixNano())
-	resp, err := db.NewUser(t.Context(), dbplugin.NewUserRequest{
+	resp := dbtesting.AssertNewUser(t, db, dbplugin.NewUserRequest{
 		UsernameConfig: dbplugin.UsernameMetadata{DisplayName: "token", RoleName: "integration"},
 		Statements:     dbplugin.Statements{Commands: []string{statements}},
 		Password:       password,
 		Expiration:     time.Now().Add(time.Hour),
 	})
-	if err != nil {
-		t.Fatalf("NewUser: %v", err)
-	}
 	t.Cleanup(func() {
 		// DROP OWNED first, or a failed test would leave the role behind.
 		if roleExists(t, resp.Username) {

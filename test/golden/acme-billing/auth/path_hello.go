@@ -50,7 +50,7 @@ func (b *backend) pathHelloRead(ctx context.Context, req *logical.Request, d *fr
 }
 
 // notConfiguredResponse is a 400 rather than a 404 or 500 so the user sees
-// what to do next; MountPoint (e.g. "hello/") makes the hint copy-pasteable.
+// what to do next; MountPoint (e.g. "acme-billing/") makes the hint copy-pasteable.
 func notConfiguredResponse(req *logical.Request) *logical.Response {
 	return logical.ErrorResponse("the plugin is not configured yet: write %s%s first", req.MountPoint, configPath)
 }
