@@ -4,6 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {runCli} from '../helpers.js'
+import {openAPIOperations} from './openapi.js'
 import {type DevServer, devUntilReady, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
 // The auth kind in a real Vault: users, login over HTTP, renew, denial, upgrade.
@@ -24,6 +25,11 @@ async function login(username: string, password: string) {
     method: 'POST',
     body: JSON.stringify({username, password}),
   })
+  return {status: response.status, body: (await response.json()) as Record<string, any>}
+}
+
+async function lookupSelf(token: string) {
+  const response = await fetch(`${server.addr}/v1/auth/token/lookup-self`, {headers: {'X-Vault-Token': token}})
   return {status: response.status, body: (await response.json()) as Record<string, any>}
 }
 
@@ -55,7 +61,7 @@ describe('the auth kind in a real Vault', () => {
   })
 
   test('a user logs in over HTTP and gets a renewable token with its policies', async () => {
-    expect((await vaultHttp(server, 'POST', 'auth/hello/users/alice', {password: 'correct-horse', policies: 'default,dev'})).status).toBe(204)
+    expect((await vaultHttp(server, 'POST', 'auth/hello/users/alice', {password: 'correct-horse', token_policies: 'default,dev'})).status).toBe(204)
     const user = await vaultHttp(server, 'GET', 'auth/hello/users/alice')
     expect(JSON.stringify(user.body)).not.toContain('correct-horse')
     const ok = await login('alice', 'correct-horse')
@@ -63,11 +69,42 @@ describe('the auth kind in a real Vault', () => {
     expect(ok.body.auth.policies).toEqual(['default', 'dev'])
     expect(ok.body.auth.renewable).toBe(true)
     expect(ok.body.auth.metadata).toMatchObject({username: 'alice'})
-    const lookup = await fetch(`${server.addr}/v1/auth/token/lookup-self`, {headers: {'X-Vault-Token': ok.body.auth.client_token}})
-    expect(((await lookup.json()) as any).data.policies).toEqual(['default', 'dev'])
+    expect((await lookupSelf(ok.body.auth.client_token)).body.data.policies).toEqual(['default', 'dev'])
     const renewed = await renewSelf(ok.body.auth.client_token)
     expect(renewed.status).toBe(200)
     expect(renewed.body.auth.lease_duration).toBeGreaterThan(0)
+  })
+
+  test('token_bound_cidrs: a login from outside them is refused, from inside it gives a token bound to them', async () => {
+    await vaultHttp(server, 'POST', 'auth/hello/users/carol', {password: 'pw-carol', token_bound_cidrs: '10.0.0.0/8'})
+    expect((await login('carol', 'pw-carol')).status).toBe(403)
+    await vaultHttp(server, 'POST', 'auth/hello/users/carol', {token_bound_cidrs: '127.0.0.1/32'})
+    const ok = await login('carol', 'pw-carol')
+    expect(ok.status).toBe(200)
+    const lookup = await lookupSelf(ok.body.auth.client_token)
+    expect(lookup.status).toBe(200)
+    expect(lookup.body.data.bound_cidrs).toEqual(['127.0.0.1'])
+  })
+
+  test('token_type batch gives a batch token', async () => {
+    await vaultHttp(server, 'POST', 'auth/hello/users/dave', {password: 'pw-dave', token_type: 'batch', token_policies: 'dev'})
+    const ok = await login('dave', 'pw-dave')
+    expect(ok.status).toBe(200)
+    expect(ok.body.auth.client_token).toMatch(/^hvb\./)
+    const lookup = await lookupSelf(ok.body.auth.client_token)
+    expect(lookup.body.data).toMatchObject({type: 'batch', policies: ['default', 'dev']})
+  })
+
+  test("Vault's OpenAPI document names every operation of the plugin as intended, each ID once", async () => {
+    const {mine, all} = await openAPIOperations(server, 'auth/hello')
+    expect(mine).toEqual({
+      '/auth/hello/config': {get: 'hello-read-configuration', post: 'hello-configure', delete: 'hello-delete-configuration'},
+      '/auth/hello/hello': {get: 'hello-read-greeting'},
+      '/auth/hello/users/': {get: 'hello-list-users'},
+      '/auth/hello/users/{name}': {get: 'hello-read-user', post: 'hello-write-user', delete: 'hello-delete-user'},
+      '/auth/hello/login': {post: 'hello-login'},
+    })
+    for (const id of Object.values(mine).flatMap((ops) => Object.values(ops))) expect(all.filter((other) => other === id)).toHaveLength(1)
   })
 
   test('a wrong password and an unknown user get the same denial', async () => {
@@ -85,7 +122,7 @@ describe('the auth kind in a real Vault', () => {
   })
 
   test('version 0.2.0 upgrades the auth mount in place; its users stay', async () => {
-    await vaultHttp(server, 'POST', 'auth/hello/users/bob', {password: 'battery-staple', policies: 'default'})
+    await vaultHttp(server, 'POST', 'auth/hello/users/bob', {password: 'battery-staple', token_policies: 'default'})
     const versionFile = join(project, 'version/version.go')
     writeFileSync(versionFile, readFileSync(versionFile, 'utf8').replace('"0.1.0"', '"0.2.0"'))
     expect((await vaultkit(['plugin', 'build'])).exitCode).toBe(0)

@@ -6,6 +6,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {sha256File} from '../../src/lib/build.js'
 import {runCli} from '../helpers.js'
+import {openAPIOperations} from './openapi.js'
 import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
 // The whole journey on a real Vault dev server: scaffold -> build -> register -> use -> upgrade.
@@ -62,6 +63,16 @@ describe('the secrets kind in a real Vault', () => {
     expect(second).toMatchObject({catalog: 'unchanged', mount: 'unchanged'})
     const mounts = await vaultHttp(server, 'GET', 'sys/mounts')
     expect(mounts.body.data['hello/']).toMatchObject({type: 'hello', running_plugin_version: 'v0.1.0', running_sha256: first.sha256})
+  })
+
+  test("Vault's OpenAPI document names every operation of the plugin as intended, each ID once", async () => {
+    const {mine, all} = await openAPIOperations(server, 'hello')
+    expect(mine).toEqual({
+      '/hello/config': {get: 'hello-read-configuration', post: 'hello-configure', delete: 'hello-delete-configuration'},
+      '/hello/hello': {get: 'hello-read-greeting'},
+      '/hello/creds': {get: 'hello-generate-credentials'},
+    })
+    for (const id of Object.values(mine).flatMap((ops) => Object.values(ops))) expect(all.filter((other) => other === id)).toHaveLength(1)
   })
 
   test('hello answers 400 until configured, then with the prefix', async () => {
