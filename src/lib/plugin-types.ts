@@ -42,7 +42,7 @@ export const PLUGIN_TYPE: Record<PluginType, PluginTypeInfo> = {
     requestPath: (path) => `auth/${path}`,
     defaultPath: (name) => name,
     usage: (path) => [
-      `vault write auth/${path}/users/alice password=changeme policies=default`,
+      `vault write auth/${path}/users/alice password=changeme token_policies=default`,
       `vault write auth/${path}/login username=alice password=changeme`,
       `curl -s -X POST -d '{"username":"alice","password":"changeme"}' $VAULT_ADDR/v1/auth/${path}/login`,
     ],

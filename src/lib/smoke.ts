@@ -37,7 +37,7 @@ const smokeSecrets: Smoke = async (client, path) => {
 /** Create (or reset) a dev user, log in as it, and report the token's policies; the token is revoked again. */
 const smokeAuth: Smoke = async (client, path) => {
   const password = randomBytes(18).toString('base64url')
-  await client.post(`auth/${path}/users/vaultkit-smoke`, {password, policies: 'default'})
+  await client.post(`auth/${path}/users/vaultkit-smoke`, {password, token_policies: 'default'})
   const login = await client.post(`auth/${path}/login`, {username: 'vaultkit-smoke', password})
   const auth = (login?.auth ?? {}) as {client_token?: string; policies?: string[]; lease_duration?: number}
   if (auth.client_token) await client.post('auth/token/revoke', {token: auth.client_token})

@@ -56,12 +56,12 @@ func pathConfig(b *backend) *framework.Path {
 			},
 			"ttl": {
 				Type:        framework.TypeDurationSecond,
-				Description: "Default TTL of tokens issued by login, for users without their own ttl. 0 uses the mount's default.",
+				Description: "Default TTL of tokens issued by login, for users without their own token_ttl. 0 uses the mount's default.",
 				Default:     int(defaultTTL.Seconds()),
 			},
 			"max_ttl": {
 				Type:        framework.TypeDurationSecond,
-				Description: "Default maximum TTL of tokens issued by login, for users without their own max_ttl. 0 uses the mount's maximum.",
+				Description: "Default maximum TTL of tokens issued by login, for users without their own token_max_ttl. 0 uses the mount's maximum.",
 				Default:     int(defaultMaxTTL.Seconds()),
 			},
 		},
@@ -241,6 +241,6 @@ const pathConfigHelpDesc = `
 The configuration must be written before "hello" can be read; "users" and
 "login" work without it. custom_prefix is required and starts every
 greeting. api_key is stored seal-wrapped and is never returned. ttl and
-max_ttl are the token TTLs "login" uses for users that set none of their
-own.
+max_ttl are the token TTLs "login" uses for users whose token_ttl and
+token_max_ttl are 0.
 `
