@@ -13,6 +13,8 @@ export const goVersions = {
   /** The database kind: PostgreSQL's pure-Go driver, and the SDK's config parsing helpers. */
   pgx: 'v5.9.1',
   parseutil: 'v0.2.0',
+  /** The linter the generated CI workflow runs, as HashiCorp's plugin repositories do; so does the Go tier. */
+  staticcheck: 'v0.8.2',
 } as const
 
 /**

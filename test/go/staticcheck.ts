@@ -3,9 +3,10 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 
 import {cacheDir} from '../../src/lib/vault/install.js'
+import {goVersions} from '../../src/lib/versions.js'
 
-/** The staticcheck HashiCorp's plugin CI runs; the Go module proxy serves it. */
-export const STATICCHECK_VERSION = 'v0.8.2'
+/** The staticcheck HashiCorp's plugin CI runs, as the generated workflow does; the Go module proxy serves it. */
+const STATICCHECK_VERSION = goVersions.staticcheck
 
 /**
  * The staticcheck binary, installed once per Go version into vaultkit's cache folder (never into the
