@@ -142,8 +142,8 @@ func TestLogin_BoundCIDRs(t *testing.T) {
 	b, s := getTestBackend(t)
 	mustWriteUser(t, b, s, "alice", map[string]interface{}{"password": "pw", "token_bound_cidrs": "10.0.0.0/8"})
 
-	for _, from := range []string{"", "192.168.1.7"} {
-		t.Run("from "+from, func(t *testing.T) {
+	for name, from := range map[string]string{"without connection information": "", "from another network": "192.168.1.7"} {
+		t.Run(name, func(t *testing.T) {
 			resp, err := loginFrom(t, b, s, from, "alice", "pw")
 			if !errors.Is(err, logical.ErrPermissionDenied) {
 				t.Fatalf("login from %q outside token_bound_cidrs: err=%v resp=%#v, want permission denied", from, err, resp)
