@@ -2,8 +2,10 @@ package acmebilling
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/vault/sdk/framework"
 	"github.com/hashicorp/vault/sdk/logical"
 
 	"example.com/vault-plugin-auth-acme-billing/version"
@@ -66,12 +68,37 @@ func TestFactory(t *testing.T) {
 }
 
 func TestPaths_OperationIDs(t *testing.T) {
-	// Every path names its OpenAPI operations, so clients generated from
-	// Vault's OpenAPI document get stable method names.
-	b, _ := getTestBackend(t)
-	for _, p := range b.Paths {
-		if p.DisplayAttrs == nil || p.DisplayAttrs.OperationPrefix != operationPrefix {
-			t.Errorf("path %q: DisplayAttrs.OperationPrefix is not %q", p.Pattern, operationPrefix)
+	// The OpenAPI document Vault serves for the mount comes from here: every
+	// operation must carry the prefix, and no ID may name two operations,
+	// so clients generated from it get stable, distinct method names.
+	b, s := getTestBackend(t)
+	// Root help asks Vault for its version, which the test view lacks.
+	b.System().(*logical.StaticSystemView).PluginEnvironment = &logical.PluginEnvironment{}
+	resp, err := doRequest(t, b, s, logical.HelpOperation, "", nil)
+	if err != nil || resp == nil {
+		t.Fatalf("root help: err=%v resp=%#v", err, resp)
+	}
+	doc, ok := resp.Data["openapi"].(*framework.OASDocument)
+	if !ok {
+		t.Fatalf("root help has no OpenAPI document: %#v", resp.Data)
+	}
+	seen := map[string]string{}
+	for path, item := range doc.Paths {
+		for method, op := range map[string]*framework.OASOperation{"get": item.Get, "post": item.Post, "patch": item.Patch, "delete": item.Delete} {
+			if op == nil {
+				continue
+			}
+			where := method + " " + path
+			if !strings.HasPrefix(op.OperationID, operationPrefix+"-") {
+				t.Errorf("%s: operation ID %q does not start with %q", where, op.OperationID, operationPrefix+"-")
+			}
+			if other, dup := seen[op.OperationID]; dup {
+				t.Errorf("%s and %s share the operation ID %q", where, other, op.OperationID)
+			}
+			seen[op.OperationID] = where
 		}
+	}
+	if len(seen) < len(b.Paths) {
+		t.Errorf("%d operations for %d paths: %v", len(seen), len(b.Paths), seen)
 	}
 }
