@@ -17,7 +17,8 @@ export async function openAPIOperations(server: DevServer, mount: string): Promi
       const id = item[method]?.operationId
       if (id === undefined) continue
       all.push(id)
-      if (path.startsWith(`/${mount}/`)) (mine[path] ??= {})[method] = id
+      if (!path.startsWith(`/${mount}/`)) continue
+      mine[path] = {...mine[path], [method]: id}
     }
   }
   return {mine, all}
