@@ -2,6 +2,7 @@ import {existsSync, readdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
 
+import {configFile} from '../config.js'
 import {UserError, errnoCode} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
 import {checkExtends, checkUnique, type Kind, type KindSource, listKinds, readExternalKind} from './kinds.js'
@@ -18,11 +19,6 @@ interface SearchFolder {
   dir: string
   source: KindSource
   origin: string
-}
-
-/** ~/.config/vaultkit/config.json, or under $XDG_CONFIG_HOME. */
-export function configFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'vaultkit', 'config.json')
 }
 
 const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path)

@@ -3,13 +3,15 @@ import {homedir} from 'node:os'
 import {delimiter, join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
+import {type ProgressStream, createProgress} from '../progress.js'
+import {GoBuildProgress} from './build-progress.js'
 import {vaultRelease} from '../versions.js'
 
 export interface VaultBinary {
   path: string
   /** What `vault version` printed, e.g. "Vault v1.20.4 (...)". */
   version: string
-  source: '--vault-bin' | 'VAULTKIT_VAULT_BIN' | 'PATH' | 'cache' | 'built'
+  source: '--vault-bin' | 'VAULTKIT_VAULT_BIN' | 'PATH' | 'cache' | 'downloaded' | 'built'
 }
 
 /** Nothing found where vaultkit looks, and no build asked for. */
@@ -22,9 +24,13 @@ export class NoVaultBinary extends UserError {
 export interface EnsureOptions {
   vaultBin?: string
   version?: string
-  /** Build from source when nothing is found (server install); otherwise say how to get one. */
+  /** Get one when nothing is found (server install): the official release, else a build from source; otherwise say how to get one. */
   build?: boolean
+  /** Only the official release, or only a build from source (default: the release, and the source when the release site cannot be reached). */
+  from?: 'release' | 'source'
   onProgress?: (line: string) => void
+  /** Where progress bars are drawn (default: stderr). */
+  stream?: ProgressStream
   env?: NodeJS.ProcessEnv
 }
 
@@ -47,8 +53,42 @@ export async function ensureVaultBinary(options: EnsureOptions = {}): Promise<Va
   if (!options.build) {
     throw new NoVaultBinary()
   }
-  await buildVault(version, cached, options.onProgress ?? (() => {}), env)
-  return checkBinary(cached, 'built')
+  const log = options.onProgress ?? (() => {})
+  return whileInterruptible(async (signal) => {
+    if (options.from !== 'source') {
+      const {ReleaseUnavailable, installRelease} = await import('./release.js')
+      try {
+        await installRelease({version, target: cached, workRoot: join(cacheDir(env), 'vault'), env, log, stream: options.stream, signal})
+        return checkBinary(cached, 'downloaded')
+      } catch (error) {
+        if (!(error instanceof ReleaseUnavailable)) throw error
+        if (options.from === 'release') throw new UserError(error.message, 'check the network, or VAULTKIT_RELEASES_URL and "releasesUrl" in ~/.config/vaultkit/config.json; or build from source with --from source')
+        log(`${error.message}: building from source instead`)
+      }
+    }
+    await buildVault(version, cached, log, env, options.stream, signal)
+    return checkBinary(cached, 'built')
+  })
+}
+
+/**
+ * Runs a download or build with Ctrl-C turned into an abort, so that the staging folder is removed before
+ * vaultkit exits (Node's own SIGINT handling would exit at once and leave it behind).
+ */
+async function whileInterruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController()
+  const interrupt = () => controller.abort()
+  process.once('SIGINT', interrupt)
+  process.once('SIGTERM', interrupt)
+  try {
+    return await run(controller.signal)
+  } catch (error) {
+    if (controller.signal.aborted) throw new UserError('Interrupted', 'nothing was left in the cache; run the command again to start over', 130)
+    throw error
+  } finally {
+    process.removeListener('SIGINT', interrupt)
+    process.removeListener('SIGTERM', interrupt)
+  }
 }
 
 async function isExecutable(path: string): Promise<boolean> {
@@ -89,13 +129,14 @@ interface ModuleDownload {
  * directives point at its own submodules (./sdk, ./api, ...) that the release zip does not hold; so the
  * release is laid out with each submodule where its replace points, and built as the main module.
  */
-async function buildVault(version: string, target: string, progress: (line: string) => void, env: NodeJS.ProcessEnv) {
+async function buildVault(version: string, target: string, progress: (line: string) => void, env: NodeJS.ProcessEnv, stream: ProgressStream | undefined, signal: AbortSignal) {
   const {execa} = await import('execa')
   const goEnv = {GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod', CGO_ENABLED: '0'}
   const go = async (args: string[], cwd?: string) => {
     try {
-      return (await execa('go', args, {cwd, env: goEnv})).stdout
+      return (await execa('go', args, {cwd, env: goEnv, cancelSignal: signal})).stdout
     } catch (error) {
+      if (signal.aborted) throw error
       if (errnoCode(error) === 'ENOENT') {
         throw new UserError('No vault binary was found, and go is not on PATH to build one', 'install Vault (or OpenBao) and put it on PATH, or install Go')
       }
@@ -139,7 +180,24 @@ async function buildVault(version: string, target: string, progress: (line: stri
     const stamp = ['-s -w', `-X github.com/hashicorp/vault/version.BuildDate=${info.Time ?? new Date().toISOString()}`]
     const commit = info.Origin?.Hash ?? release.Origin?.Hash
     if (commit) stamp.push(`-X github.com/hashicorp/vault/version.GitCommit=${commit}`)
-    await go(['build', '-trimpath', '-tags', 'vault', '-ldflags', stamp.join(' '), '-o', partial, '.'], src)
+    const packages = (await go(['list', '-deps', '-tags', 'vault', '.'], src)).split('\n').filter(Boolean)
+    const counter = new GoBuildProgress(packages)
+    const bar = createProgress(stream ?? process.stderr)
+    const build = execa('go', ['build', '-v', '-trimpath', '-tags', 'vault', '-ldflags', stamp.join(' '), '-o', partial, '.'], {cwd: src, env: goEnv, cancelSignal: signal, reject: false, stdout: 'ignore'})
+    const messages: string[] = []
+    const ticker = setInterval(() => bar.update(`  compiling ${counter.status()}`), 1000)
+    try {
+      for await (const line of build.iterable({from: 'stderr'})) {
+        if (counter.line(line)) bar.update(`  compiling ${counter.status()}`)
+        else messages.push(line)
+      }
+    } finally {
+      clearInterval(ticker)
+    }
+    const result = await build
+    bar.done(`  compiled ${counter.status()}`)
+    if (signal.aborted) throw new Error('interrupted')
+    if (result.exitCode !== 0) throw new UserError(`Building Vault ${version} failed at \`go build\`: ${messages.at(-1) ?? `exit ${result.exitCode}`}`, 'install Vault and put it on PATH, or report the message above')
     await mkdir(join(target, '..'), {recursive: true})
     await rename(partial, target)
     progress(`Built Vault ${version} in ${Math.round((performance.now() - started) / 1000)} s`)
