@@ -1,7 +1,7 @@
 import {describe, expect, it, onTestFinished} from 'vitest'
 
 import {HASHICORP_FINGERPRINT, HASHICORP_RELEASE_KEY} from '../../src/lib/vault/hashicorp-key.js'
-import {dearmor, signingKeys, verifyDetached} from '../../src/lib/vault/openpgp.js'
+import {dearmor, packets, signingKeys, verifyDetached} from '../../src/lib/vault/openpgp.js'
 import {TestSigner as Signer} from '../release-mirror.js'
 
 class TestSigner extends Signer {
@@ -31,6 +31,19 @@ describe("HashiCorp's release key, built in", () => {
     binary[binary.length - 1] ^= 1
     const altered = `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${binary.toString('base64')}\n-----END PGP PUBLIC KEY BLOCK-----\n`
     expect(signingKeys(altered).map((k) => k.fingerprint)).not.toContain('374EC75B485913604A831CC7C820C6D5CD27AB87')
+  })
+
+  it('drops a signing subkey whose back-signature (by the subkey, over the binding) does not hold', () => {
+    const binary = dearmor(HASHICORP_RELEASE_KEY)
+    const last = packets(binary).at(-1)!.body // the newest binding signature of subkey 374E...
+    // Its unhashed area, which the binding signature does not cover, holds the embedded back-signature.
+    const hashedLength = last.readUInt16BE(4)
+    const unhashed = last.subarray(8 + hashedLength, 8 + hashedLength + last.readUInt16BE(6 + hashedLength))
+    const length = ((unhashed[0]! - 192) << 8) + unhashed[1]! + 192
+    expect(unhashed[2]).toBe(32)
+    unhashed[2 + length - 1] ^= 1
+    const altered = `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${binary.toString('base64')}\n-----END PGP PUBLIC KEY BLOCK-----\n`
+    expect(signingKeys(altered).map((k) => k.fingerprint.slice(0, 4))).toEqual(['C874', 'B36C'])
   })
 
   it('refuses an armored block whose checksum does not match', () => {
