@@ -20,5 +20,7 @@ export default defineConfig({
     format: 'esm',
     entryFileNames: '[name].js',
     chunkFileNames: 'chunks/[name]-[hash].js',
+    // JSDoc of the bundled libraries is a third of their size, and nobody reads it in an installed package.
+    comments: {legal: true, annotation: false, jsdoc: false},
   },
 })

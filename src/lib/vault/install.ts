@@ -17,7 +17,7 @@ export interface VaultBinary {
 /** Nothing found where vaultkit looks, and no build asked for. */
 export class NoVaultBinary extends UserError {
   constructor() {
-    super('No vault binary was found', 'run `vaultkit server install` to build one, or pass --vault-bin')
+    super('No vault binary was found', 'run `vaultkit server install` to get one, or pass --vault-bin')
   }
 }
 
