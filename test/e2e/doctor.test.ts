@@ -89,7 +89,7 @@ describe('doctor', () => {
       check: 'vault binary',
       status: 'warning',
       detail: 'No vault binary was found',
-      fix: 'run `vaultkit server install` to build one, or pass --vault-bin',
+      fix: 'run `vaultkit server install` to get one, or pass --vault-bin',
     })
   })
 
