@@ -215,7 +215,7 @@ describe('server faults', () => {
     mkdirSync(empty)
     const env = {PATH: dirname(process.execPath), XDG_CACHE_HOME: empty, VAULTKIT_VAULT_BIN: ''}
     expectOneLineError(await vaultkit(['server', 'start', '--project', project], env), /^Error: No vault binary was found: run `vaultkit server install`/)
-    expectOneLineError(await vaultkit(['server', 'install'], env), /^Error: No vault binary was found, and go is not on PATH to build one: install Vault/)
+    expectOneLineError(await vaultkit(['server', 'install', '--from', 'source'], env), /^Error: No vault binary was found, and go is not on PATH to build one: install Vault/)
   })
 
   test('a sealed server', async () => {
