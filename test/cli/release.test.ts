@@ -131,7 +131,9 @@ describe('server install from a release mirror', () => {
       env: {NO_COLOR: '1', PATH, XDG_CACHE_HOME: cache.dir, VAULTKIT_RELEASES_URL: mirror.url, VAULTKIT_TEST_RELEASE_KEY: signer.publicKeyFile},
     })
     let stderr = ''
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
     const deadline = Date.now() + 20_000
     while (!/ kB \/ [\d.]+ kB/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
     expect(stderr).toMatch(new RegExp(`  ${ZIP.replaceAll('.', '\\.')}  \\[#*\\.+\\] \\d+ kB / \\d+ kB  \\d+ kB/s\\n`))
@@ -149,7 +151,9 @@ describe('server install from a release mirror', () => {
   it('says the disk is full, and leaves nothing behind', async () => {
     const cache = tempDir('vaultkit-tmpfs-')
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', cache])
-    onTestFinished(() => execFileSync('umount', [cache]))
+    onTestFinished(() => {
+      execFileSync('umount', [cache])
+    })
     const result = await install(await Mirror.signed(signer, makeZip({padding: 2_000_000, store: true})), cache)
     expect(result.stderr).toContain(`The disk holding ${join(cache, 'vaultkit', 'vault')} is full`)
     expect(result.exitCode).toBe(1)

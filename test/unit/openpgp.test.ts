@@ -28,7 +28,7 @@ describe("HashiCorp's release key, built in", () => {
   it('drops a subkey whose binding signature is altered', () => {
     const binary = dearmor(HASHICORP_RELEASE_KEY)
     // The last byte of the block belongs to the last binding signature's RSA value.
-    binary[binary.length - 1] ^= 1
+    binary[binary.length - 1]! ^= 1
     const altered = `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${binary.toString('base64')}\n-----END PGP PUBLIC KEY BLOCK-----\n`
     expect(signingKeys(altered).map((k) => k.fingerprint)).not.toContain('374EC75B485913604A831CC7C820C6D5CD27AB87')
   })
@@ -41,7 +41,7 @@ describe("HashiCorp's release key, built in", () => {
     const unhashed = last.subarray(8 + hashedLength, 8 + hashedLength + last.readUInt16BE(6 + hashedLength))
     const length = ((unhashed[0]! - 192) << 8) + unhashed[1]! + 192
     expect(unhashed[2]).toBe(32)
-    unhashed[2 + length - 1] ^= 1
+    unhashed[2 + length - 1]! ^= 1
     const altered = `-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n${binary.toString('base64')}\n-----END PGP PUBLIC KEY BLOCK-----\n`
     expect(signingKeys(altered).map((k) => k.fingerprint.slice(0, 4))).toEqual(['C874', 'B36C'])
   })
