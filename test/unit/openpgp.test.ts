@@ -11,7 +11,6 @@ class TestSigner extends Signer {
   }
 }
 
-const armor = (binary: Buffer) => `-----BEGIN PGP SIGNATURE-----\n\n${binary.toString('base64')}\n-----END PGP SIGNATURE-----\n`
 const date = (seconds?: number) => seconds && new Date(seconds * 1000).toISOString().slice(0, 10)
 
 describe("HashiCorp's release key, built in", () => {
@@ -52,7 +51,7 @@ describe("HashiCorp's release key, built in", () => {
 
   it('does not vouch for a signature by a key of its own', () => {
     const signer = new TestSigner()
-    const signature = armor(signer.sign('data'))
+    const signature = signer.sign('data')
     expect(() => verifyDetached(Buffer.from('data'), signature, signingKeys(HASHICORP_RELEASE_KEY))).toThrow(/made by key [0-9A-F]{16}, which is not trusted/)
   })
 })
@@ -68,15 +67,15 @@ describe('a detached signature made by gpg', () => {
     const signature = signer.sign(data)
     // A certify-only primary key cannot sign: only its subkey is offered.
     expect(keys.map((k) => k.fingerprint === signer.fingerprint())).toEqual([!subkey])
-    expect(verifyDetached(data, armor(signature), keys)).toBe(keys[0])
-    expect(verifyDetached(data, signer.sign(data, '--armor').toString(), keys)).toBeDefined()
-    expect(() => verifyDetached(Buffer.from(data.toString().replace('abc', 'abd')), armor(signature), keys)).toThrow(/does not match the file/)
+    expect(verifyDetached(data, signature, keys)).toBe(keys[0])
+    expect(verifyDetached(data, signer.sign(data, '--armor'), keys)).toBeDefined()
+    expect(() => verifyDetached(Buffer.from(data.toString().replace('abc', 'abd')), signature, keys)).toThrow(/does not match the file/)
   })
 
   it('refuses a signature made before the key existed', () => {
     const signer = new TestSigner()
     const keys = signingKeys(signer.gpg('--armor', '--export'))
     const backdated = signer.sign('data', '--ignore-time-conflict', '--faked-system-time', '20200101T000000!')
-    expect(() => verifyDetached(Buffer.from('data'), armor(backdated), keys)).toThrow(/was not valid/)
+    expect(() => verifyDetached(Buffer.from('data'), backdated, keys)).toThrow(/was not valid/)
   })
 })

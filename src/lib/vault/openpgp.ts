@@ -221,11 +221,14 @@ export function signingKeys(armored: string): SigningKey[] {
 const expiresFirst = (a?: number, b?: number) => (a === undefined ? b : b === undefined ? a : Math.min(a, b))
 
 /**
- * Checks an armored detached signature over `data` against the keys: the signature must be a binary or
+ * Checks a detached signature over `data` against the keys: the signature must be a binary or
  * text document signature by one of them, made while that key was valid. Returns the key that signed.
  */
-export function verifyDetached(data: Buffer, armoredSignature: string, keys: SigningKey[]): SigningKey {
-  const packet = packets(dearmor(armoredSignature)).find((p) => p.tag === 2)
+export function verifyDetached(data: Buffer, signatureFile: Buffer | string, keys: SigningKey[]): SigningKey {
+  // HashiCorp publishes binary signatures (gpg --detach-sign); an armored one (--armor) reads the same.
+  const file = Buffer.from(signatureFile)
+  const armored = file.subarray(0, 64).toString('latin1').trimStart().startsWith('-----BEGIN PGP')
+  const packet = packets(armored ? dearmor(file.toString('utf8')) : file).find((p) => p.tag === 2)
   if (!packet) throw new SignatureError('the signature file holds no signature')
   const signature = parseSignature(packet.body)
   if (signature.type !== 0x00 && signature.type !== 0x01) throw new SignatureError(`the signature is of type ${signature.type}, not over a document`)

@@ -58,7 +58,10 @@ async function trustedKeys(base: string, env: NodeJS.ProcessEnv, log: (line: str
   const loopback = host === 'localhost' || (isIP(host) === 4 && host.startsWith('127.')) || host === '::1'
   if (!loopback) throw new UserError(`VAULTKIT_TEST_RELEASE_KEY is set, and the release mirror ${base} is not on this machine`, 'unset VAULTKIT_TEST_RELEASE_KEY: it is for tests against a local mirror only')
   log(`Trusting the test key in ${file} for the mirror on ${host} (VAULTKIT_TEST_RELEASE_KEY)`)
-  return [...keys, ...signingKeys(await readFile(file, 'utf8'))]
+  const text = await readFile(file, 'utf8').catch((error: unknown) => {
+    throw new UserError(`VAULTKIT_TEST_RELEASE_KEY names ${file}, which cannot be read (${errnoCode(error) ?? (error as Error).message})`, 'point it at an armored public key, or unset it')
+  })
+  return [...keys, ...signingKeys(text)]
 }
 
 export async function installRelease(options: ReleaseOptions): Promise<void> {
@@ -72,16 +75,16 @@ export async function installRelease(options: ReleaseOptions): Promise<void> {
   log(`Downloading Vault ${version} from ${base}`)
 
   const keys = await trustedKeys(base, env, log)
-  const sums = await fetcher.text(`${folder}/${sumsName}`)
-  const signature = await fetcher.text(`${folder}/${sumsName}.sig`, sumsName)
+  const sums = await fetcher.bytes(`${folder}/${sumsName}`)
+  const signature = await fetcher.bytes(`${folder}/${sumsName}.sig`)
   try {
-    const key = verifyDetached(Buffer.from(sums), signature, keys)
+    const key = verifyDetached(sums, signature, keys)
     log(`  ${sumsName}: signed by ${key.fingerprint.replace(/(.{4})/g, '$1 ').trim()}`)
   } catch (error) {
     if (!(error instanceof SignatureError)) throw error
     throw new UserError(`The signature of ${folder}/${sumsName} does not hold: ${error.message}`, 'the mirror serves files HashiCorp did not sign: check it, or build from source with --from source')
   }
-  const expected = sums.split('\n').map((l) => l.trim().split(/\s+/)).find(([, name]) => name === zipName)?.[0]
+  const expected = sums.toString('utf8').split('\n').map((l) => l.trim().split(/\s+/)).find(([, name]) => name === zipName)?.[0]
   if (!expected) throw new ReleaseUnavailable(`Vault ${version} has no official build for ${releasePlatform()} (${sumsName} does not list ${zipName})`)
 
   await mkdir(options.workRoot, {recursive: true})
@@ -92,7 +95,7 @@ export async function installRelease(options: ReleaseOptions): Promise<void> {
     const actual = await fetcher.file(`${folder}/${zipName}`, zip, createProgress(options.stream ?? process.stderr))
     if (actual !== expected) throw new UserError(`${zipName} from ${base} is not the file HashiCorp signed (sha256 ${actual}, expected ${expected})`, 'the download was damaged or altered: run the command again, or check the mirror')
     const binary = join(work, 'vault')
-    await extractEntry(zip, 'vault', binary).catch((error: unknown) => {
+    await extractEntry(zip, process.platform === 'win32' ? 'vault.exe' : 'vault', binary).catch((error: unknown) => {
       if (error instanceof ZipError) throw new UserError(`${zipName} is signed but does not unpack: ${error.message}`, 'report it to whoever runs the mirror, or build from source with --from source')
       throw error
     })
@@ -140,15 +143,10 @@ class Fetcher {
     private readonly signal?: AbortSignal,
   ) {}
 
-  async text(url: string, what?: string): Promise<string> {
+  async bytes(url: string): Promise<Buffer> {
     const chunks: Buffer[] = []
     await this.get(url, async (chunk) => void chunks.push(chunk))
-    const text = Buffer.concat(chunks).toString('utf8')
-    if (what && !text.includes('-----BEGIN PGP SIGNATURE-----')) {
-      // HashiCorp publishes binary signatures: armor one so the verifier reads both forms.
-      return `-----BEGIN PGP SIGNATURE-----\n\n${Buffer.concat(chunks).toString('base64')}\n-----END PGP SIGNATURE-----\n`
-    }
-    return text
+    return Buffer.concat(chunks)
   }
 
   /** Streams `url` into `path` with a progress bar; returns the sha256 of what was written. */
