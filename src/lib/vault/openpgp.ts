@@ -82,13 +82,18 @@ export function packets(data: Buffer): Packet[] {
       const first = data[at++]!
       if (first < 192) length = first
       else if (first < 224) length = ((first - 192) << 8) + data[at++]! + 192
-      else if (first === 255) (length = data.readUInt32BE(at)), (at += 4)
-      else throw new SignatureError('partial-length packets are not expected in keys or signatures')
+      else if (first === 255) {
+        length = data.readUInt32BE(at)
+        at += 4
+      } else throw new SignatureError('partial-length packets are not expected in keys or signatures')
     } else {
       tag = (head >> 2) & 0x0f
       const size = [1, 2, 4][head & 3]
       if (size === undefined) length = data.length - at
-      else (length = data.readUIntBE(at, size)), (at += size)
+      else {
+        length = data.readUIntBE(at, size)
+        at += size
+      }
     }
     if (at + length > data.length) throw new SignatureError('truncated OpenPGP data')
     out.push({tag, body: data.subarray(at, at + length)})
@@ -139,8 +144,10 @@ function readSubpackets(area: Buffer, signature: Signature, hashed: boolean) {
   let at = 0
   while (at < area.length) {
     let length = area[at++]!
-    if (length >= 255) (length = area.readUInt32BE(at)), (at += 4)
-    else if (length >= 192) length = ((length - 192) << 8) + area[at++]! + 192
+    if (length >= 255) {
+      length = area.readUInt32BE(at)
+      at += 4
+    } else if (length >= 192) length = ((length - 192) << 8) + area[at++]! + 192
     const type = area[at]! & 0x7f
     const data = area.subarray(at + 1, at + length)
     at += length

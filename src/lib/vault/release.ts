@@ -187,7 +187,10 @@ class Fetcher {
     let timer: NodeJS.Timeout | undefined
     const arm = () => {
       clearTimeout(timer)
-      timer = setTimeout(() => ((timedOut = true), controller.abort()), this.idle * 1000)
+      timer = setTimeout(() => {
+        timedOut = true
+        controller.abort()
+      }, this.idle * 1000)
     }
     const cancel = () => controller.abort()
     this.signal?.addEventListener('abort', cancel)
