@@ -1,15 +1,14 @@
-import {describe, expect, it, onTestFinished} from 'vitest'
+import {afterAll, describe, expect, it} from 'vitest'
 
 import {HASHICORP_FINGERPRINT, HASHICORP_RELEASE_KEY} from '../../src/lib/vault/hashicorp-key.js'
 import {dearmor, packets, signingKeys, verifyDetached} from '../../src/lib/vault/openpgp.js'
-import {TestSigner as Signer} from '../release-mirror.js'
+import {TestSigner} from '../release-mirror.js'
 
-class TestSigner extends Signer {
-  constructor(options: {subkey?: boolean} = {}) {
-    super(options)
-    onTestFinished(() => this.remove())
-  }
-}
+// Made once (RSA key generation takes gpg a second): one signing with its primary key, one with a subkey.
+const signers = {primary: new TestSigner(), subkey: new TestSigner({subkey: true})}
+afterAll(() => {
+  for (const signer of Object.values(signers)) signer.remove()
+})
 
 const date = (seconds?: number) => seconds && new Date(seconds * 1000).toISOString().slice(0, 10)
 
@@ -50,8 +49,7 @@ describe("HashiCorp's release key, built in", () => {
   })
 
   it('does not vouch for a signature by a key of its own', () => {
-    const signer = new TestSigner()
-    const signature = signer.sign('data')
+    const signature = signers.primary.sign('data')
     expect(() => verifyDetached(Buffer.from('data'), signature, signingKeys(HASHICORP_RELEASE_KEY))).toThrow(/made by key [0-9A-F]{16}, which is not trusted/)
   })
 })
@@ -61,7 +59,7 @@ describe('a detached signature made by gpg', () => {
     ['the primary key', false],
     ['a signing subkey', true],
   ])('by %s: verifies the signed bytes, and nothing else', (_, subkey) => {
-    const signer = new TestSigner({subkey})
+    const signer = subkey ? signers.subkey : signers.primary
     const keys = signingKeys(signer.gpg('--armor', '--export'))
     const data = Buffer.from('abc  vault_1.21.4_linux_amd64.zip\n')
     const signature = signer.sign(data)
@@ -73,7 +71,7 @@ describe('a detached signature made by gpg', () => {
   })
 
   it('refuses a signature made before the key existed', () => {
-    const signer = new TestSigner()
+    const signer = signers.primary
     const keys = signingKeys(signer.gpg('--armor', '--export'))
     const backdated = signer.sign('data', '--ignore-time-conflict', '--faked-system-time', '20200101T000000!')
     expect(() => verifyDetached(Buffer.from('data'), backdated, keys)).toThrow(/was not valid/)
