@@ -1,10 +1,10 @@
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import {runCli} from '../helpers.js'
+import {REPO, runCli} from '../helpers.js'
 
 // The scripts `vaultkit completion` prints, loaded into real bash, zsh and fish, asked what completes a
 // line. zsh offers completions only inside its completion widgets, so there compadd is a function that
@@ -27,6 +27,10 @@ beforeAll(async () => {
     writeFileSync(scripts[shell]!, result.stdout)
   }
 })
+
+// The plugin types register takes, as its flag declares them.
+const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8'))
+const registerTypes = [...manifest.commands['plugin:register'].flags.type.options].sort() as string[]
 
 async function complete(shell: string, line: string): Promise<string[]> {
   const words = line.split(' ')
@@ -54,7 +58,7 @@ describe.each(['bash', 'zsh', 'fish'])('completion in %s', (shell) => {
     // Kinds, built-in and external, after an argument; plugin types for register.
     ['vaultkit plugin new hello --type ', ['acme', 'auth', 'database', 'secrets']],
     ['vaultkit plugin new -t ', ['acme', 'auth', 'database', 'secrets']],
-    ['vaultkit plugin register --type ', ['auth', 'database', 'secret']],
+    ['vaultkit plugin register --type ', registerTypes],
     ['vaultkit template new x --from ', ['acme', 'auth', 'database', 'secrets']],
     // A value nobody can guess: nothing, rather than the next flag.
     ['vaultkit plugin new --module ', []],

@@ -1,7 +1,8 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
-import {expect, test} from 'vitest'
+import {expect, onTestFinished, test} from 'vitest'
 
+import {templateKey} from '../../src/lib/templates/compile-options.js'
 import {compileTemplate, loadCompiler, loadPrecompiled, renderString} from '../../src/lib/templates/engine.js'
 import {builtinLayers, listKinds} from '../../src/lib/templates/kinds.js'
 import {layeredFiles} from '../../src/lib/templates/render.js'
@@ -32,7 +33,7 @@ test('the build precompiled every built-in template, and each renders as the com
     for (const file of [...layeredFiles(kind).values()].filter((f) => f.stored.endsWith('.hbs'))) {
       const source = readFileSync(file.absolute, 'utf8')
       const layer = basename(file.absolute.slice(0, -`/files/${file.stored}`.length))
-      expect((await loadPrecompiled(kind.manifest.name)).has(source), `${layer}/${file.stored} is precompiled for ${kind.manifest.name}`).toBe(true)
+      expect((await loadPrecompiled(kind.manifest.name)).has(templateKey(source)), `${layer}/${file.stored} is precompiled for ${kind.manifest.name}`).toBe(true)
       expect((await compileTemplate(source, layers))(context), file.stored).toBe(compile(source)(context))
     }
   }
@@ -43,8 +44,25 @@ test('a kind that extends none finds common precompiled on its own', async () =>
   const sources = readdirSync(common, {recursive: true, withFileTypes: true}).filter((e) => e.name.endsWith('.hbs'))
   expect(sources.length).toBeGreaterThan(3)
   for (const entry of sources) {
-    expect((await loadPrecompiled('common')).has(readFileSync(join(entry.parentPath, entry.name), 'utf8')), entry.name).toBe(true)
+    expect((await loadPrecompiled('common')).has(templateKey(readFileSync(join(entry.parentPath, entry.name), 'utf8'))), entry.name).toBe(true)
   }
+})
+
+test('a built-in template is taken from its precompiled module, found by its key', async () => {
+  const common = await loadPrecompiled('common')
+  const source = readFileSync(join(import.meta.dirname, '../../templates/common/files/_gitignore.hbs'), 'utf8')
+  // Another text under the key of "probe": rendering "probe" shows which one the engine used.
+  common.set(templateKey('probe'), common.get(templateKey(source)))
+  onTestFinished(() => void common.delete(templateKey('probe')))
+  expect((await compileTemplate('probe', ['common']))(context)).toContain('/.vaultkit/')
+})
+
+test('an edited built-in template misses its precompiled entry and is compiled as it now reads', async () => {
+  const source = readFileSync(join(import.meta.dirname, '../../templates/common/files/_gitignore.hbs'), 'utf8')
+  expect((await loadPrecompiled('common')).has(templateKey(source))).toBe(true)
+  const edited = source.replace('/.vaultkit/', '/.vaultkat/')
+  expect(edited.length).toBe(source.length)
+  expect(await compileTemplate(edited, ['common']).then((render) => render(context))).toContain('/.vaultkat/')
 })
 
 test('a template the build did not see is compiled at run time', async () => {

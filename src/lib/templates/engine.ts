@@ -4,7 +4,7 @@ import {pathToFileURL} from 'node:url'
 
 import {UserError} from '../errors.js'
 import {PACKAGE_ROOT} from '../paths.js'
-import {COMPILE_OPTIONS} from './compile-options.js'
+import {COMPILE_OPTIONS, templateKey} from './compile-options.js'
 import {helpers} from './helpers.js'
 
 export type TemplateContext = Record<string, unknown>
@@ -25,7 +25,7 @@ let compiler: Promise<{compile: (source: string) => Render}> | undefined
 
 /**
  * The templates of a chain of built-in layers (common, shared layers, a kind), precompiled by the build into
- * dist/templates/<top layer>.js and keyed by their source; a kind loads the one module of its chain.
+ * dist/templates/<top layer>.js and keyed by templateKey of their source; a kind loads the one module of its chain.
  */
 export function loadPrecompiled(top: string): Promise<Map<string, unknown>> {
   let loaded = precompiled.get(top)
@@ -50,7 +50,7 @@ export function loadCompiler() {
 
 /** `layers`: the built-in layers the template may come from, lowest first (see builtinLayers). */
 export async function compileTemplate(source: string, layers: readonly string[] = []): Promise<Render> {
-  const spec = layers.length > 0 ? (await loadPrecompiled(layers.at(-1)!)).get(source) : undefined
+  const spec = layers.length > 0 ? (await loadPrecompiled(layers.at(-1)!)).get(templateKey(source)) : undefined
   if (spec) return runtime.template(spec as TemplateSpecification)
   return (await loadCompiler()).compile(source)
 }
