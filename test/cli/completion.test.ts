@@ -82,6 +82,12 @@ describe.each(['bash', 'zsh', 'fish'])('completion in %s', (shell) => {
 })
 
 describe('completion in bash', () => {
+  it('refuses a shell it has no script for, in one line', async () => {
+    const result = await runCli(['completion', 'powershell'])
+    expect(result.stderr).toBe('Error: Which shell? Give one of bash, zsh, fish: e.g. `vaultkit completion bash`\n')
+    expect(result.exitCode).toBe(2)
+  })
+
   it('completes a value after "=", and filters by the word typed', async () => {
     expect(await complete('bash', 'vaultkit plugin new --type = se')).toEqual(['secrets'])
     expect(await complete('bash', 'vaultkit server st')).toEqual(['start', 'status', 'stop'])

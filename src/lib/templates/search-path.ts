@@ -2,7 +2,6 @@ import {existsSync, readdirSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, isAbsolute, join, resolve} from 'node:path'
 
-import {configFile} from '../config.js'
 import {UserError, errnoCode} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
 import {checkExtends, checkUnique, type Kind, type KindSource, listKinds, readExternalKind} from './kinds.js'
@@ -19,6 +18,24 @@ interface SearchFolder {
   dir: string
   source: KindSource
   origin: string
+}
+
+/** ~/.config/vaultkit/config.json, or under $XDG_CONFIG_HOME. */
+export function configFile(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'vaultkit', 'config.json')
+}
+
+/**
+ * One string field of the config file (e.g. "releasesUrl"), undefined when the file or the field is absent.
+ * It lives with the config's other reader so that both stay in the chunk plugin new already loads.
+ */
+export function configString(key: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const file = configFile(env)
+  const value = (readJsonFile(file) as Record<string, unknown> | undefined | null)?.[key]
+  if (value !== undefined && (typeof value !== 'string' || value === '')) {
+    throw new UserError(`${file}: field "${key}" must be a non-empty string`, `fix or remove "${key}" in that file`)
+  }
+  return value
 }
 
 const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path)

@@ -7,10 +7,10 @@ import {isIP} from 'node:net'
 import {join} from 'node:path'
 import {finished} from 'node:stream/promises'
 
-import {configString} from '../config.js'
 import {UserError, errnoCode} from '../errors.js'
 import {type Progress, type ProgressStream, bar, createProgress, formatBytes} from '../progress.js'
 import {HASHICORP_RELEASE_KEY} from './hashicorp-key.js'
+import {configString} from '../templates/search-path.js'
 import {SignatureError, type SigningKey, signingKeys, verifyDetached} from './openpgp.js'
 import {ZipError, extractEntry} from './unzip.js'
 
