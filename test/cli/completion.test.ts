@@ -84,7 +84,7 @@ describe.each(['bash', 'zsh', 'fish'])('completion in %s', (shell) => {
 describe('completion in bash', () => {
   it('refuses a shell it has no script for, in one line', async () => {
     const result = await runCli(['completion', 'powershell'])
-    expect(result.stderr).toBe('Error: Which shell? Give one of bash, zsh, fish: e.g. `vaultkit completion bash`\n')
+    expect(result.stderr).toBe('Error: Which shell? Give one of bash, zsh, fish: e.g. `vaultkit completion bash`')
     expect(result.exitCode).toBe(2)
   })
 
