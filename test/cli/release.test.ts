@@ -128,6 +128,7 @@ describe('server install from a release mirror', () => {
     mirror.faults.set(ZIP, {drip: 5_000})
     const child = execa(process.execPath, [BIN, 'server', 'install'], {
       reject: false,
+      forceKillAfterDelay: false,
       env: {NO_COLOR: '1', PATH, XDG_CACHE_HOME: cache.dir, VAULTKIT_RELEASES_URL: mirror.url, VAULTKIT_TEST_RELEASE_KEY: signer.publicKeyFile},
     })
     let stderr = ''
@@ -146,6 +147,37 @@ describe('server install from a release mirror', () => {
     mirror.faults.delete(ZIP)
     expect((await install(mirror, cache.dir)).exitCode).toBe(0)
     expect(cache.vaultEntries()).toEqual([`v${VERSION}`])
+  })
+
+  // Interrupted while it lays out the module, before any compiling: a test must not start a 13-minute build.
+  it('Ctrl-C during the source build leaves nothing in the cache', async () => {
+    const cache = cacheHome()
+    const child = execa(process.execPath, [BIN, 'server', 'install', '--from', 'source'], {
+      reject: false,
+      forceKillAfterDelay: false,
+      env: {NO_COLOR: '1', PATH: `/usr/local/go/bin:${PATH}`, XDG_CACHE_HOME: cache.dir},
+    })
+    let stderr = ''
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const deadline = Date.now() + 60_000
+    while (!stderr.includes('  github.com/hashicorp/vault/') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    expect(cache.vaultEntries()).toEqual([expect.stringMatching(/^\.build-\d+-/)])
+    child.kill('SIGINT')
+    const result = await child
+    expect(result.stderr).toContain('Error: Interrupted: nothing was left in the cache')
+    expect(result.exitCode).toBe(130)
+    expect(cache.vaultEntries()).toEqual([])
+  })
+
+  it('removes the staging folder a killed run left, and only one whose process is gone', async () => {
+    const cache = cacheHome()
+    const dead = (await execa('sh', ['-c', 'echo $$'])).stdout
+    const vault = join(cache.dir, 'vaultkit', 'vault')
+    execFileSync('mkdir', ['-p', join(vault, `.download-${dead}-abc`, 'partial'), join(vault, `.build-${process.pid}-abc`)])
+    expect((await install(await Mirror.signed(signer), cache.dir)).exitCode).toBe(0)
+    expect(cache.vaultEntries()).toEqual([`.build-${process.pid}-abc`, `v${VERSION}`])
   })
 
   it('says the disk is full, and leaves nothing behind', async () => {

@@ -1,4 +1,4 @@
-import {access, chmod, constants, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {access, chmod, constants, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {delimiter, join} from 'node:path'
 
@@ -54,6 +54,7 @@ export async function ensureVaultBinary(options: EnsureOptions = {}): Promise<Va
     throw new NoVaultBinary()
   }
   const log = options.onProgress ?? (() => {})
+  await sweepAbandoned(join(cacheDir(env), 'vault'))
   return whileInterruptible(async (signal) => {
     if (options.from !== 'source') {
       const {ReleaseUnavailable, installRelease} = await import('./release.js')
@@ -88,6 +89,23 @@ async function whileInterruptible<T>(run: (signal: AbortSignal) => Promise<T>): 
   } finally {
     process.removeListener('SIGINT', interrupt)
     process.removeListener('SIGTERM', interrupt)
+  }
+}
+
+/** A download or build killed outright (SIGKILL, a power cut) leaves its staging folder, named with its pid: remove those whose process is gone. */
+async function sweepAbandoned(root: string) {
+  for (const name of await readdir(root).catch(() => [])) {
+    const pid = Number(/^\.(?:download|build)-(\d+)-/.exec(name)?.[1])
+    if (pid && !isRunning(pid)) await rm(join(root, name), {recursive: true, force: true})
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errnoCode(error) === 'EPERM'
   }
 }
 
@@ -152,7 +170,7 @@ async function buildVault(version: string, target: string, progress: (line: stri
   const release = await download(`github.com/hashicorp/vault@${version}`)
   const root = join(cacheDir(env), 'vault')
   await mkdir(root, {recursive: true})
-  const work = await mkdtemp(join(root, `build-${version}-`))
+  const work = await mkdtemp(join(root, `.build-${process.pid}-`))
   try {
     const src = join(work, 'src')
     await cp(release.Dir!, src, {recursive: true})

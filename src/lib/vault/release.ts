@@ -2,7 +2,7 @@
 // the SHA256SUMS it is listed in and that file's detached signature, checked against HashiCorp's key.
 import {createHash} from 'node:crypto'
 import {createWriteStream} from 'node:fs'
-import {mkdir, mkdtemp, readFile, readdir, rename, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rename, rm} from 'node:fs/promises'
 import {isIP} from 'node:net'
 import {join} from 'node:path'
 import {finished} from 'node:stream/promises'
@@ -24,7 +24,7 @@ export interface ReleaseOptions {
   version: string
   /** Where the binary goes; written last, by a rename. */
   target: string
-  /** The folder the download is staged in: on the target's file system, so the rename is atomic. */
+  /** The folder the download is staged in (as .download-<pid>-*): on the target's file system, so the rename is atomic. */
   workRoot: string
   env: NodeJS.ProcessEnv
   log: (line: string) => void
@@ -88,7 +88,6 @@ export async function installRelease(options: ReleaseOptions): Promise<void> {
   if (!expected) throw new ReleaseUnavailable(`Vault ${version} has no official build for ${releasePlatform()} (${sumsName} does not list ${zipName})`)
 
   await mkdir(options.workRoot, {recursive: true})
-  await sweepAbandoned(options.workRoot)
   const work = await mkdtemp(join(options.workRoot, `.download-${process.pid}-`))
   try {
     const zip = join(work, zipName)
@@ -112,23 +111,6 @@ function idleSeconds(env: NodeJS.ProcessEnv): number {
   const value = Number(env.VAULTKIT_RELEASES_TIMEOUT || 30)
   if (!(value > 0)) throw new UserError(`VAULTKIT_RELEASES_TIMEOUT=${env.VAULTKIT_RELEASES_TIMEOUT} is not a number of seconds`, 'set it to, say, 30')
   return value
-}
-
-/** A download interrupted with SIGKILL (or a power cut) leaves a staging folder named with its pid: remove those whose process is gone. */
-async function sweepAbandoned(root: string) {
-  for (const name of await readdir(root)) {
-    const pid = Number(/^\.download-(\d+)-/.exec(name)?.[1])
-    if (pid && !isRunning(pid)) await rm(join(root, name), {recursive: true, force: true})
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return errnoCode(error) === 'EPERM'
-  }
 }
 
 function diskFull(error: unknown, folder: string): unknown {
