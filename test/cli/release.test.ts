@@ -166,7 +166,7 @@ describe('server install from a release mirror', () => {
     expect(cache.vaultEntries()).toEqual([expect.stringMatching(/^\.build-\d+-/)])
     child.kill('SIGINT')
     const result = await child
-    expect(result.stderr).toContain('Error: Interrupted: nothing was left in the cache')
+    expect(result.stderr, `exit ${result.exitCode} signal ${result.signal} ${result.message}`).toContain('Error: Interrupted: nothing was left in the cache')
     expect(result.exitCode).toBe(130)
     expect(cache.vaultEntries()).toEqual([])
   })

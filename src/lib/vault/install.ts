@@ -78,9 +78,14 @@ export async function ensureVaultBinary(options: EnsureOptions = {}): Promise<Va
  */
 async function whileInterruptible<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController()
-  const interrupt = () => controller.abort()
-  process.once('SIGINT', interrupt)
-  process.once('SIGTERM', interrupt)
+  // `on`, not `once`: execa's signal-exit re-raises a signal nobody else listens to any more, which would
+  // kill vaultkit before its cleanup. A second Ctrl-C leaves at once, as a shell user expects.
+  const interrupt = () => {
+    if (controller.signal.aborted) process.exit(130)
+    controller.abort()
+  }
+  process.on('SIGINT', interrupt)
+  process.on('SIGTERM', interrupt)
   try {
     return await run(controller.signal)
   } catch (error) {
