@@ -59,7 +59,8 @@ export function makeZip(options: {binary?: string; padding?: number; store?: boo
     writeFileSync(vault, Buffer.concat([Buffer.from(script), randomText(options.padding ?? 0)]))
   }
   chmodSync(vault, 0o755)
-  execFileSync('zip', ['-q', options.store ? '-0' : '-6', '-j', join(dir, 'out.zip'), vault])
+  // A real binary is deflated at the fastest level: the same format as HashiCorp's, in a third of the time.
+  execFileSync('zip', ['-q', options.store ? '-0' : options.binary ? '-1' : '-6', '-j', join(dir, 'out.zip'), vault])
   return readFileSync(join(dir, 'out.zip'))
 }
 

@@ -197,7 +197,7 @@ describe('server install from a release mirror', () => {
     const real = (await ensureVaultBinary({build: false})).path
     const cache = cacheHome()
     const result = await install(await Mirror.signed(signer, makeZip({binary: real})), cache.dir)
-    expect(result.stdout).toMatch(/^Vault v1\.21\.4 .* \(downloaded\)$/)
+    expect(result.stdout).toMatch(/^Vault v1\.21\.4, .* \(downloaded\)$/)
     expect(readFileSync(installed(cache.dir)).equals(readFileSync(real))).toBe(true)
   })
 })
