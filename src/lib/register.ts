@@ -40,6 +40,13 @@ export type Registration = Placement &
         version?: string
       }
     | {
+        from: 'release'
+        /** A release folder: this host's binary is checked against its SHA256SUMS and installed into the plugin directory. */
+        dir: string
+        /** Catalog name; default the release's plugin name. */
+        name?: string
+      }
+    | {
         from: 'remote'
         /** Already in the server's plugin directory: nothing is read locally. */
         sha256: string
@@ -102,6 +109,11 @@ async function resolve(client: VaultClient, registration: Registration): Promise
     case 'binary': {
       const local = await localBinary(client, registration.binary, 'check the path, or build it first')
       return {...placed(registration.type, registration.name), version: registration.version, sha256: await sha256File(local), command: basename(registration.binary)}
+    }
+    case 'release': {
+      const installed = await (await import('./release-install.js')).installFromRelease(client, registration.dir)
+      const local = await localBinary(client, installed.binary, 'check the plugin directory')
+      return {...placed(installed.type, registration.name ?? installed.name), version: installed.version, sha256: await sha256File(local), command: basename(local)}
     }
     case 'remote':
       if (!/^[0-9a-f]{64}$/.test(registration.sha256)) {

@@ -19,6 +19,7 @@ export default class PluginRegister extends BaseCommand {
     '<%= config.bin %> <%= command.id %> --path hello-dev',
     '<%= config.bin %> <%= command.id %> --binary ./vault/plugins/my-plugin --type secrets --name my-plugin',
     '<%= config.bin %> <%= command.id %> --vault-addr https://vault.example.com --type secrets --name my-plugin --command my-plugin --sha256 <hex>',
+    '<%= config.bin %> <%= command.id %> --from-release ./dist',
   ]
 
   static override flags = {
@@ -31,6 +32,10 @@ export default class PluginRegister extends BaseCommand {
     'plugin-version': Flags.string({description: 'version to register, with --binary or --sha256 (default: the version the binary reports, as Vault reads it)'}),
     sha256: Flags.string({description: 'sha256 of a binary already in the server plugin directory (no local file read)'}),
     command: Flags.string({description: 'file name of the binary in the server plugin directory, with --sha256'}),
+    'from-release': Flags.string({
+      description: "a release folder (plugin release, make release): this host's zip is checked against its SHA256SUMS and its binary installed into the server plugin directory as <binary>_v<version>, then registered",
+      exclusive: ['binary', 'sha256', 'command', 'type', 'plugin-version'],
+    }),
     ...databaseFlags,
   }
 
@@ -38,7 +43,9 @@ export default class PluginRegister extends BaseCommand {
     const {flags} = await this.parse(PluginRegister)
     const placement = {path: flags.path, database: databaseConnection(flags)}
     let registration: Registration
-    if (flags.binary === undefined && flags.sha256 === undefined) {
+    if (flags['from-release'] !== undefined) {
+      registration = {from: 'release', dir: flags['from-release'], name: flags.name, ...placement}
+    } else if (flags.binary === undefined && flags.sha256 === undefined) {
       registration = {from: 'project', project: await readProject(flags.project), name: flags.name, ...placement}
     } else {
       const named = {type: typeFlag(flags.type), name: nameFlag(flags.name), version: versionFlag(flags['plugin-version']), ...placement}
