@@ -26,7 +26,7 @@ const release = () => execFileSync(process.execPath, [bin, 'plugin', 'release', 
 const sequential = () => {
   for (const platform of platforms) {
     const [goos, goarch] = platform.split('/')
-    execFileSync('go', ['build', '-trimpath', '-ldflags', `-buildid= -X example.com/${binary}/version.Version=0.1.0`, '-o', join(work, 'plain', platform, binary), `./cmd/${binary}`], {
+    execFileSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags', `-buildid= -X example.com/${binary}/version.Version=0.1.0`, '-o', join(work, 'plain', platform, binary), `./cmd/${binary}`], {
       cwd: project,
       env: {...env, CGO_ENABLED: '0', GOOS: goos, GOARCH: goarch},
     })

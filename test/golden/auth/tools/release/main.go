@@ -320,9 +320,11 @@ func buildOne(ctx context.Context, p *project, platform, work string, r *reporte
 	}
 	r.event("build", platform, 0)
 	// An empty build id and -trimpath keep the folder and the machine out of
-	// the binary; the version is stamped as `make build` does.
+	// the binary; the version is stamped as `make build` does. No VCS stamp:
+	// it would depend on the checkout (a source archive has no .git) and on
+	// GOFLAGS, which may turn it off on one machine and not on another.
 	ldflags := "-buildid= -X " + p.module + "/version.Version=" + p.version
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(dir, name), "./cmd/"+p.binary)
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", filepath.Join(dir, name), "./cmd/"+p.binary)
 	cmd.Dir = p.dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
 	// An interrupted go build removes its own work files; a killed one does not.
