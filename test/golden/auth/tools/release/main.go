@@ -326,8 +326,9 @@ func buildOne(ctx context.Context, p *project, platform, work string, r *reporte
 	ldflags := "-buildid= -X " + p.module + "/version.Version=" + p.version
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", filepath.Join(dir, name), "./cmd/"+p.binary)
 	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
-	// An interrupted go build removes its own work files; a killed one does not.
+	// go build's own work files go under work too, so that they go with it
+	// even when a signal ends go build before it can remove them.
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch, "GOTMPDIR="+work)
 	cmd.Cancel = func() error {
 		if runtime.GOOS == "windows" {
 			return cmd.Process.Kill()
