@@ -29,14 +29,17 @@ let server: DevServer
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const unzipEntry = async (zip: string) => (await execa('unzip', ['-p', zip], {encoding: 'buffer'})).stdout as unknown as Buffer
 
+// Machine numbers of the headers: ELF e_machine, Mach-O cputype, PE Machine.
+const ELF = new Map([[62, 'amd64'], [183, 'arm64']])
+const MACHO = new Map([[0x01000007, 'amd64'], [0x0100000c, 'arm64']])
+const PE = new Map([[0x8664, 'amd64'], [0xaa64, 'arm64']])
+
 /** The OS/ARCH a binary's header says it is for. */
 function platformOf(binary: Buffer): string {
-  if (binary.readUInt32BE(0) === 0x7f454c46) return `linux/${({62: 'amd64', 183: 'arm64'} as Record<number, string>)[binary.readUInt16LE(18)]}`
-  if (binary.readUInt32LE(0) === 0xfeedfacf) return `darwin/${({0x01000007: 'amd64', 0x0100000c: 'arm64'} as Record<number, string>)[binary.readUInt32LE(4)]}`
+  if (binary.readUInt32BE(0) === 0x7f454c46) return `linux/${ELF.get(binary.readUInt16LE(18))}`
+  if (binary.readUInt32LE(0) === 0xfeedfacf) return `darwin/${MACHO.get(binary.readUInt32LE(4))}`
   const pe = binary.readUInt32LE(0x3c)
-  if (binary.toString('latin1', 0, 2) === 'MZ' && binary.toString('latin1', pe, pe + 4) === 'PE\0\0') {
-    return `windows/${({0x8664: 'amd64', 0xaa64: 'arm64'} as Record<number, string>)[binary.readUInt16LE(pe + 4)]}`
-  }
+  if (binary.toString('latin1', 0, 2) === 'MZ' && binary.toString('latin1', pe, pe + 4) === 'PE\0\0') return `windows/${PE.get(binary.readUInt16LE(pe + 4))}`
   return 'unknown'
 }
 
