@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
+import {run} from './exec.js'
 import {PACKAGE_ROOT} from './paths.js'
 import {readProject} from './project.js'
 
@@ -68,20 +69,22 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
   try {
     const program: ReleaseResult['program'] = existsSync(join(project.dir, RELEASE_PROGRAM)) ? 'project' : 'vaultkit'
     const binary = join(work, 'release')
-    const build =
+    if (program === 'vaultkit') await copyFile(join(PACKAGE_ROOT, 'templates/common/files', `${RELEASE_PROGRAM}.hbs`), join(work, 'main.go'))
+    const built =
       program === 'project'
-        ? execa('go', ['build', '-o', binary, './tools/release'], {cwd: project.dir, reject: false, all: true})
-        : copyFile(join(PACKAGE_ROOT, 'templates/common/files', `${RELEASE_PROGRAM}.hbs`), join(work, 'main.go')).then(() =>
-            execa('go', ['build', '-o', binary, 'main.go'], {cwd: work, reject: false, all: true}),
-          )
-    const built = await build
+        ? await run('go', ['build', '-o', binary, './tools/release'], {cwd: project.dir})
+        : await run('go', ['build', '-o', binary, 'main.go'], {cwd: work})
     if (errnoCode(built) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then release again')
     if (interrupted) throw cancelled(interrupted)
-    if (built.exitCode !== 0) throw new UserError(`building ${RELEASE_PROGRAM} failed: ${built.all}`, 'fix it, or restore it from a new project')
+    if (built.exitCode !== 0) {
+      onEvent({event: 'error', message: `${RELEASE_PROGRAM} does not build`, output: `${built.all}\n`})
+      throw new UserError(`${RELEASE_PROGRAM} does not build`, 'fix it, or restore it from a project made by `vaultkit plugin new`')
+    }
 
     const args = ['-json', '-project', project.dir, '-out', resolve(options.out ?? join(project.dir, 'dist'))]
     for (const platform of options.platforms ?? []) args.push('-platform', platform)
     if (options.allowDirty) args.push('-allow-dirty')
+    // Streamed, and killed on a signal: more than exec.ts's run() does.
     child = execa(binary, args, {cwd: project.dir, reject: false, stdin: 'ignore', stderr: 'inherit', lines: true, buffer: false})
     let result: ReleaseResult | undefined
     let failure: UserError | undefined
