@@ -27,7 +27,7 @@ let release: ReleaseResult
 let server: DevServer
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
-const unzipEntry = async (zip: string) => (await execa('unzip', ['-p', zip], {encoding: 'buffer'})).stdout as unknown as Buffer
+const unzipEntry = async (zip: string) => Buffer.from((await execa('unzip', ['-p', zip], {encoding: 'buffer'})).stdout)
 
 // Machine numbers of the headers: ELF e_machine, Mach-O cputype, PE Machine.
 const ELF = new Map([[62, 'amd64'], [183, 'arm64']])
