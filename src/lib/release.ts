@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import {copyFile, mkdtemp, rm} from 'node:fs/promises'
+import {copyFile, mkdtemp, readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
@@ -69,11 +69,18 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
   try {
     const program: ReleaseResult['program'] = existsSync(join(project.dir, RELEASE_PROGRAM)) ? 'project' : 'vaultkit'
     const binary = join(work, 'release')
-    if (program === 'vaultkit') await copyFile(join(PACKAGE_ROOT, 'templates/common/files', `${RELEASE_PROGRAM}.hbs`), join(work, 'main.go'))
+    const sources: string[] = []
+    if (program === 'vaultkit') {
+      const template = join(PACKAGE_ROOT, 'templates/common/files/tools/release')
+      for (const file of (await readdir(template)).filter((f) => f.endsWith('.go.hbs'))) {
+        sources.push(file.replace(/\.hbs$/, ''))
+        await copyFile(join(template, file), join(work, sources.at(-1)!))
+      }
+    }
     const built =
       program === 'project'
         ? await run('go', ['build', '-o', binary, './tools/release'], {cwd: project.dir})
-        : await run('go', ['build', '-o', binary, 'main.go'], {cwd: work})
+        : await run('go', ['build', '-o', binary, ...sources], {cwd: work})
     if (errnoCode(built) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then release again')
     if (interrupted) throw cancelled(interrupted)
     if (built.exitCode !== 0) {
