@@ -1,11 +1,11 @@
 import {createHash} from 'node:crypto'
-import {readdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {readdir, readFile, rename, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
 import {type PluginType, splitBinaryName} from './plugin-types.js'
 import type {VaultClient} from './vault/client.js'
-import {readSingleEntry} from './zip-entry.js'
+import {ZipError, extractEntry} from './vault/unzip.js'
 
 export interface InstalledRelease {
   /** In the server's plugin directory: `<binary>_v<version>`. */
@@ -52,17 +52,15 @@ export async function installFromRelease(client: VaultClient, dir: string): Prom
     throw new UserError(`${zipName} does not match its checksum in ${sumsFiles[0]}`, 'the zip is damaged or was altered: get the release again (nothing was installed)')
   }
   const exe = goos === 'windows' ? '.exe' : ''
-  const {name, data} = readSingleEntry(zip, zipName)
-  if (name !== `${binaryName}${exe}`) throw new UserError(`${zipName} holds ${name}, not ${binaryName}${exe}`, 'get the release again')
-
   const pluginDir = await serverPluginDirectory(client)
   const target = join(pluginDir, `${binaryName}_v${version}${exe}`)
   const partial = `${target}.partial-${process.pid}`
   try {
-    await writeFile(partial, data, {mode: 0o755})
+    await extractEntry(join(dir, zipName), `${binaryName}${exe}`, partial)
     await rename(partial, target)
   } catch (error) {
     await rm(partial, {force: true})
+    if (error instanceof ZipError) throw new UserError(`${zipName} is not a release zip: ${error.message}`, 'get the release again')
     throw new UserError(`cannot install into ${pluginDir}: ${(error as Error).message}`, 'check that the folder exists and is writable')
   }
   return {binary: target, type: plugin.type, name: plugin.name, version: `v${version}`}

@@ -1,0 +1,265 @@
+// Command release builds the plugin for each platform Vault runs plugins on
+// and writes what an operator installs, laid out as HashiCorp's own releases:
+// <binary>_<version>_<os>_<arch>.zip and <binary>_<version>_SHA256SUMS. The
+// same commit built with the same Go version gives the same bytes in any
+// folder on any machine, so anyone can check a release by rebuilding it.
+//
+//	go run ./tools/release [-out dist] [-platform linux/amd64,...] [-allow-dirty] [-tag vX.Y.Z] [-json]
+//
+// It needs Go alone, and git to tell whether the work tree is a commit.
+// build.go builds and packs each platform; report.go prints progress.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+var (
+	defaultPlatforms = []string{"linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64", "windows/amd64"}
+	// Where Vault runs plugins, and what Go builds without cgo.
+	supportedPlatforms = []string{"darwin/amd64", "darwin/arm64", "linux/amd64", "linux/arm64", "windows/amd64", "windows/arm64"}
+	// Every entry gets this time, so a zip does not depend on when it was made.
+	zipTime = time.Date(1980, time.January, 1, 0, 0, 0, 0, time.UTC)
+	// https://semver.org, without the "v" (Vault's RunningVersion adds it).
+	semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$`)
+)
+
+type options struct {
+	project, out, tag string
+	platforms         []string
+	allowDirty, json  bool
+}
+
+// userError is a problem the user can fix: what went wrong, and what to do.
+type userError struct{ message, hint, output string }
+
+func (e *userError) Error() string { return e.message + ": " + e.hint }
+
+type project struct{ dir, module, binary, version, pluginDir string }
+
+type platformResult struct {
+	Platform  string  `json:"platform"`
+	Zip       string  `json:"zip"`
+	ZipSHA256 string  `json:"zipSha256"`
+	Binary    string  `json:"binary"`
+	SHA256    string  `json:"sha256"`
+	Seconds   float64 `json:"seconds"`
+	zipPath   string
+}
+
+type result struct {
+	Binary    string           `json:"binary"`
+	Version   string           `json:"version"`
+	Out       string           `json:"out"`
+	Sums      string           `json:"sums"`
+	Dirty     bool             `json:"dirty"`
+	Platforms []platformResult `json:"platforms"`
+	Seconds   float64          `json:"seconds"`
+}
+
+func main() {
+	o := options{}
+	flag.StringVar(&o.project, "project", ".", "plugin project folder")
+	flag.StringVar(&o.out, "out", "dist", "folder for the zips and the SHA256SUMS file")
+	flag.Func("platform", "OS/ARCH to build, repeatable or comma-separated (default "+strings.Join(defaultPlatforms, ",")+")", func(value string) error {
+		for _, p := range strings.Split(value, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				o.platforms = append(o.platforms, p)
+			}
+		}
+		return nil
+	})
+	flag.BoolVar(&o.allowDirty, "allow-dirty", false, "release a work tree with uncommitted changes (the release is then not of a commit)")
+	flag.StringVar(&o.tag, "tag", "", "refuse unless this tag (vX.Y.Z) names the version in version/version.go")
+	flag.BoolVar(&o.json, "json", false, "print progress and the result as JSON lines")
+	flag.Parse()
+	if len(o.platforms) == 0 {
+		o.platforms = defaultPlatforms
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	r := &reporter{json: o.json}
+	res, err := release(ctx, o, r)
+	cancelled := ctx.Err() != nil
+	stop()
+	switch {
+	case err != nil && cancelled:
+		r.fail(&userError{message: "Cancelled", hint: "nothing was written"})
+		os.Exit(130)
+	case err != nil:
+		r.fail(err)
+		os.Exit(1)
+	}
+	r.done(res)
+}
+
+func release(ctx context.Context, o options, r *reporter) (*result, error) {
+	started := time.Now()
+	p, err := readProject(o.project)
+	if err != nil {
+		return nil, err
+	}
+	platforms, err := checkPlatforms(o.platforms)
+	if err != nil {
+		return nil, err
+	}
+	if o.tag != "" && strings.TrimPrefix(o.tag, "v") != p.version {
+		return nil, &userError{message: fmt.Sprintf("tag %s does not name version %s of version/version.go", o.tag, p.version), hint: "tag the commit that sets that version"}
+	}
+	out, err := filepath.Abs(o.out)
+	if err != nil {
+		return nil, err
+	}
+	if rel, err := filepath.Rel(p.pluginDir, out); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, &userError{message: out + " is inside the plugin directory " + p.pluginDir, hint: "pass another --out: Vault would see the release files as plugins"}
+	}
+	dirty, err := workTreeDirty(ctx, p.dir, o.allowDirty, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkWritable(out); err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "release-build-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+
+	built, err := buildAll(ctx, p, platforms, work, r)
+	if err != nil {
+		return nil, err
+	}
+	sums, err := writeRelease(p, out, built)
+	if err != nil {
+		return nil, err
+	}
+	return &result{
+		Binary:    p.binary,
+		Version:   p.version,
+		Out:       out,
+		Sums:      sums,
+		Dirty:     dirty,
+		Platforms: built,
+		Seconds:   seconds(started),
+	}, nil
+}
+
+// readProject reads what a release needs from the project's own files.
+func readProject(dir string) (*project, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	goMod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return nil, &userError{message: dir + " has no go.mod", hint: "run the release from the plugin project's folder"}
+	}
+	module := regexp.MustCompile(`(?m)^module\s+"?([^"\s]+)`).FindSubmatch(goMod)
+	if module == nil {
+		return nil, &userError{message: "go.mod has no module line", hint: "fix go.mod"}
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "cmd"))
+	var binaries []string
+	for _, e := range entries {
+		if e.IsDir() && regexp.MustCompile(`^vault-plugin-(secrets|auth|database)-[a-z0-9-]+$`).MatchString(e.Name()) {
+			binaries = append(binaries, e.Name())
+		}
+	}
+	if len(binaries) != 1 {
+		return nil, &userError{message: fmt.Sprintf("cmd/ should hold exactly one vault-plugin-<secrets|auth|database>-<name> folder (found %d)", len(binaries)), hint: "keep one plugin binary per project"}
+	}
+	versionGo, err := os.ReadFile(filepath.Join(dir, "version", "version.go"))
+	if err != nil {
+		return nil, &userError{message: "version/version.go is missing", hint: "the plugin's version lives there"}
+	}
+	version := regexp.MustCompile(`\bVersion\s*=\s*"v?([^"]*)"`).FindSubmatch(versionGo)
+	if version == nil {
+		return nil, &userError{message: `version/version.go does not set Version = "X.Y.Z"`, hint: "restore the Version variable"}
+	}
+	if !semver.Match(version[1]) {
+		return nil, &userError{message: fmt.Sprintf("version/version.go sets Version = %q, which is not a semantic version", version[1]), hint: "Vault needs MAJOR.MINOR.PATCH such as 1.2.3: fix version/version.go"}
+	}
+	pluginDir := filepath.Join(dir, "vault", "plugins")
+	if hcl, err := os.ReadFile(filepath.Join(dir, "vault-config.hcl")); err == nil {
+		if m := regexp.MustCompile(`(?m)^\s*plugin_directory\s*=\s*"([^"]+)"`).FindSubmatch(hcl); m != nil {
+			pluginDir = string(m[1])
+			if !filepath.IsAbs(pluginDir) {
+				pluginDir = filepath.Join(dir, pluginDir)
+			}
+		}
+	}
+	return &project{dir: dir, module: string(module[1]), binary: binaries[0], version: string(version[1]), pluginDir: pluginDir}, nil
+}
+
+func checkPlatforms(given []string) ([]string, error) {
+	var platforms []string
+	for _, p := range given {
+		if !slices.Contains(supportedPlatforms, p) {
+			return nil, &userError{message: fmt.Sprintf("unknown or unsupported platform %q", p), hint: "pass one of " + strings.Join(supportedPlatforms, ", ")}
+		}
+		if !slices.Contains(platforms, p) {
+			platforms = append(platforms, p)
+		}
+	}
+	return platforms, nil
+}
+
+// workTreeDirty refuses a release that is not of a commit unless allowed:
+// only a commit can be rebuilt to check the bytes.
+func workTreeDirty(ctx context.Context, dir string, allowDirty bool, r *reporter) (bool, error) {
+	status, err := exec.CommandContext(ctx, "git", "-C", dir, "status", "--porcelain").Output()
+	why := ""
+	switch {
+	case err != nil:
+		why = dir + " is not a git work tree"
+	case len(status) > 0:
+		why = dir + " has uncommitted changes"
+	default:
+		return false, nil
+	}
+	if !allowDirty {
+		return true, &userError{message: why + ": the release would not be of a commit", hint: "commit (or stash) first, or pass --allow-dirty"}
+	}
+	r.warn(why + ": the release is not of a commit")
+	return true, nil
+}
+
+// checkWritable fails before the builds, not after them.
+func checkWritable(out string) error {
+	fail := func(err error) error {
+		return &userError{message: "cannot write the release to " + out + ": " + err.Error(), hint: "pass another --out, or make it writable"}
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return fail(err)
+	}
+	probe, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".staging-")
+	if err != nil {
+		return fail(err)
+	}
+	os.Remove(probe)
+	if info, err := os.Stat(out); err == nil {
+		if !info.IsDir() {
+			return fail(errors.New("not a directory"))
+		}
+		probe, err := os.CreateTemp(out, ".probe-")
+		if err != nil {
+			return fail(err)
+		}
+		probe.Close()
+		os.Remove(probe.Name())
+	}
+	return nil
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"archive/zip"
+	"compress/flate"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// buildAll builds and zips the platforms in parallel, one per core.
+func buildAll(ctx context.Context, p *project, platforms []string, work string, r *reporter) ([]platformResult, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	results := make([]platformResult, len(platforms))
+	jobs := make(chan int)
+	var first error
+	var once sync.Once
+	var wg sync.WaitGroup
+	parallel := min(runtime.NumCPU(), len(platforms))
+	r.plan(platforms, parallel)
+	for range parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				res, err := buildOne(ctx, p, platforms[i], work, r)
+				if err != nil {
+					once.Do(func() { first = err })
+					cancel()
+					continue
+				}
+				results[i] = res
+			}
+		}()
+	}
+feed:
+	for i := range platforms {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return results, first
+}
+
+func buildOne(ctx context.Context, p *project, platform, work string, r *reporter) (platformResult, error) {
+	started := time.Now()
+	goos, goarch, _ := strings.Cut(platform, "/")
+	name := p.binary
+	if goos == "windows" {
+		name += ".exe"
+	}
+	dir := filepath.Join(work, goos+"_"+goarch)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return platformResult{}, err
+	}
+	r.event("build", platform, 0)
+	// An empty build id and -trimpath keep the folder and the machine out of
+	// the binary; the version is stamped as `make build` does. No VCS stamp:
+	// it would depend on the checkout (a source archive has no .git) and on
+	// GOFLAGS, which may turn it off on one machine and not on another.
+	// -s -w drop the symbol table and DWARF, as release builds commonly do:
+	// a third smaller, linked twice as fast; panics still show stack traces.
+	ldflags := "-s -w -buildid= -X " + p.module + "/version.Version=" + p.version
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", filepath.Join(dir, name), "./cmd/"+p.binary)
+	cmd.Dir = p.dir
+	// go build's own work files go under work too, so that they go with it
+	// even when a signal ends go build before it can remove them.
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch, "GOTMPDIR="+work)
+	cmd.Cancel = func() error {
+		if runtime.GOOS == "windows" {
+			return cmd.Process.Kill()
+		}
+		return cmd.Process.Signal(os.Interrupt)
+	}
+	cmd.WaitDelay = 10 * time.Second
+	if output, err := cmd.CombinedOutput(); err != nil {
+		if ctx.Err() != nil {
+			return platformResult{}, ctx.Err()
+		}
+		return platformResult{}, &userError{message: "go build for " + platform + " failed", hint: "fix the errors above and release again", output: string(output)}
+	}
+	binarySum, err := fileSHA256(filepath.Join(dir, name))
+	if err != nil {
+		return platformResult{}, err
+	}
+	zipName := fmt.Sprintf("%s_%s_%s_%s.zip", p.binary, p.version, goos, goarch)
+	zipSum, err := writeZip(filepath.Join(dir, zipName), filepath.Join(dir, name), name)
+	if err != nil {
+		return platformResult{}, err
+	}
+	r.event("built", platform, seconds(started))
+	return platformResult{Platform: platform, Zip: zipName, ZipSHA256: zipSum, Binary: name, SHA256: binarySum, Seconds: seconds(started), zipPath: filepath.Join(dir, zipName)}, nil
+}
+
+// writeZip writes one entry with a fixed time and mode; Go's deflate gives the
+// same bytes for the same input and Go version. The fastest level: the zip is
+// about a tenth larger than at the default level, and written three times faster.
+func writeZip(path, binary, name string) (string, error) {
+	in, err := os.Open(binary)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	hash := sha256.New()
+	zw := zip.NewWriter(io.MultiWriter(f, hash))
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
+	header := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: zipTime}
+	header.SetMode(0o755)
+	w, err := zw.CreateHeader(header)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(w, in); err != nil {
+		return "", err
+	}
+	if err := zw.Close(); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(hash.Sum(nil)), f.Close()
+}
+
+// writeRelease stages the files beside out, then renames them into place, the
+// SHA256SUMS file last: an interrupted run leaves no half-written file.
+func writeRelease(p *project, out string, built []platformResult) (string, error) {
+	staging, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".staging-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(staging)
+	var lines []string
+	for _, b := range built {
+		if err := copyFile(b.zipPath, filepath.Join(staging, b.Zip)); err != nil {
+			return "", err
+		}
+		lines = append(lines, b.ZipSHA256+"  "+b.Zip+"\n")
+	}
+	slices.Sort(lines)
+	sums := fmt.Sprintf("%s_%s_SHA256SUMS", p.binary, p.version)
+	if err := os.WriteFile(filepath.Join(staging, sums), []byte(strings.Join(lines, "")), 0o644); err != nil {
+		return "", err
+	}
+	// A new folder is renamed whole; into an existing one file by file.
+	if err := os.Rename(staging, out); err == nil {
+		return filepath.Join(out, sums), nil
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", err
+	}
+	for _, b := range built {
+		if err := os.Rename(filepath.Join(staging, b.Zip), filepath.Join(out, b.Zip)); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(out, sums), os.Rename(filepath.Join(staging, sums), filepath.Join(out, sums))
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	hash := sha256.New()
+	if _, err := io.Copy(hash, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(hash.Sum(nil)), nil
+}
+
+func seconds(since time.Time) float64 {
+	return float64(time.Since(since).Milliseconds()/10) / 100
+}
