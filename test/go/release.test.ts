@@ -67,6 +67,12 @@ describe('plugin release: bad input', () => {
     expect(result.stderr).not.toContain('building')
   })
 
+  test('the release workflow\'s -tag must name the version in version/version.go', async () => {
+    const result = await execa('go', ['run', './tools/release', '-tag', 'v9.9.9'], {cwd: project, reject: false})
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toContain('release: tag v9.9.9 does not name version 0.1.0 of version/version.go: tag the commit that sets that version')
+  })
+
   test('a version that is not semver is refused', async () => {
     const original = readFileSync(VERSION_GO(), 'utf8')
     writeFileSync(VERSION_GO(), original.replace('"0.1.0"', '"1.0"'))
