@@ -72,9 +72,10 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
     const sources: string[] = []
     if (program === 'vaultkit') {
       const template = join(PACKAGE_ROOT, 'templates/common/files/tools/release')
-      for (const file of (await readdir(template)).filter((f) => f.endsWith('.go.hbs'))) {
-        sources.push(file.replace(/\.hbs$/, ''))
-        await copyFile(join(template, file), join(work, sources.at(-1)!))
+      // Plain files, copied as they are into every project: no template values in them.
+      for (const file of (await readdir(template)).filter((f) => f.endsWith('.go'))) {
+        sources.push(file)
+        await copyFile(join(template, file), join(work, file))
       }
     }
     const built =

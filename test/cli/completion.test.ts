@@ -30,6 +30,8 @@ beforeAll(async () => {
 
 // The plugin types register takes, as its flag declares them.
 const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8'))
+/** The subcommands of a topic, as the manifest lists them: the script must offer exactly these. */
+const subcommands = (topic: string) => Object.keys(manifest.commands).filter((id) => id.startsWith(`${topic}:`)).map((id) => id.slice(topic.length + 1)).sort()
 const registerTypes = [...manifest.commands['plugin:register'].flags.type.options].sort() as string[]
 
 async function complete(shell: string, line: string): Promise<string[]> {
@@ -52,7 +54,7 @@ async function complete(shell: string, line: string): Promise<string[]> {
 describe.each(['bash', 'zsh', 'fish'])('completion in %s', (shell) => {
   it.each([
     ['vaultkit ', ['completion', 'doctor', 'plugin', 'server', 'template']],
-    ['vaultkit plugin ', ['build', 'dev', 'new', 'register']],
+    ['vaultkit plugin ', subcommands('plugin')],
     ['vaultkit server install --from ', ['release', 'source']],
     ['vaultkit completion ', ['bash', 'fish', 'zsh']],
     // Kinds, built-in and external, after an argument; plugin types for register.
