@@ -26,13 +26,16 @@ export async function sha256File(path: string): Promise<string> {
  * always matches what it is registered as. Built beside the target and renamed over it: a running plugin
  * keeps its old file, and a failed build leaves the last good binary in place.
  */
-export async function buildPlugin(project: PluginProject, onOutput?: (text: string) => void): Promise<BuildResult> {
+export async function buildPlugin(project: PluginProject, onOutput?: (text: string) => void, options: {debug?: boolean} = {}): Promise<BuildResult> {
   const started = performance.now()
   const target = join(project.pluginDir, project.binaryName)
   const partial = `${target}.building`
   await mkdir(project.pluginDir, {recursive: true})
   const ldflags = `-X ${project.module}/version.Version=${project.version}`
-  const args = ['build', '-trimpath', '-ldflags', ldflags, '-o', partial, `./cmd/${project.binaryName}`]
+  // For a debugger: no optimisation or inlining, and the sources' real paths (not -trimpath's module paths),
+  // so an editor's breakpoints by file match.
+  const flags = options.debug ? ['-gcflags=all=-N -l'] : ['-trimpath']
+  const args = ['build', ...flags, '-ldflags', ldflags, '-o', partial, `./cmd/${project.binaryName}`]
   const result = await run('go', args, {cwd: project.dir, env: {CGO_ENABLED: '0'}})
   if (errnoCode(result) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then build again')
   if (result.exitCode !== 0) {

@@ -11,6 +11,8 @@ export interface DeployOptions {
   database?: DatabaseConnection
   /** Compiler output of a failed build, as the compiler wrote it. */
   onCompilerOutput?: (text: string) => void
+  /** Build for a debugger (see buildPlugin). */
+  debug?: boolean
 }
 
 export const DEPLOY_STAGES = ['plugin build', 'plugin register', 'smoke'] as const
@@ -34,7 +36,7 @@ const justRun: StageRunner = (_stage, run) => run()
  */
 export async function deploy(client: VaultClient, projectDir: string, options: DeployOptions, stage: StageRunner = justRun): Promise<Deployed> {
   const project = await readProject(projectDir)
-  const built = await stage('plugin build', () => buildPlugin(project, options.onCompilerOutput), (b) => `${b.version}, sha256 ${b.sha256.slice(0, 12)}`)
+  const built = await stage('plugin build', () => buildPlugin(project, options.onCompilerOutput, {debug: options.debug}), (b) => `${b.version}, sha256 ${b.sha256.slice(0, 12)}`)
   const registered = await stage(
     'plugin register',
     () => registerPlugin(client, {from: 'project', project, sha256: built.sha256, path: options.path, database: options.database}),

@@ -1,13 +1,17 @@
 import {relative} from 'node:path'
 
+import {PluginDebugger, ensureDelve} from './delve.js'
 import {deploy} from './deploy.js'
+import {DevServerSession} from './dev-server.js'
 import {UserError} from './errors.js'
 import {PLUGIN_TYPE} from './plugin-types.js'
 import {readProject} from './project.js'
 import type {DatabaseConnection} from './register-database.js'
 import {secondsSince} from './timing.js'
+import {cliCommand} from './vault/cli-env.js'
 import {ensureVaultBinary} from './vault/install.js'
-import {devServerClient, startDevServer, stopDevServer} from './vault/server.js'
+import type {LogFilter} from './vault/plugin-logs.js'
+import {stopDevServer} from './vault/server.js'
 
 export interface DevOptions {
   projectDir: string
@@ -18,6 +22,10 @@ export interface DevOptions {
   log: (line: string) => void
   /** Compiler output, as the compiler wrote it. */
   logError: (text: string) => void
+  /** Which log lines of the plugin (and of Vault) to show as they are written. */
+  logs: LogFilter
+  /** Build without optimisations and attach Delve to the plugin after every round, on this port. */
+  debugPort?: number
   /** Resolves when the loop should end (the first Ctrl-C). */
   stop: Promise<void>
 }
@@ -53,25 +61,41 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
   const first = await readProject(options.projectDir)
   const type = PLUGIN_TYPE[first.pluginType]
   const path = options.path ?? type.defaultPath(first.name)
+  // Delve before anything starts: without it, --debug stops here.
+  const debug = options.debugPort === undefined ? undefined : new PluginDebugger(await ensureDelve(log), options.debugPort)
   const vault = await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})
-  const {state, alreadyRunning} = await startDevServer(first, vault.path)
-  log(`${alreadyRunning ? 'Using' : 'Started'} Vault dev server ${state.addr} (${vault.version})`)
-  if (!alreadyRunning) onServerStarted()
-  const client = devServerClient(state)
+  let rounds: ReturnType<typeof debouncedRounds> | undefined
+  const server = await DevServerSession.open({
+    project: first,
+    vaultBin: vault.path,
+    logs: options.logs,
+    log,
+    onRestart: () => {
+      onServerStarted()
+      rounds?.request('dev server restarted')
+    },
+  })
+  log(`${server.startedHere ? 'Started' : 'Using'} Vault dev server ${server.state.addr} (${vault.version})`)
+  if (server.startedHere) onServerStarted()
   let watcher: {close: () => Promise<void>} | undefined
   try {
     /** One round; every failure is reported and the loop goes on: the running plugin keeps serving. */
     const round = async (reason: string): Promise<boolean> => {
       const started = performance.now()
+      const startedAt = Date.now()
       if (reason !== 'ready') log(`… ${reason}: building`)
+      // Detached first: a plugin stopped at a breakpoint could not shut down when a reload asks it to.
+      await debug?.close()
       try {
-        const {built, registered, smoke} = await deploy(client, options.projectDir, {path, database: options.database, onCompilerOutput: options.logError})
+        const deployOptions = {path, database: options.database, onCompilerOutput: options.logError, debug: Boolean(debug)}
+        const {built, registered, smoke} = await deploy(server.client, options.projectDir, deployOptions)
         log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request} ${smoke.ms} ms, total ${secondsSince(started)} s`)
         log(`  ${smoke.request} -> ${smoke.answer}`)
+        if (debug) log(`  ${await debug.attach(server.state.pid, built.path)}`)
         return true
       } catch (error) {
         if (!(error instanceof UserError)) throw error
-        log(`✖ ${reason}: ${error.message}${error.hint ? ` (${error.hint})` : ''}; the running plugin keeps serving`)
+        log(`✖ ${reason}: ${await server.describeFailure(error, startedAt)}`)
         return false
       }
     }
@@ -80,7 +104,7 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
     log('')
     log('Use it from another terminal:')
     log(`  eval "$(vaultkit server env --project ${first.dir})"`)
-    for (const line of type.usage(path, first.name)) log(`  ${line}`)
+    for (const line of type.usage(path, first.name)) log(`  ${line.replace(/^vault /, `${cliCommand(server.state.vaultBin)} `)}`)
 
     const {watch} = await import('chokidar')
     const fsWatcher = watch(first.dir, {
@@ -88,22 +112,21 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
       ignored: (file) => IGNORED.test(relative(first.dir, file)) || file.startsWith(first.pluginDir),
     })
     watcher = fsWatcher
-    const rounds = debouncedRounds(round, SETTLE_MS)
+    const queue = debouncedRounds(round, SETTLE_MS)
+    rounds = queue
     fsWatcher.on('all', (_event, file) => {
-      if (WATCHED.test(`/${relative(first.dir, file)}`)) rounds.request(`changed ${relative(first.dir, file)}`)
+      if (WATCHED.test(`/${relative(first.dir, file)}`)) queue.request(`changed ${relative(first.dir, file)}`)
     })
     // Said once the watcher is ready, so a save made as soon as it is read is not missed.
     await new Promise<void>((resolve) => fsWatcher.once('ready', () => resolve()))
     log('Watching for changes to Go sources; Ctrl-C to stop.')
     // A bug in a round ends the loop now, not at the next Ctrl-C.
-    await Promise.race([options.stop, rounds.failed])
-    await rounds.settle()
+    await Promise.race([options.stop, queue.failed])
+    await queue.settle()
   } finally {
     await watcher?.close()
-    if (!alreadyRunning) {
-      await stopDevServer(first.dir)
-      log('Stopped the dev server.')
-    }
+    await debug?.close()
+    await server.close()
   }
 }
 

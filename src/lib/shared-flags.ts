@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 
+import {LOG_LEVELS, type LogLevel} from './log-levels.js'
 import type {DatabaseConnection} from './register-database.js'
 
 /** Flags that several commands share, defined once. */
@@ -40,3 +41,13 @@ export const trustFlag = Flags.boolean({
   description: "allow the kind's own commands (template.json \"commands\") to run",
   default: false,
 })
+
+/** Which log lines `plugin dev` and `plugin logs` show. */
+export const logFlags = {
+  'log-level': Flags.option({
+    options: LOG_LEVELS,
+    default: 'info' as LogLevel,
+    description: "lowest level of the plugin's log lines to show (the dev server logs at debug at least, so panics are kept)",
+  })(),
+  'vault-logs': Flags.boolean({description: "show Vault's own log lines too", default: false}),
+}

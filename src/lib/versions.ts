@@ -52,3 +52,6 @@ export const vaultRelease = {
     },
   ],
 }
+
+/** Delve, installed with `go install` into vaultkit's cache the first time `plugin dev --debug` runs. */
+export const delveVersion = 'v1.27.2'

@@ -2,17 +2,18 @@ import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/base-command.js'
 import {startDevLoop} from '../../lib/dev.js'
-import {databaseConnection, databaseFlags, projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
+import {databaseConnection, databaseFlags, logFlags, projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
 
 export default class PluginDev extends BaseCommand {
   static override enableJsonFlag = false
   static override summary = 'Build, register and run the plugin in a dev server, and reload it on every change'
   static override description =
-    'Starts (or reuses) the project dev server, builds the plugin, registers and enables it, and sends a smoke request through the HTTP API. Then watches the Go sources: each change is rebuilt, re-registered and reloaded without restarting the server. A compile error is shown and the running plugin keeps serving. Ctrl-C stops the loop, and the server if this command started it.'
+    'Starts (or reuses) the project dev server, builds the plugin, registers and enables it, and sends a smoke request through the HTTP API. Then watches the Go sources: each change is rebuilt, re-registered and reloaded without restarting the server. A compile error is shown and the running plugin keeps serving. The plugin’s own log lines (and a panic’s stack trace) are shown as Vault logs them. Ctrl-C stops the loop, and the server if this command started it.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --project ./vault-plugin-secrets-hello --path hello-dev',
+    '<%= config.bin %> <%= command.id %> --log-level debug --vault-logs',
     'VAULTKIT_DB_PASSWORD=... <%= config.bin %> <%= command.id %> --connection-url "postgres://{{username}}:{{password}}@127.0.0.1:5432/postgres" --db-username vault',
   ]
   static override flags = {
@@ -20,6 +21,9 @@ export default class PluginDev extends BaseCommand {
     path: Flags.string({description: 'mount path (default: the plugin name)'}),
     'vault-bin': vaultBinFlag,
     ...databaseFlags,
+    ...logFlags,
+    debug: Flags.boolean({description: 'build without optimisations and attach a headless Delve to the plugin after every reload', default: false}),
+    'debug-port': Flags.integer({description: 'port on 127.0.0.1 where Delve listens (with --debug)', default: 2345, min: 1, max: 65535}),
   }
 
   async run(): Promise<void> {
@@ -40,6 +44,8 @@ export default class PluginDev extends BaseCommand {
       path: flags.path,
       vaultBin: flags['vault-bin'],
       database: databaseConnection(flags),
+      logs: {level: flags['log-level'], vaultLogs: flags['vault-logs']},
+      debugPort: flags.debug ? flags['debug-port'] : undefined,
       log: (line) => this.log(line),
       logError: (text) => process.stderr.write(`${text}\n`),
       stop,

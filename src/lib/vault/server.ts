@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {randomBytes} from 'node:crypto'
 
 import {UserError} from '../errors.js'
+import type {LogLevel} from '../log-levels.js'
 import type {PluginProject} from '../project.js'
 import {VaultClient} from './client.js'
 import {readState, removeState, type ServerState, stateDir, writeState} from './state.js'
@@ -68,9 +69,10 @@ export interface StartResult {
 
 /**
  * Starts `vault server -dev` for a project: 127.0.0.1 on a free port, a random root token, the project's
- * plugin directory. Idempotent: a server this project already runs is reused.
+ * plugin directory. Idempotent: a server this project already runs is reused. It logs at debug unless told
+ * otherwise: a plugin's panic reaches Vault's log only at debug (see vault/plugin-logs.ts).
  */
-export async function startDevServer(project: PluginProject, vaultBin: string): Promise<StartResult> {
+export async function startDevServer(project: PluginProject, vaultBin: string, logLevel: LogLevel = 'debug'): Promise<StartResult> {
   const existing = await readState(project.dir)
   if (existing && isOurServer(existing)) {
     if (await isHealthy(devServerClient(existing), true)) return {state: existing, alreadyRunning: true}
@@ -90,7 +92,8 @@ export async function startDevServer(project: PluginProject, vaultBin: string): 
   const token = `vk-dev-${randomBytes(18).toString('base64url')}`
   const logFile = join(dir, 'vault.log')
   const log = openSync(logFile, 'w', 0o600)
-  const child = spawn(vaultBin, ['server', '-dev', `-dev-listen-address=127.0.0.1:${port}`, `-config=${configFile}`], {
+  const args = ['server', '-dev', `-dev-listen-address=127.0.0.1:${port}`, `-config=${configFile}`, `-log-level=${logLevel}`]
+  const child = spawn(vaultBin, args, {
     cwd: project.dir,
     detached: true,
     // stdout carries the dev banner, which prints the root token: it goes nowhere. Logs go to stderr.

@@ -1,0 +1,31 @@
+import * as Flags from '@oclif/core/flags'
+
+import {BaseCommand} from '../../lib/base-command.js'
+import {showPluginLogs} from '../../lib/plugin-logs-command.js'
+import {logFlags, projectFlag} from '../../lib/shared-flags.js'
+
+export default class PluginLogs extends BaseCommand {
+  static override enableJsonFlag = false
+  static override summary = "Show the plugin's own log lines from the project's dev server"
+  static override description =
+    "Reads the dev server's log (.vaultkit/vault.log) and prints the lines the plugin wrote, level-coloured: its log entries, and anything else it wrote to stderr (a panic's stack trace). Vault's own lines stay out unless --vault-logs. With --follow, keeps printing as they are written until Ctrl-C."
+
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --follow --log-level debug']
+  static override flags = {
+    project: projectFlag,
+    follow: Flags.boolean({char: 'f', description: 'keep printing new lines as they are written', default: false}),
+    ...logFlags,
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(PluginLogs)
+    const stop = new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve))
+    await showPluginLogs({
+      projectDir: flags.project,
+      follow: flags.follow,
+      filter: {level: flags['log-level'], vaultLogs: flags['vault-logs']},
+      print: (line) => this.log(line),
+      stop,
+    })
+  }
+}

@@ -1,0 +1,141 @@
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createConnection, type Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {execa} from 'execa'
+import {afterAll, beforeAll, expect, test} from 'vitest'
+
+import {BIN, freePort} from '../helpers.js'
+import {installVault, readServerState, scaffold, vaultHttp} from './vault.js'
+
+// plugin dev --debug with a real Delve, driven as an editor drives it: through Delve's JSON-RPC API.
+const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-dev-debug-'))
+let project: string
+
+beforeAll(async () => {
+  await installVault()
+  project = await scaffold('secrets', parent)
+}, 1_800_000)
+
+afterAll(() => rmSync(parent, {recursive: true, force: true}))
+
+/** Delve's JSON-RPC 1.0 API (what `dlv connect` and editors speak), one JSON value per line each way. */
+class Delve {
+  private next = 1
+  private buffer = ''
+  private readonly waiting = new Map<number, {resolve: (value: any) => void; reject: (error: Error) => void}>()
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer += chunk.toString()
+      let newline
+      while ((newline = this.buffer.indexOf('\n')) >= 0) {
+        const message = JSON.parse(this.buffer.slice(0, newline)) as {id: number; result: unknown; error: string | null}
+        this.buffer = this.buffer.slice(newline + 1)
+        const waiter = this.waiting.get(message.id)
+        this.waiting.delete(message.id)
+        if (message.error) waiter?.reject(new Error(message.error))
+        else waiter?.resolve(message.result)
+      }
+    })
+  }
+
+  static connect(port: number): Promise<Delve> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection({host: '127.0.0.1', port}, () => resolve(new Delve(socket)))
+      socket.once('error', reject)
+    })
+  }
+
+  call(method: string, argument: unknown): Promise<any> {
+    const id = this.next++
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, {resolve, reject})
+      this.socket.write(`${JSON.stringify({method: `RPCServer.${method}`, params: [argument], id})}\n`)
+    })
+  }
+
+  close() {
+    this.socket.destroy()
+  }
+}
+
+const LOAD = {FollowPointers: true, MaxVariableRecurse: 1, MaxStringLen: 100, MaxArrayValues: 10, MaxStructFields: -1}
+
+test('plugin dev --debug: a breakpoint in the hello handler stops a request through Vault, and it completes on continue', async () => {
+  const port = await freePort()
+  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--debug', '--debug-port', String(port), '--project', project], {
+    env: {NO_COLOR: '1'},
+    reject: false,
+    all: true,
+  })
+  let output = ''
+  dev.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const waitFor = async (pattern: RegExp, timeoutMs: number, from = 0) => {
+    const deadline = Date.now() + timeoutMs
+    while (!pattern.test(output.slice(from))) {
+      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for ${pattern}; plugin dev printed:\n${output}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+  const hello = join(project, 'path_hello.go')
+  const source = readFileSync(hello, 'utf8')
+  try {
+    // Installs Delve on first use (with progress), then attaches after the first round.
+    await waitFor(/Watching for changes/, 600_000)
+    const attached = new RegExp(`Delve attached to the plugin \\(pid (\\d+)\\), listening on 127\\.0\\.0\\.1:${port}`)
+    const firstPid = Number(attached.exec(output)?.[1])
+    expect(firstPid).toBeGreaterThan(0)
+    const server = readServerState(project)
+
+    const line = source.split('\n').findIndex((text) => text.includes('return &logical.Response{')) + 1
+    const delve = await Delve.connect(port)
+    await delve.call('Command', {name: 'halt'})
+    const breakpoint = await delve.call('CreateBreakpoint', {Breakpoint: {file: hello, line}})
+    expect(breakpoint.Breakpoint.line).toBe(line)
+    const stopped = delve.call('Command', {name: 'continue'})
+
+    let answered = false
+    const request = vaultHttp(server, 'GET', 'hello/hello?name=debugger').finally(() => {
+      answered = true
+    })
+    const state = (await stopped).State
+    expect(state.currentThread.breakPoint.id).toBe(breakpoint.Breakpoint.id)
+    expect(state.currentThread.file).toBe(hello)
+    // Held at the breakpoint for a while: the request waits, nothing times out.
+    await new Promise((r) => setTimeout(r, 3000))
+    expect(answered).toBe(false)
+    const scope = {GoroutineID: -1, Frame: 0}
+    const locals = (await delve.call('ListLocalVars', {Scope: scope, Cfg: LOAD})).Variables as {name: string}[]
+    expect(locals.map((v) => v.name)).toContain('cfg')
+    const prefix = (await delve.call('Eval', {Scope: scope, Expr: 'cfg.CustomPrefix', Cfg: LOAD})).Variable
+    expect(prefix.value).toBe('Hello')
+
+    await delve.call('ClearBreakpoint', {Id: breakpoint.Breakpoint.id})
+    void delve.call('Command', {name: 'continue'}).catch(() => {})
+    const answer = await request
+    expect(answer.status).toBe(200)
+    expect(answer.body.data.message).toBe('Hello, hello debugger from vault-plugin-secrets-hello')
+    delve.close()
+
+    // After a reload: a new plugin process, Delve attached to it on the same port.
+    const from = output.length
+    writeFileSync(hello, source.replace('hello %s from', 'howdy %s from'))
+    await waitFor(attached, 120_000, from)
+    const secondPid = Number(attached.exec(output.slice(from))?.[1])
+    expect(secondPid).not.toBe(firstPid)
+    const again = await Delve.connect(port)
+    const halted = (await again.call('Command', {name: 'halt'})).State
+    expect(halted.Pid).toBe(secondPid)
+    void again.call('Command', {name: 'continue'}).catch(() => {})
+    expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Hello, howdy world from vault-plugin-secrets-hello')
+    again.close()
+  } finally {
+    writeFileSync(hello, source)
+    dev.kill('SIGINT')
+  }
+  const result = await dev
+  expect(result.exitCode, output).toBe(0)
+  expect(output).not.toMatch(/✖/)
+}, 900_000)

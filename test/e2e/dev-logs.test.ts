@@ -1,0 +1,140 @@
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {execa} from 'execa'
+import {afterAll, beforeAll, expect, test} from 'vitest'
+
+import {processesWhere} from '../../src/lib/processes.js'
+import {isProcessAlive} from '../../src/lib/vault/server.js'
+import {BIN, runCli} from '../helpers.js'
+import {installVault, readServerState, scaffold, vaultHttp} from './vault.js'
+
+// One plugin dev loop, driven through what an author does: log from a handler, panic, break main, lose the
+// server; and what they run beside it: plugin logs, and the vault CLI through server env.
+const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-dev-logs-'))
+let project: string
+let lastPid = 0
+
+beforeAll(async () => {
+  await installVault()
+  project = await scaffold('secrets', parent)
+}, 1_800_000)
+
+afterAll(() => rmSync(parent, {recursive: true, force: true}))
+
+const LOGGED = `	b.Logger().Info("hello requested", "name", d.Get("name").(string))
+	if d.Get("name").(string) == "boom" {
+		panic("boom from the hello handler")
+	}
+	cfg, err := b.getConfig(ctx, req.Storage)`
+
+test('plugin dev shows the plugin’s log lines and panics, survives a plugin that does not start and a killed server', async () => {
+  const hello = join(project, 'path_hello.go')
+  const main = join(project, 'cmd/vault-plugin-secrets-hello/main.go')
+  const helloSource = readFileSync(hello, 'utf8')
+  const mainSource = readFileSync(main, 'utf8')
+  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
+  let output = ''
+  dev.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const waitFor = async (pattern: RegExp, timeoutMs: number, from = 0) => {
+    const deadline = Date.now() + timeoutMs
+    while (!pattern.test(output.slice(from))) {
+      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for ${pattern}; plugin dev printed:\n${output}`)
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  }
+  /** Saves a file and waits for the round it starts to end; what the loop printed from the save on. */
+  const save = async (file: string, text: string, outcome = /✔ changed/) => {
+    const from = output.length
+    writeFileSync(file, text)
+    await waitFor(new RegExp(`(${outcome.source})[^\\n]*\\n`), 120_000, from)
+    return output.slice(from)
+  }
+  try {
+    await waitFor(/Watching for changes/, 300_000)
+    let server = readServerState(project)
+
+    // A log line added to a handler shows within a second of the request that writes it.
+    await save(hello, helloSource.replace('	cfg, err := b.getConfig(ctx, req.Storage)', LOGGED).replace('hello %s from', 'howdy %s from'))
+    const asked = performance.now()
+    expect((await vaultHttp(server, 'GET', 'hello/hello?name=logprobe')).body.data.message).toMatch(/howdy logprobe/)
+    await waitFor(/^\d\d:\d\d:\d\d\.\d{3} +INFO +hello requested: name=logprobe$/m, 1000)
+    console.log(`plugin log line shown ${Math.round(performance.now() - asked)} ms after the request was sent`)
+    // Vault's own lines are in its log, and not in plugin dev's output.
+    const vaultLog = readFileSync(join(project, '.vaultkit/vault.log'), 'utf8')
+    expect(vaultLog).toMatch(/\[INFO\] +core: /)
+    expect(output).not.toMatch(/\bcore: /)
+    expect(output).not.toMatch(/^\d\d:\d\d:\d\d\.\d{3} +\w+ +vault /m)
+
+    // The same outside the loop; Vault's own lines only when asked.
+    const logs = await runCli(['plugin', 'logs', '--project', project])
+    expect(logs.exitCode).toBe(0)
+    expect(logs.stdout).toMatch(/INFO +hello requested: name=logprobe/)
+    expect(logs.stdout).not.toMatch(/\bcore: /)
+    expect((await runCli(['plugin', 'logs', '--project', project, '--vault-logs'])).stdout).toMatch(/INFO +vault core: /)
+    const follow = execa(process.execPath, [BIN, 'plugin', 'logs', '--follow', '--project', project], {env: {NO_COLOR: '1'}, reject: false})
+    let followed = ''
+    follow.stdout?.on('data', (chunk: Buffer) => {
+      followed += chunk.toString()
+    })
+    await vaultHttp(server, 'GET', 'hello/hello?name=followprobe')
+    const deadline = Date.now() + 10_000
+    while (!followed.includes('hello requested: name=followprobe') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    follow.kill('SIGINT')
+    expect(followed).toContain('hello requested: name=followprobe')
+    expect((await follow).exitCode).toBe(0)
+
+    // The commands plugin dev printed work as printed in a shell whose PATH has no vault.
+    const shell = await execa('sh', ['-c', `eval "$("${process.execPath}" "${BIN}" server env --project "${project}")" && vault read -field=message hello/hello`], {
+      env: {PATH: '/usr/bin:/bin', NO_COLOR: '1'},
+      extendEnv: false,
+      reject: false,
+    })
+    expect(shell.stderr).toBe('')
+    expect(shell.stdout.trim()).toBe('Hello, howdy world from vault-plugin-secrets-hello')
+    expect(await execa('sh', ['-c', 'command -v vault'], {env: {PATH: '/usr/bin:/bin'}, extendEnv: false, reject: false})).toMatchObject({exitCode: 1})
+
+    // A panic in a handler: the request fails, the stack trace shows, and the next good save serves again.
+    const panicked = await vaultHttp(server, 'GET', 'hello/hello?name=boom')
+    expect(panicked.status).toBeGreaterThanOrEqual(500)
+    await waitFor(/STDERR panic: boom from the hello handler/, 5000)
+    await waitFor(/STDERR .*path_hello\.go:\d+/, 5000)
+    await save(hello, helloSource.replace('hello %s from', 'again %s from'))
+    expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Hello, again world from vault-plugin-secrets-hello')
+
+    // A plugin that does not start: one line that says so, with what it wrote to stderr; then fixed.
+    const exits = mainSource.replace('func main() {\n', 'func main() {\n\tfmt.Fprintln(os.Stderr, "cannot start: FOO is not set")\n\tos.Exit(3)\n').replace('import (\n', 'import (\n\t"fmt"\n')
+    const failed = await save(main, exits, /✖ changed/)
+    expect(failed).toMatch(/✖ changed cmd\/vault-plugin-secrets-hello\/main\.go: .*cannot start: FOO is not set/)
+    expect(failed.split('\n').filter((line) => line.startsWith('✖'))).toHaveLength(1)
+    const garbage = mainSource.replace('func main() {\n', 'func main() {\n\tfmt.Println("garbage before the handshake")\n').replace('import (\n', 'import (\n\t"fmt"\n')
+    expect(await save(main, garbage, /✖ changed/)).toMatch(/✖ changed .*garbage before the handshake/)
+    await save(main, mainSource)
+
+    // The dev server killed under the loop: one line, a new server, and the next save works.
+    process.kill(server.pid!, 'SIGKILL')
+    await waitFor(new RegExp(`✖ The dev server \\(pid ${server.pid}\\) is gone; starting a new one\\. .*lost`), 10_000)
+    await waitFor(/✔ dev server restarted/, 120_000)
+    const killed = server.pid!
+    server = readServerState(project)
+    lastPid = server.pid!
+    expect(server.pid).not.toBe(killed)
+    // The killed server's plugin process, left running, is gone too: every plugin process is the new server's.
+    const plugins = await processesWhere((exe) => exe.startsWith(join(project, 'vault/plugins/')))
+    expect(plugins.length).toBeGreaterThan(0)
+    expect(plugins.map((p) => p.ppid)).toEqual(plugins.map(() => server.pid))
+    await save(hello, helloSource.replace('hello %s from', 'reborn %s from'))
+    expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Hello, reborn world from vault-plugin-secrets-hello')
+  } finally {
+    writeFileSync(hello, helloSource)
+    writeFileSync(main, mainSource)
+    dev.kill('SIGINT')
+  }
+  const result = await dev
+  expect(result.exitCode, output).toBe(0)
+  // The server the loop started again is the loop's: stopped with it.
+  expect(result.all).toMatch(/Stopped the dev server/)
+  expect(isProcessAlive(lastPid)).toBe(false)
+}, 900_000)
