@@ -27,8 +27,7 @@ class Delve {
   private constructor(private readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString()
-      let newline
-      while ((newline = this.buffer.indexOf('\n')) >= 0) {
+      for (let newline = this.buffer.indexOf('\n'); newline >= 0; newline = this.buffer.indexOf('\n')) {
         const message = JSON.parse(this.buffer.slice(0, newline)) as {id: number; result: unknown; error: string | null}
         this.buffer = this.buffer.slice(newline + 1)
         const waiter = this.waiting.get(message.id)
@@ -46,10 +45,16 @@ class Delve {
     })
   }
 
-  call(method: string, argument: unknown): Promise<any> {
+  /** A call and its answer; one that does not come in time fails the test rather than hang it. */
+  call(method: string, argument: unknown, timeoutMs = 30_000): Promise<any> {
     const id = this.next++
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, {resolve, reject})
+      const timer = setTimeout(() => reject(new Error(`Delve did not answer ${method} within ${timeoutMs} ms`)), timeoutMs)
+      const done = (settle: (value: any) => void) => (value: any) => {
+        clearTimeout(timer)
+        settle(value)
+      }
+      this.waiting.set(id, {resolve: done(resolve), reject: done(reject)})
       this.socket.write(`${JSON.stringify({method: `RPCServer.${method}`, params: [argument], id})}\n`)
     })
   }
@@ -91,7 +96,7 @@ test('plugin dev --debug: a breakpoint in the hello handler stops a request thro
 
     const line = source.split('\n').findIndex((text) => text.includes('return &logical.Response{')) + 1
     const delve = await Delve.connect(port)
-    await delve.call('Command', {name: 'halt'})
+    expect((await delve.call('Command', {name: 'halt'})).State.Pid).toBe(firstPid)
     const breakpoint = await delve.call('CreateBreakpoint', {Breakpoint: {file: hello, line}})
     expect(breakpoint.Breakpoint.line).toBe(line)
     const stopped = delve.call('Command', {name: 'continue'})
@@ -131,6 +136,8 @@ test('plugin dev --debug: a breakpoint in the hello handler stops a request thro
     void again.call('Command', {name: 'continue'}).catch(() => {})
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Hello, howdy world from vault-plugin-secrets-hello')
     again.close()
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nplugin dev printed:\n${output}`)
   } finally {
     writeFileSync(hello, source)
     dev.kill('SIGINT')

@@ -1,5 +1,6 @@
 import {appendFileSync, readFileSync, truncateSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {stripVTControlCharacters} from 'node:util'
 import {describe, expect, test} from 'vitest'
 
 import {createLogReader, followFile, followPluginLogs, formatLogLine, type LogLine, serverLogLevel, shouldShow} from '../../src/lib/vault/plugin-logs.js'
@@ -9,8 +10,7 @@ import {tempDir} from '../helpers.js'
 // database kinds, with a log line added to the hello handler, a panic, and a plugin that exits at start.
 const CAPTURED = readFileSync(join(import.meta.dirname, '../fixtures/vault-plugin.log'), 'utf8').split('\n')
 
-// eslint-disable-next-line no-control-regex
-const stripColour = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '')
+const stripColour = stripVTControlCharacters
 
 function readAll(binary: string, lines = CAPTURED): LogLine[] {
   const read = createLogReader(binary)

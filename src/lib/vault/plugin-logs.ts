@@ -69,7 +69,7 @@ export function createLogReader(binaryName: string): (line: string) => LogLine {
   }
   // go-plugin's own lines about the process ("plugin process exited", "starting plugin") name it by path.
   const namesBinary = (text: string) =>
-    /(?:^|\s)(?:plugin|path)=(\S+)/.exec(text)?.[1]?.split('/').at(-1)?.match(new RegExp(`^${escape(binaryName)}(_[\\w.+-]*)?$`)) != null
+    /(?:^|\s)(?:plugin|path)=(\S+)/.exec(text)?.[1]?.split('/').at(-1)?.match(new RegExp(`^${escapeRegExp(binaryName)}(_[\\w.+-]*)?$`)) != null
   let previous: LogLine | undefined
 
   return (line) => {
@@ -113,7 +113,7 @@ function pluginLine(level: LogLevel, time: string, message: string): LogLine {
   return {...line, stderr: true, text: message}
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
