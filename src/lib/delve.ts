@@ -1,5 +1,6 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {access, constants, mkdir, mkdtemp, realpath, rename, rm} from 'node:fs/promises'
+import {createConnection} from 'node:net'
 import {join} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
@@ -108,7 +109,28 @@ export async function attachDelve(dlv: string, pid: number, port: number): Promi
   }
   child.stdout.removeAllListeners('data')
   child.stderr.removeAllListeners('data')
+  // dlv listens before its --continue has resumed the plugin: a client that halts in between would have its
+  // halt undone, and then wait for ever. Said attached only once the plugin runs again.
+  const deadline = Date.now() + 10_000
+  while (!(await isRunning(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
   return {pid, stop: () => detach(child)}
+}
+
+/** Delve's State, without blocking: whether the target runs. */
+function isRunning(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let answer = ''
+    const socket = createConnection({host: '127.0.0.1', port}, () => {
+      socket.write(`${JSON.stringify({method: 'RPCServer.State', params: [{NonBlocking: true}], id: 1})}\n`)
+    })
+    socket.setTimeout(2000, () => socket.destroy())
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString()
+      if (answer.includes('\n')) socket.destroy()
+    })
+    socket.once('close', () => resolve(/"Running":true/.test(answer)))
+    socket.once('error', () => resolve(false))
+  })
 }
 
 /** dlv halts, removes its breakpoints and detaches on SIGTERM, leaving the plugin running; then it is gone. */
