@@ -12,7 +12,9 @@ export const OUT = 'src/lib/templates/manifest-validator.generated.ts'
 
 /** The generated module's text, from the schema as it is now. */
 export function compileSchema() {
-  const schema = JSON.parse(readFileSync(SCHEMA, 'utf8'))
+  // Descriptions are for editors: the validator (and the package) is smaller without them. A property
+  // named description (the manifest's own field) holds a schema, not a string, and stays.
+  const schema = JSON.parse(readFileSync(SCHEMA, 'utf8'), (key, value) => ((key === 'description' || key === 'title') && typeof value === 'string' ? undefined : value))
   const ajv = new Ajv2020({allErrors: false, allowUnionTypes: true, code: {source: true, esm: true}, verbose: true})
   ajv.addKeyword({keyword: 'errorMessage', schemaType: 'string'})
   let code = standaloneCode.default(ajv, ajv.compile(schema))

@@ -176,3 +176,29 @@ function findImportCycle(bundle) {
   }
   return undefined
 }
+
+/**
+ * Writes which npm packages each output file bundles (the minified bundle keeps no markers of them), so the
+ * start-up test can tell from the files a run loaded which libraries it loaded. Not part of the package.
+ */
+export function childPackagesMap(file) {
+  return {
+    name: 'vaultkit:chunk-packages',
+    async generateBundle(_options, bundle) {
+      const {mkdir, writeFile} = await import('node:fs/promises')
+      const {dirname} = await import('node:path')
+      const map = {}
+      for (const [fileName, output] of Object.entries(bundle)) {
+        if (output.type !== 'chunk') continue
+        const packages = new Set()
+        for (const id of output.moduleIds) {
+          const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(id.replaceAll('\\', '/'))
+          if (match) packages.add(match[1])
+        }
+        map[fileName] = [...packages].sort()
+      }
+      await mkdir(dirname(file), {recursive: true})
+      await writeFile(file, `${JSON.stringify(map, null, 2)}\n`)
+    },
+  }
+}

@@ -1,9 +1,9 @@
 import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
-import {BIN, tempDir} from '../helpers.js'
+import {BIN, REPO, tempDir} from '../helpers.js'
 
 // What `plugin new` must not pay for at start. bench/new measures the time; this pins down the causes.
 const PROBE = join(import.meta.dirname, '../fixtures/start-up-probe.js')
@@ -24,12 +24,13 @@ async function probe(args: string[]) {
   return JSON.parse(readFileSync(out, 'utf8')) as {loaded: string[]; builtins: string[]; importedBuiltins: string[]; collators: number}
 }
 
-/** The npm packages bundled into the loaded files, from the bundle's `// node_modules/<package>/` markers. */
+/** The npm packages bundled into the loaded files, from the map the build writes (build/chunk-packages.json). */
 function bundledPackages(loaded: string[]): Set<string> {
+  const map = JSON.parse(readFileSync(join(REPO, 'build/chunk-packages.json'), 'utf8')) as Record<string, string[]>
   const packages = new Set<string>()
   for (const url of loaded) {
-    const source = readFileSync(fileURLToPath(url), 'utf8')
-    for (const [, name] of source.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)) packages.add(name!)
+    const file = relative(join(REPO, 'dist'), fileURLToPath(url))
+    for (const name of map[file] ?? []) packages.add(name)
   }
   return packages
 }
