@@ -1,9 +1,10 @@
 import {dirname} from 'node:path'
 
-import {errnoCode} from './errors.js'
+import {UserError, errnoCode} from './errors.js'
 import {run} from './exec.js'
 import {shellQuote} from './output.js'
 import {errorLine, type StepResult, timed} from './steps.js'
+import type {RenderedFile} from './templates/render.js'
 
 /** `git init` with a first commit; optional, so every problem is a warning or a skip. */
 export function gitInit(directory: string): Promise<StepResult> {
@@ -28,5 +29,28 @@ export function gitInit(directory: string): Promise<StepResult> {
       }
     }
     return {status: 'ok', detail: 'first commit made'}
+  })
+}
+
+export const KEEP_BASE = 'keep the pristine render'
+
+/**
+ * Keeps the pristine render as the merge base of a later `plugin upgrade` (see git-base.ts), in the
+ * project's repository or the one it was created in; without one, upgrade will say how to go on.
+ */
+export function keepBase(directory: string, pristine: RenderedFile[], kind: string): Promise<StepResult> {
+  return timed(KEEP_BASE, async () => {
+    const {baseRef, moveRef, repositoryRoot, writeBase} = await import('./git-base.js')
+    try {
+      const root = await repositoryRoot(directory)
+      if (root === undefined) return {status: 'skipped', detail: 'not in a git repository'}
+      const ref = baseRef(root, directory)
+      const base = await writeBase(directory, ref, pristine, `vaultkit: pristine render of the ${kind} kind`)
+      await moveRef(directory, ref, base.commit, base.parent)
+      return {status: 'ok', detail: ref}
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error
+      return {status: 'warning', detail: error.message, fix: 'plugin upgrade will need the pristine render: keep this vaultkit and the kind as they are'}
+    }
   })
 }

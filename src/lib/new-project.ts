@@ -2,9 +2,10 @@ import {resolve} from 'node:path'
 
 import {authorCommands, checkTrust, runAuthorCommand} from './author-commands.js'
 import {UserError} from './errors.js'
-import {gitInit} from './git.js'
+import {gitInit, keepBase, KEEP_BASE} from './git.js'
 import {goModTidy} from './go.js'
 import {pluginNames} from './names.js'
+import {originFile} from './origin.js'
 import {PLUGIN_TYPE} from './plugin-types.js'
 import {type Ask, type ResolveOptions, resolveAnswers} from './questions/resolve.js'
 import type {Answers, GivenAnswers} from './questions/types.js'
@@ -46,7 +47,10 @@ export interface NewProjectResult {
   steps: StepResult[]
 }
 
-/** Renders the project that `answers` describe, in memory. */
+/**
+ * Renders the project that `answers` describe, in memory: `pristine` is the kind's files, `files` those and
+ * the origin file that records them (see origin.ts).
+ */
 export async function renderProject(answers: Answers, kinds: Kind[]) {
   const kind = findKind(kinds, answers.type)
   const names = pluginNames(answers.name, kind.manifest.pluginType)
@@ -63,7 +67,9 @@ export async function renderProject(answers: Answers, kinds: Kind[]) {
     description: answers.description,
     go: goVersions,
   }
-  return {kind, names, files: await renderKind(kind, context, answers.extra)}
+  const pristine = await renderKind(kind, context, answers.extra)
+  const files = [...pristine, originFile(kind, answers, pristine)].sort((a, b) => (a.path < b.path ? -1 : 1))
+  return {kind, names, files, pristine}
 }
 
 /** answers -> rendered files -> disk -> post-steps. */
@@ -82,7 +88,7 @@ export async function newProject(options: NewProjectOptions): Promise<NewProject
   checkTrust(chosen, commands, options.trust)
   const directory = resolve(answers.dir)
   checkTarget(directory)
-  const {kind, names, files} = await renderProject(answers, kinds)
+  const {kind, names, files, pristine} = await renderProject(answers, kinds)
   const result: NewProjectResult = {
     dryRun: options.dryRun,
     directory,
@@ -98,6 +104,7 @@ export async function newProject(options: NewProjectOptions): Promise<NewProject
   if (options.dryRun) {
     result.steps = [
       ...wanted.map((step): StepResult => ({step: STEP_TITLES[step], status: 'skipped', detail: 'dry run'})),
+      ...(options.git ? [{step: KEEP_BASE, status: 'skipped' as const, detail: 'dry run'}] : []),
       ...commands.map((command): StepResult => ({step: `run ${command}`, command, status: 'skipped', detail: 'dry run'})),
     ]
     options.onWritten?.(result)
@@ -109,6 +116,12 @@ export async function newProject(options: NewProjectOptions): Promise<NewProject
   for (const step of wanted) {
     options.onStepStart?.(STEP_TITLES[step])
     const done = step === 'go-mod-tidy' ? await goModTidy(directory, goVersions.goDirective) : await gitInit(directory)
+    options.onStepDone?.(done)
+    result.steps.push(done)
+  }
+  if (options.git) {
+    options.onStepStart?.(KEEP_BASE)
+    const done = await keepBase(directory, pristine, `${kind.manifest.name} ${kind.manifest.version ?? ''}`.trim())
     options.onStepDone?.(done)
     result.steps.push(done)
   }

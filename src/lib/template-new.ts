@@ -49,6 +49,7 @@ export async function newKind(options: NewKindOptions): Promise<NewKindResult> {
     ...from.manifest,
     name: options.name,
     description: options.description ?? `${from.manifest.description} (started from the ${from.manifest.name} kind)`,
+    version: '0.1.0',
   }
   const copied = new Map<string, RenderedFile>()
   for (const layer of from.source === 'builtin' ? kindLayers(from).slice(1) : [from.dir]) {

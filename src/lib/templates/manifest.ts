@@ -38,6 +38,8 @@ export interface AuthorCommand {
 export interface Manifest {
   name: string
   description: string
+  /** The kind's own version, recorded in the projects made from it (see origin.ts). */
+  version?: string
   pluginType: PluginType
   /** A built-in kind whose files lie between common and this kind's. */
   extends?: string
@@ -81,6 +83,7 @@ export function validateManifest(data: unknown, file: string, {schema = true} = 
   const manifest: Manifest = {
     name: raw.name!,
     description: raw.description!,
+    ...(raw.version === undefined ? {} : {version: raw.version}),
     pluginType: raw.pluginType!,
     ...(raw.extends === undefined ? {} : {extends: raw.extends}),
     questions: raw.questions ?? [],
