@@ -54,7 +54,7 @@ export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeRe
   if (root === undefined) {
     throw new UserError(
       `${project} is not in a git repository, so its pristine render was not kept (made with --no-git?)`,
-      'plugin upgrade needs it as the merge base: render the same kind and answers anew with `plugin new --no-git` elsewhere, or make the project again with git',
+      'plugin upgrade needs it as the merge base, so only projects made with git (the default of plugin new) can be upgraded',
     )
   }
   if (!options.allowDirty && !options.dryRun) await refuseDirty(project)

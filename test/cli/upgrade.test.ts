@@ -1,0 +1,287 @@
+import {cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {execa} from 'execa'
+import {describe, expect, test} from 'vitest'
+
+import {BIN, listTree, runCli, tempDir} from '../helpers.js'
+
+// A kind at two versions (test/fixtures/upgrade-kind): 2 changes a Makefile line, adds CHANGELOG.md,
+// drops NOTES.md and bumps the SDK in go.mod. Projects are made from 1, edited as a user would, committed;
+// then the kind's folder moves to 2 in place, as an author's kind does, and the project is upgraded.
+const FIXTURE = join(import.meta.dirname, '../fixtures/upgrade-kind')
+const GIT_IDENTITY = {
+  GIT_AUTHOR_NAME: 'Test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+}
+const SLOW = {timeout: 900_000}
+
+const run = (cwd: string, command: string, args: string[]) => execa(command, args, {cwd, env: GIT_IDENTITY, all: true})
+const read = (project: string, path: string) => readFileSync(join(project, path), 'utf8')
+const upgrade = (project: string, args: string[] = []) => runCli(['plugin', 'upgrade', ...args], {cwd: project, env: GIT_IDENTITY})
+
+/** The kind at version 1 in a folder of its own, and a project made from it with go mod tidy and git. */
+async function projectFromV1(options: {tidy?: boolean} = {}) {
+  const cwd = tempDir()
+  const kind = join(cwd, 'kind')
+  cpSync(join(FIXTURE, 'v1'), kind, {recursive: true})
+  const project = join(cwd, 'hello')
+  const flags = options.tidy === false ? ['--no-tidy'] : []
+  const made = await runCli(['plugin', 'new', 'hello', '--template', kind, '--yes', '--dir', project, ...flags], {cwd, env: GIT_IDENTITY})
+  expect(made.stderr).toBe('')
+  expect(made.exitCode).toBe(0)
+  const moveKindToV2 = () => {
+    rmSync(kind, {recursive: true})
+    cpSync(join(FIXTURE, 'v2'), kind, {recursive: true})
+  }
+  return {cwd, kind, project, moveKindToV2}
+}
+
+/** Every file of the project (.git aside) with its contents, the base ref and HEAD: to prove nothing moved. */
+async function snapshot(project: string) {
+  const files = Object.fromEntries(listTree(project).filter((f) => !f.startsWith('.git/')).map((f) => [f, readFileSync(join(project, f), 'base64')]))
+  const refs = (await run(project, 'git', ['for-each-ref', '--format=%(refname) %(objectname)'])).stdout
+  return {files, refs, head: (await run(project, 'git', ['rev-parse', 'HEAD'])).stdout}
+}
+
+async function commitAll(project: string, message: string) {
+  await run(project, 'git', ['add', '--all'])
+  await run(project, 'git', ['commit', '--quiet', '--message', message])
+}
+
+const HANDLER_LINE = '\tb.Logger().Debug("hello requested", "name", d.Get("name"))\n'
+
+/** What a user does: a line in a handler, a comment reworded, a requirement of their own (used, so tidy keeps it). */
+async function editAsAUser(project: string) {
+  const hello = read(project, 'path_hello.go')
+  writeFileSync(join(project, 'path_hello.go'), hello.replace('\tcfg, err := b.getConfig(ctx, req.Storage)\n', `${HANDLER_LINE}\tcfg, err := b.getConfig(ctx, req.Storage)\n`))
+  const backend = read(project, 'backend.go')
+  writeFileSync(join(project, 'backend.go'), backend.replace('// Factory returns a configured instance', '// Factory returns a ready instance'))
+  writeFileSync(
+    join(project, 'id.go'),
+    'package hello\n\nimport uuid "github.com/hashicorp/go-uuid"\n\n// newID names things this plugin creates.\nfunc newID() (string, error) { return uuid.GenerateUUID() }\n',
+  )
+  await run(project, 'go', ['mod', 'tidy'])
+  expect(read(project, 'go.mod')).toMatch(/^\tgithub.com\/hashicorp\/go-uuid v[\d.]+$/m)
+  await commitAll(project, 'My changes')
+}
+
+describe('plugin upgrade: a kind from version 1 to 2', () => {
+  test('keeps every edit of the user and brings in every change of the kind; the result builds and passes its tests', SLOW, async () => {
+    const {project, moveKindToV2} = await projectFromV1()
+    expect(JSON.parse(read(project, '.vaultkit.json')).kind.version).toBe('1.0.0')
+    await editAsAUser(project)
+    const goMod = read(project, 'go.mod')
+    moveKindToV2()
+
+    const result = await upgrade(project)
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(/Upgrading the project \(upgrade-demo 1\.0\.0 -> 2\.0\.0, vaultkit [\d.]+\)/)
+    expect(result.stdout).toMatch(/^ {2}update +Makefile/m)
+    expect(result.stdout).toMatch(/^ {2}add +CHANGELOG\.md/m)
+    expect(result.stdout).toMatch(/^ {2}remove +NOTES\.md/m)
+    expect(result.stdout).toMatch(/^ {2}merge +go\.mod/m)
+    expect(result.stdout).toMatch(/✔ go mod tidy/)
+    // The kind's changes.
+    expect(read(project, 'Makefile')).toContain('\tCGO_ENABLED=0 go build -trimpath -o bin/$(BINARY) ./cmd/$(BINARY)\n')
+    expect(read(project, 'CHANGELOG.md')).toBe('# Changelog of vault-plugin-secrets-hello\n\nNew in version 2 of the kind.\n')
+    expect(existsSync(join(project, 'NOTES.md'))).toBe(false)
+    expect(read(project, 'go.mod')).toMatch(/^\tgithub.com\/hashicorp\/vault\/sdk v0\.25\.1$/m)
+    // The user's.
+    expect(read(project, 'path_hello.go')).toContain(HANDLER_LINE)
+    expect(read(project, 'backend.go')).toContain('// Factory returns a ready instance')
+    expect(read(project, 'id.go')).toContain('uuid.GenerateUUID()')
+    expect(read(project, 'go.mod')).toMatch(/^\tgithub.com\/hashicorp\/go-uuid v[\d.]+$/m)
+    expect(read(project, 'go.mod')).not.toBe(goMod)
+    // The record: the new version, and the new pristine render as the base, kept under the ref.
+    const origin = JSON.parse(read(project, '.vaultkit.json'))
+    expect(origin.kind.version).toBe('2.0.0')
+    expect((await run(project, 'git', ['rev-parse', 'refs/vaultkit/base^{tree}'])).stdout).toBe(origin.base)
+    expect((await run(project, 'git', ['ls-tree', '--name-only', 'refs/vaultkit/base'])).stdout.split('\n')).toContain('CHANGELOG.md')
+
+    await run(project, 'go', ['vet', './...'])
+    await run(project, 'go', ['test', '-count=1', './...'])
+
+    // Committed, a second upgrade finds nothing to do.
+    await commitAll(project, 'Upgrade to upgrade-demo 2.0.0')
+    const before = await snapshot(project)
+    const again = await upgrade(project)
+    expect(again.exitCode).toBe(0)
+    expect(again.stdout).toContain('Nothing to upgrade')
+    expect(await snapshot(project)).toEqual(before)
+  })
+
+  test('an edit on the very line the kind changes: conflict markers in that file alone, listed, exit 1; resolved, the next upgrade is a no-op', SLOW, async () => {
+    const {project, moveKindToV2} = await projectFromV1()
+    const makefile = read(project, 'Makefile')
+    writeFileSync(join(project, 'Makefile'), makefile.replace('\tgo build -o', '\tgo build -v -o'))
+    writeFileSync(join(project, 'path_hello.go'), read(project, 'path_hello.go').replace('\tcfg, err := b.getConfig(ctx, req.Storage)\n', `${HANDLER_LINE}\tcfg, err := b.getConfig(ctx, req.Storage)\n`))
+    await commitAll(project, 'Verbose builds')
+    moveKindToV2()
+
+    const result = await upgrade(project, ['--json'])
+    expect(result.exitCode).toBe(1)
+    const report = JSON.parse(result.stdout)
+    expect(report.conflicts).toEqual(['Makefile'])
+    expect(report.files).toContainEqual({path: 'Makefile', action: 'conflict', detail: '1 conflict'})
+    expect(read(project, 'Makefile')).toContain(
+      '<<<<<<< yours\n\tgo build -v -o bin/$(BINARY) ./cmd/$(BINARY)\n=======\n\tCGO_ENABLED=0 go build -trimpath -o bin/$(BINARY) ./cmd/$(BINARY)\n>>>>>>> upgrade-demo 2.0.0\n',
+    )
+    const marked = listTree(project).filter((f) => !f.startsWith('.git/') && read(project, f).includes('<<<<<<<'))
+    expect(marked).toEqual(['Makefile'])
+    // Everything else is done: the kind's other changes are in, the user's edit kept, the base moved on.
+    expect(existsSync(join(project, 'CHANGELOG.md'))).toBe(true)
+    expect(existsSync(join(project, 'NOTES.md'))).toBe(false)
+    expect(read(project, 'go.mod')).toMatch(/sdk v0\.25\.1$/m)
+    expect(read(project, 'path_hello.go')).toContain(HANDLER_LINE)
+    expect(JSON.parse(read(project, '.vaultkit.json')).kind.version).toBe('2.0.0')
+
+    const human = await upgrade(project, ['--allow-dirty', '--dry-run'])
+    expect(human.exitCode).toBe(0)
+
+    // Resolved (both wishes in one line), tidied and committed: upgrading again changes nothing.
+    writeFileSync(join(project, 'Makefile'), makefile.replace('\tgo build -o', '\tCGO_ENABLED=0 go build -v -trimpath -o'))
+    await run(project, 'go', ['mod', 'tidy'])
+    await commitAll(project, 'Upgrade to upgrade-demo 2.0.0')
+    const before = await snapshot(project)
+    const again = await upgrade(project)
+    expect(again.stderr).toBe('')
+    expect(again.exitCode).toBe(0)
+    expect(again.stdout).toContain('Nothing to upgrade')
+    expect(await snapshot(project)).toEqual(before)
+    await run(project, 'go', ['build', './...'])
+  })
+
+  test('the text report of a conflict names the file and what to do', SLOW, async () => {
+    const {project, moveKindToV2} = await projectFromV1({tidy: false})
+    writeFileSync(join(project, 'Makefile'), read(project, 'Makefile').replace('\tgo build -o', '\tgo build -v -o'))
+    await commitAll(project, 'Verbose builds')
+    moveKindToV2()
+    const result = await upgrade(project, ['--no-tidy'])
+    expect(result.exitCode).toBe(1)
+    expect(result.stdout).toMatch(/^ {2}conflict +Makefile +1 conflict$/m)
+    expect(result.stderr).toBe('Error: The upgrade left conflicts in 1 file: Makefile: resolve them (look for <<<<<<<), run `go mod tidy` if go.mod changed, then commit')
+  })
+})
+
+describe('plugin upgrade: writes nothing unless it can finish', () => {
+  test('--dry-run prints the plan and the diff, and changes nothing', SLOW, async () => {
+    const {project, moveKindToV2} = await projectFromV1({tidy: false})
+    moveKindToV2()
+    const before = await snapshot(project)
+    const result = await upgrade(project, ['--dry-run'])
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toContain('Would upgrade the project (upgrade-demo 1.0.0 -> 2.0.0')
+    expect(result.stdout).toContain('(dry run: nothing written)')
+    expect(result.stdout).toMatch(/^ {2}update +Makefile/m)
+    expect(result.stdout).toContain('-\tgo build -o bin/$(BINARY) ./cmd/$(BINARY)\n+\tCGO_ENABLED=0 go build -trimpath -o bin/$(BINARY) ./cmd/$(BINARY)')
+    expect(result.stdout).toContain('+++ b/CHANGELOG.md')
+    expect(result.stdout).toContain('--- a/NOTES.md')
+    expect(await snapshot(project)).toEqual(before)
+  })
+
+  test('a dirty work tree is refused, and nothing is touched', SLOW, async () => {
+    const {project, moveKindToV2} = await projectFromV1({tidy: false})
+    moveKindToV2()
+    writeFileSync(join(project, 'scratch.txt'), 'not committed\n')
+    const before = await snapshot(project)
+    const result = await upgrade(project)
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toBe(
+      'Error: The project has uncommitted changes (1 file, such as scratch.txt): commit or stash them first, so the upgrade can be reviewed and undone on its own; or pass --allow-dirty',
+    )
+    expect(await snapshot(project)).toEqual(before)
+    const allowed = await upgrade(project, ['--allow-dirty', '--no-tidy'])
+    expect(allowed.exitCode).toBe(0)
+    expect(read(project, 'scratch.txt')).toBe('not committed\n')
+    expect(existsSync(join(project, 'CHANGELOG.md'))).toBe(true)
+  })
+
+  test.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s in the middle leaves the project exactly as it was (exit %i)', SLOW, async (signal, code) => {
+    const {project, moveKindToV2} = await projectFromV1({tidy: false})
+    moveKindToV2()
+    const before = await snapshot(project)
+    // Each file write is slowed (test/fixtures/slow-writes.js), so the signal lands while the upgrade is staged.
+    const slow = ['--import', join(import.meta.dirname, '../fixtures/slow-writes.js')]
+    const child = execa(process.execPath, [...slow, BIN, 'plugin', 'upgrade', '--no-tidy'], {cwd: project, reject: false, env: {NO_COLOR: '1'}})
+    const staged = () => existsSync(join(project, '.vaultkit')) && readdirSync(join(project, '.vaultkit')).some((name) => existsSync(join(project, '.vaultkit', name, 'new')))
+    const deadline = Date.now() + 60_000
+    while (!staged()) {
+      if (Date.now() > deadline) throw new Error('the upgrade never staged a file')
+      await new Promise((r) => setTimeout(r, 5))
+    }
+    child.kill(signal)
+    const result = await child
+    expect(result.stderr).toBe(`Error: Interrupted (${signal}): the project is as it was`)
+    expect(result.exitCode).toBe(code)
+    expect(await snapshot(project)).toEqual(before)
+  })
+})
+
+describe('plugin upgrade: bad input', () => {
+  test('a folder that is not a vaultkit project', async () => {
+    const result = await upgrade(tempDir())
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toMatch(/^Error: \S+ is not a vaultkit project \(it has no \.vaultkit\.json\): run plugin upgrade in a folder made by `vaultkit plugin new` \(0\.1\.0 or later\)$/)
+  })
+
+  test.each([
+    ['not JSON', '{"vaultkit": ', /is damaged: not valid JSON/],
+    ['no base', JSON.stringify({vaultkit: '0.1.0', kind: {name: 'secrets', builtin: true}, answers: {name: 'a', module: 'm', version: '0.1.0', description: 'd'}}), /is damaged: "base" is not a git tree id: restore it with `git checkout -- \.vaultkit\.json`/],
+    ['a list of answers', JSON.stringify({vaultkit: '0.1.0', kind: {name: 'secrets', builtin: true}, answers: [], base: 'a'.repeat(40)}), /is damaged: "answers" is not an object/],
+    ['a newer vaultkit', JSON.stringify({vaultkit: '99.0.0', kind: {name: 'secrets', builtin: true}, answers: {}, base: 'a'.repeat(40)}), /was written by vaultkit 99\.0\.0, newer than this one \([\d.]+\): install vaultkit 99\.0\.0 or newer/],
+  ])('an origin file that is %s: one line, exit 1', async (_what, contents, message) => {
+    const project = tempDir()
+    writeFileSync(join(project, '.vaultkit.json'), contents)
+    const result = await upgrade(project)
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+  })
+
+  test('a kind whose folder moved: the message says --template, which then finds it', SLOW, async () => {
+    const {cwd, kind, project, moveKindToV2} = await projectFromV1({tidy: false})
+    moveKindToV2()
+    renameSync(kind, join(cwd, 'moved'))
+    const lost = await upgrade(project)
+    expect(lost.exitCode).toBe(1)
+    expect(lost.stderr).toBe(`Error: The upgrade-demo kind is no longer at ${kind}, nor on the template path: pass --template DIR, where the upgrade-demo kind is now`)
+    const wrong = await upgrade(project, ['--template', join(FIXTURE, '../../../templates/auth'), '--no-tidy'])
+    expect(wrong.stderr).toMatch(/holds the auth kind, but the project was made from the upgrade-demo kind/)
+    const pinned = await upgrade(project, ['--template', join(cwd, 'moved'), '--kind-version', '3.0.0'])
+    expect(pinned.stderr).toMatch(/is version 2\.0\.0, not 3\.0\.0/)
+    const found = await upgrade(project, ['--template', join(cwd, 'moved'), '--kind-version', '2.0.0', '--no-tidy'])
+    expect(found.stderr).toBe('')
+    expect(found.exitCode).toBe(0)
+    expect(JSON.parse(read(project, '.vaultkit.json')).kind.path).toBe(join(cwd, 'moved'))
+  })
+
+  test('an older kind is not a downgrade target', SLOW, async () => {
+    const {kind, project, moveKindToV2} = await projectFromV1({tidy: false})
+    moveKindToV2()
+    expect((await upgrade(project, ['--no-tidy'])).exitCode).toBe(0)
+    await commitAll(project, 'Upgrade')
+    rmSync(kind, {recursive: true})
+    cpSync(join(FIXTURE, 'v1'), kind, {recursive: true})
+    const result = await upgrade(project)
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toMatch(/is version 1\.0\.0, older than the project's 2\.0\.0: plugin upgrade does not go back/)
+  })
+
+  test('a project made with --no-git: refused with what to do', async () => {
+    const cwd = tempDir()
+    const made = await runCli(['plugin', 'new', 'hello', '--yes', '--no-git', '--no-tidy'], {cwd})
+    expect(made.exitCode).toBe(0)
+    const project = join(cwd, 'vault-plugin-secrets-hello')
+    const before = listTree(project)
+    const result = await upgrade(project)
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr).toMatch(/^Error: \S+ is not in a git repository, so its pristine render was not kept \(made with --no-git\?\): /)
+    expect(listTree(project)).toEqual(before)
+  })
+})
