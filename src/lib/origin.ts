@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
 import {PACKAGE_ROOT} from './paths.js'
-import type {Answers, AnswerValue} from './questions.js'
+import type {Answers, AnswerValue} from './questions/types.js'
 import type {Kind} from './templates/kinds.js'
 import type {RenderedFile} from './templates/render.js'
 

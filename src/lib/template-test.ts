@@ -9,9 +9,11 @@ import {goModTidy} from './go.js'
 import {renderProject} from './new-project.js'
 import {readAnswersFile} from './questions/given.js'
 import {resolveAnswers} from './questions/resolve.js'
+import type {GivenAnswers} from './questions/types.js'
 import type {DatabaseConnection} from './register-database.js'
 import {writeProject} from './scaffold.js'
 import {errorLine, type StepResult} from './steps.js'
+import type {Kind} from './templates/kinds.js'
 import {checkConditionalFiles} from './templates/render.js'
 import {discoverKinds} from './templates/search-path.js'
 import {secondsSince} from './timing.js'
@@ -30,6 +32,8 @@ export interface TemplateTestOptions {
   answersFile?: string
   e2e: boolean
   trust: boolean
+  /** A folder holding the kind's previous version (default: from the git history of the kind's folder). */
+  fromVersion?: string
   /** Keep the rendered project even when every step passed. */
   keep: boolean
   vaultBin?: string
@@ -90,6 +94,7 @@ export async function testTemplate(options: TemplateTestOptions): Promise<Templa
     go('go vet ./...', ['vet', './...']),
     go('go test ./...', ['test', '-count=1', './...']),
     go('go build ./cmd/...', ['build', '-o', `${join(work, 'bin')}/`, './cmd/...']),
+    await upgradeStep(kind, given, work, options.fromVersion),
   ]
   const e2e = options.e2e ? await import('./template-e2e.js') : undefined
   const plan = [...steps.map((step) => step.title), ...(e2e?.E2E_STAGES ?? [])]
@@ -129,6 +134,22 @@ export async function testTemplate(options: TemplateTestOptions): Promise<Templa
 
 /** Thrown past the remaining steps once one has failed; never leaves this module. */
 class StopRun extends Error {}
+
+/** A project of the kind's previous version, upgraded to this one: a conflict in it fails the kind. */
+async function upgradeStep(kind: Kind, given: GivenAnswers, work: string, fromVersion?: string): Promise<Step> {
+  const {previousKind, upgradeFromPrevious} = await import('./template-upgrade.js')
+  const title = 'upgrade from the previous version'
+  const previous = await previousKind(kind, work, fromVersion).catch((error: unknown) => {
+    if (error instanceof UserError) return {error}
+    throw error
+  })
+  if ('error' in previous) return {title, run: () => Promise.reject(previous.error)}
+  if ('missing' in previous) return {title, run: async () => ({status: 'skipped', detail: previous.missing})}
+  return {
+    title: `upgrade from ${previous.kind.manifest.version ?? 'the previous version'} (${previous.where})`,
+    run: () => upgradeFromPrevious(previous.kind, kind, given, work),
+  }
+}
 
 async function runGo(project: string, args: string[]): Promise<Omit<TemplateTestStep, 'step' | 'seconds'>> {
   const result = await run('go', args, {cwd: project, env: {CGO_ENABLED: '0'}})

@@ -10,7 +10,7 @@ import {type TemplateTestResult, testTemplate} from '../../lib/template-test.js'
 export default class TemplateTest extends BaseCommand {
   static override summary = 'Test a kind: validate, render, then gofmt, vet, test and build the result'
   static override description =
-    "Validates the kind's template.json against the schema, renders it with the defaults (or --answers FILE) into a temporary folder, runs go mod tidy, then `gofmt -l` (must print nothing), `go vet ./...`, `go test ./...` and `go build ./cmd/...`. With --e2e it also starts a Vault dev server, builds, registers and smoke-tests the plugin. Each step is reported with its time; any failure exits 1 and keeps the rendered project."
+    "Validates the kind's template.json against the schema, renders it with the defaults (or --answers FILE) into a temporary folder, runs go mod tidy, then `gofmt -l` (must print nothing), `go vet ./...`, `go test ./...` and `go build ./cmd/...`; then it makes a project of the kind's previous version (from the folder's git history, or --from-version DIR), upgrades it to this one with plugin upgrade, and fails on any conflict, since nobody edited that project. With --e2e it also starts a Vault dev server, builds, registers and smoke-tests the plugin. Each step is reported with its time; any failure exits 1 and keeps the rendered project."
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> ./kinds/acme-secrets',
@@ -26,6 +26,7 @@ export default class TemplateTest extends BaseCommand {
     answers: Flags.string({description: 'JSON file of answers: name, module, version, description and the kind\'s own questions'}),
     e2e: Flags.boolean({description: 'also build, register and smoke-test the plugin in a Vault dev server', default: false}),
     trust: trustFlag,
+    'from-version': Flags.string({description: "a folder holding the kind's previous version, to test upgrading its projects (default: from the kind folder's git history)"}),
     keep: Flags.boolean({description: 'keep the rendered project even when every step passes', default: false}),
     'vault-bin': vaultBinFlag,
     ...databaseFlags,
@@ -39,6 +40,7 @@ export default class TemplateTest extends BaseCommand {
       answersFile: flags.answers,
       e2e: flags.e2e,
       trust: flags.trust,
+      fromVersion: flags['from-version'],
       keep: flags.keep,
       vaultBin: flags['vault-bin'],
       database: databaseConnection(flags),
