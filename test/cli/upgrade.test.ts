@@ -285,3 +285,46 @@ describe('plugin upgrade: bad input', () => {
     expect(listTree(project)).toEqual(before)
   })
 })
+
+describe('template test: a project of the previous version upgrades without conflict', () => {
+  test('the previous version comes from the git history of the kind folder', SLOW, async () => {
+    const cwd = tempDir()
+    const kind = join(cwd, 'kinds', 'demo')
+    cpSync(join(FIXTURE, 'v1'), kind, {recursive: true})
+    await run(cwd, 'git', ['init', '--quiet'])
+    await commitAll(cwd, 'Version 1 of the kind')
+    const first = (await run(cwd, 'git', ['rev-parse', 'HEAD'])).stdout.slice(0, 12)
+    rmSync(kind, {recursive: true})
+    cpSync(join(FIXTURE, 'v2'), kind, {recursive: true})
+    await commitAll(cwd, 'Version 2 of the kind')
+    const result = await runCli(['template', 'test', kind], {cwd, env: GIT_IDENTITY})
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    expect(result.stdout).toMatch(new RegExp(`✔ upgrade from 1\\.0\\.0 \\(commit ${first}\\): 1\\.0\\.0 to 2\\.0\\.0: 4 files changed, no conflict`))
+  })
+
+  test('a conflict in a project nobody edited fails the kind, and names the file (--from-version DIR)', SLOW, async () => {
+    // Version 1 leaves the SDK's neighbours out of go.mod: tidy adds them next to the line version 2 bumps.
+    const cwd = tempDir()
+    const v1 = join(cwd, 'v1')
+    cpSync(join(FIXTURE, 'v1'), v1, {recursive: true})
+    const goMod = read(v1, 'files/go.mod.hbs')
+    writeFileSync(join(v1, 'files/go.mod.hbs'), goMod.replace(/\tgithub.com\/hashicorp\/vault\/api .*\n/, ''))
+    const result = await runCli(['template', 'test', join(FIXTURE, 'v2'), '--from-version', v1, '--json'], {cwd, env: GIT_IDENTITY})
+    expect(result.exitCode).toBe(1)
+    const step = JSON.parse(result.stdout).steps.find((s: {step: string}) => s.step.startsWith('upgrade from'))
+    expect(step).toMatchObject({step: `upgrade from 1.0.0 (${v1})`, status: 'failed'})
+    expect(step.detail).toMatch(/^upgrading an unedited project from 1\.0\.0 to 2\.0\.0 conflicts in go\.mod; it is kept in /)
+  })
+
+  test('a kind without history or --from-version skips the step and says how to have it', SLOW, async () => {
+    const cwd = tempDir()
+    const kind = join(cwd, 'demo')
+    cpSync(join(FIXTURE, 'v2'), kind, {recursive: true})
+    const result = await runCli(['template', 'test', kind, '--json'], {cwd, env: GIT_IDENTITY})
+    expect(result.exitCode).toBe(0)
+    expect(JSON.parse(result.stdout).steps).toContainEqual(
+      expect.objectContaining({step: 'upgrade from the previous version', status: 'skipped', detail: 'the kind folder has no git history: pass --from-version DIR, a copy of the previous version'}),
+    )
+  })
+})
