@@ -86,7 +86,8 @@ describe('plugin upgrade: a kind from version 1 to 2', () => {
     expect(result.stdout).toMatch(/✔ go mod tidy/)
     // The kind's changes.
     expect(read(project, 'Makefile')).toContain('\tCGO_ENABLED=0 go build -trimpath -o bin/$(BINARY) ./cmd/$(BINARY)\n')
-    expect(read(project, 'CHANGELOG.md')).toBe('# Changelog of vault-plugin-secrets-hello\n\nNew in version 2 of the kind.\n')
+    // Version 2 asks who owns the plugin: without a terminal, its default.
+    expect(read(project, 'CHANGELOG.md')).toBe('# Changelog of vault-plugin-secrets-hello\n\nNew in version 2 of the kind; owned by platform-team.\n')
     expect(existsSync(join(project, 'NOTES.md'))).toBe(false)
     expect(read(project, 'go.mod')).toMatch(/^\tgithub.com\/hashicorp\/vault\/sdk v0\.25\.1$/m)
     // The user's.
@@ -98,6 +99,7 @@ describe('plugin upgrade: a kind from version 1 to 2', () => {
     // The record: the new version, and the new pristine render as the base, kept under the ref.
     const origin = JSON.parse(read(project, '.vaultkit.json'))
     expect(origin.kind.version).toBe('2.0.0')
+    expect(origin.answers).toEqual({name: 'hello', module: 'example.com/vault-plugin-secrets-hello', version: '0.1.0', description: 'The hello secrets engine for HashiCorp Vault', owner: 'platform-team'})
     expect((await run(project, 'git', ['rev-parse', 'refs/vaultkit/base^{tree}'])).stdout).toBe(origin.base)
     expect((await run(project, 'git', ['ls-tree', '--name-only', 'refs/vaultkit/base'])).stdout.split('\n')).toContain('CHANGELOG.md')
 
@@ -118,6 +120,7 @@ describe('plugin upgrade: a kind from version 1 to 2', () => {
     const makefile = read(project, 'Makefile')
     writeFileSync(join(project, 'Makefile'), makefile.replace('\tgo build -o', '\tgo build -v -o'))
     writeFileSync(join(project, 'path_hello.go'), read(project, 'path_hello.go').replace('\tcfg, err := b.getConfig(ctx, req.Storage)\n', `${HANDLER_LINE}\tcfg, err := b.getConfig(ctx, req.Storage)\n`))
+    writeFileSync(join(project, 'NOTES.md'), `${read(project, 'NOTES.md')}My own notes.\n`)
     await commitAll(project, 'Verbose builds')
     moveKindToV2()
 
@@ -133,7 +136,9 @@ describe('plugin upgrade: a kind from version 1 to 2', () => {
     expect(marked).toEqual(['Makefile'])
     // Everything else is done: the kind's other changes are in, the user's edit kept, the base moved on.
     expect(existsSync(join(project, 'CHANGELOG.md'))).toBe(true)
-    expect(existsSync(join(project, 'NOTES.md'))).toBe(false)
+    // The kind dropped NOTES.md, but the user wrote in it: kept.
+    expect(report.files).toContainEqual({path: 'NOTES.md', action: 'keep', detail: 'the kind dropped it; you changed it'})
+    expect(read(project, 'NOTES.md')).toContain('My own notes.')
     expect(read(project, 'go.mod')).toMatch(/sdk v0\.25\.1$/m)
     expect(read(project, 'path_hello.go')).toContain(HANDLER_LINE)
     expect(JSON.parse(read(project, '.vaultkit.json')).kind.version).toBe('2.0.0')
@@ -261,6 +266,23 @@ describe('plugin upgrade: bad input', () => {
     expect(JSON.parse(read(project, '.vaultkit.json')).kind.path).toBe(join(cwd, 'moved'))
   })
 
+  test('a question the kind added without a default: named with its flag; --answer answers it', SLOW, async () => {
+    const {kind, project, moveKindToV2} = await projectFromV1({tidy: false})
+    moveKindToV2()
+    const manifest = JSON.parse(read(kind, 'template.json'))
+    delete manifest.questions[0].default
+    writeFileSync(join(kind, 'template.json'), JSON.stringify(manifest))
+    const before = await snapshot(project)
+    const missing = await upgrade(project, ['--yes'])
+    expect(missing.exitCode).toBe(1)
+    expect(missing.stderr).toBe('Error: --yes cannot answer "owner": the upgrade-demo kind gives it no default: pass --answer owner=<value>')
+    expect(await snapshot(project)).toEqual(before)
+    const answered = await upgrade(project, ['--answer', 'owner=payments', '--no-tidy'])
+    expect(answered.exitCode).toBe(0)
+    expect(read(project, 'CHANGELOG.md')).toContain('owned by payments.')
+    expect(JSON.parse(read(project, '.vaultkit.json')).answers.owner).toBe('payments')
+  })
+
   test('an older kind is not a downgrade target', SLOW, async () => {
     const {kind, project, moveKindToV2} = await projectFromV1({tidy: false})
     moveKindToV2()
@@ -300,7 +322,7 @@ describe('template test: a project of the previous version upgrades without conf
     const result = await runCli(['template', 'test', kind], {cwd, env: GIT_IDENTITY})
     expect(result.stderr).toBe('')
     expect(result.exitCode).toBe(0)
-    expect(result.stdout).toMatch(new RegExp(`✔ upgrade from 1\\.0\\.0 \\(commit ${first}\\): 1\\.0\\.0 to 2\\.0\\.0: 4 files changed, no conflict`))
+    expect(result.stdout).toMatch(new RegExp(`✔ upgrade from 1\\.0\\.0 \\(commit ${first}\\): 1\\.0\\.0 to 2\\.0\\.0: 5 files changed, no conflict`))
   })
 
   test('a conflict in a project nobody edited fails the kind, and names the file (--from-version DIR)', SLOW, async () => {

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../../lib/base-command.js'
 import {UserError} from '../../lib/errors.js'
 import {printStep} from '../../lib/new-project-output.js'
+import {parseAnswerFlags} from '../../lib/questions.js'
 import {printDone, printPlan} from '../../lib/upgrade/output.js'
 import {type UpgradeResult, upgradeProject} from '../../lib/upgrade/upgrade.js'
 
@@ -24,6 +25,7 @@ export default class PluginUpgrade extends BaseCommand {
     'kind-version': Flags.string({description: 'refuse unless the kind found is at this version'}),
     'allow-dirty': Flags.boolean({description: 'upgrade even with uncommitted changes in the project', default: false}),
     template: Flags.string({description: 'the folder where the kind is now (when it moved)'}),
+    answer: Flags.string({description: 'answer a question the kind added since, KEY=VALUE (repeatable)', multiple: true}),
     yes: Flags.boolean({char: 'y', description: 'take the default for every question the kind added since', default: false}),
     interactive: Flags.boolean({description: 'ask for missing answers (default: when stdin is a terminal)', allowNo: true}),
     tidy: Flags.boolean({description: 'run `go mod tidy` when go.mod changed', default: true, allowNo: true}),
@@ -39,6 +41,7 @@ export default class PluginUpgrade extends BaseCommand {
       kindVersion: flags['kind-version'],
       template: flags.template,
       tidy: flags.tidy,
+      answers: parseAnswerFlags(flags.answer),
       yes: flags.yes,
       interactive: this.canPrompt(flags.interactive),
       onPlanned: (planned) => printPlan(planned, log),

@@ -21,6 +21,8 @@ export interface UpgradeOptions extends ResolveOptions {
   kindVersion?: string
   /** --template DIR: where the kind is now. */
   template?: string
+  /** Answers to questions (--answer KEY=VALUE), over the recorded ones. */
+  answers?: Record<string, string>
   /** Run `go mod tidy` when go.mod changes (default: yes). */
   tidy?: boolean
   ask?: Ask
@@ -60,7 +62,10 @@ export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeRe
   if (!options.allowDirty && !options.dryRun) await refuseDirty(project)
 
   const {kind, kinds} = locateKind(origin, options)
-  const answers = await resolveAnswers(givenFromOrigin(origin, kind.manifest.questions.map((q) => q.name)), options, {kinds}, options.ask)
+  const given = givenFromOrigin(origin, kind.manifest.questions.map((q) => q.name))
+  for (const key of Object.keys(options.answers ?? {})) delete given.from[key]
+  given.extra = {...given.extra, ...options.answers}
+  const answers = await resolveAnswers(given, options, {kinds}, options.ask)
   const {files, pristine} = await renderProject(answers, kinds)
   const newOrigin = files.find((file) => file.path === ORIGIN_FILE)!
   const theirs = new Map(pristine.map((file) => [file.path, file]))
