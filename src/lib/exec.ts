@@ -1,6 +1,6 @@
 import type {Options, Result} from 'execa'
 
-type RunOptions = Pick<Options, 'cwd' | 'env' | 'timeout' | 'extendEnv'>
+type RunOptions = Pick<Options, 'cwd' | 'env' | 'timeout' | 'extendEnv' | 'input'>
 
 /**
  * Every child process vaultkit runs goes through here: execa is loaded on first use (it is not needed to

@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join, relative, sep} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
+import {run} from './exec.js'
 import {errorLine} from './steps.js'
 import type {RenderedFile} from './templates/render.js'
 
@@ -25,15 +26,14 @@ export interface GitResult {
   all: string
 }
 
-/** git in `cwd`, output as text; ENOENT (no git) is a UserError. */
-export async function git(cwd: string, args: string[], options: {input?: string | Buffer; env?: Record<string, string>} = {}): Promise<GitResult> {
-  const {execa} = await import('execa')
-  const result = await execa('git', args, {cwd, reject: false, all: true, input: options.input, env: options.env, stripFinalNewline: false})
+/** git in `cwd`; ENOENT (no git) is a UserError. */
+export async function git(cwd: string, args: string[], options: {input?: string; env?: Record<string, string>} = {}): Promise<GitResult> {
+  const result = await run('git', args, {cwd, input: options.input, env: options.env})
   if (errnoCode(result) === 'ENOENT') throw new UserError('git was not found on PATH', 'install git: plugin upgrade merges with it')
-  return {exitCode: result.exitCode ?? 1, stdout: String(result.stdout), all: String(result.all ?? '')}
+  return {exitCode: result.exitCode ?? 1, stdout: result.stdout, all: result.all ?? ''}
 }
 
-async function gitOk(cwd: string, args: string[], what: string, options: {input?: string | Buffer; env?: Record<string, string>} = {}): Promise<string> {
+async function gitOk(cwd: string, args: string[], what: string, options: {input?: string; env?: Record<string, string>} = {}): Promise<string> {
   const result = await git(cwd, args, options)
   if (result.exitCode !== 0) throw new UserError(`git ${what} failed: ${errorLine(result.all) || `exit ${result.exitCode}`}`, 'check the repository with `git status`')
   return result.stdout.trim()
@@ -108,9 +108,10 @@ export async function readTree(repository: string, treeish: string): Promise<Map
       return {mode, kind, id, path}
     })
     .filter((entry) => entry.kind === 'blob')
+  // One `cat-file --batch` for all blobs: "<id> blob <size>\n<bytes>\n" each. Bytes, not text (a kind may
+  // ship an image), so execa itself rather than exec.run.
   const {execa} = await import('execa')
-  // One `cat-file --batch` for all blobs: "<id> blob <size>\n<bytes>\n" each.
-  const batch = await execa('git', ['cat-file', '--batch'], {cwd: repository, input: entries.map((e) => e.id).join('\n') + '\n', encoding: 'buffer'})
+  const batch = await execa('git', ['cat-file', '--batch'], {cwd: repository, input: entries.map((e) => e.id).join('\n') + '\n', encoding: 'buffer', stripFinalNewline: false})
   const out = Buffer.from(batch.stdout)
   const files = new Map<string, RenderedFile>()
   let at = 0

@@ -136,6 +136,9 @@ describe('plugin upgrade: a kind from version 1 to 2', () => {
     expect(marked).toEqual(['Makefile'])
     // Everything else is done: the kind's other changes are in, the user's edit kept, the base moved on.
     expect(existsSync(join(project, 'CHANGELOG.md'))).toBe(true)
+    // go.mod merged (tidy waits for the conflicts), byte for byte: its last line ends as it did.
+    expect(report.files).toContainEqual({path: 'go.mod', action: 'merge'})
+    expect(read(project, 'go.mod')).toMatch(/\n\)\n$/)
     // The kind dropped NOTES.md, but the user wrote in it: kept.
     expect(report.files).toContainEqual({path: 'NOTES.md', action: 'keep', detail: 'the kind dropped it; you changed it'})
     expect(read(project, 'NOTES.md')).toContain('My own notes.')

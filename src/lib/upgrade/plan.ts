@@ -91,7 +91,8 @@ class Merger {
     writeFileSync(t, theirs)
     const {execa} = await import('execa')
     const args = ['merge-file', '-p', '-L', 'yours', '-L', 'base', '-L', this.theirsLabel, o, b, t]
-    const result = await execa('git', args, {reject: false, encoding: 'buffer'})
+    // Bytes as git wrote them (exec.run gives text, and trims the final newline).
+    const result = await execa('git', args, {reject: false, encoding: 'buffer', stripFinalNewline: false})
     // 0: clean; 1..127: that many conflicts; otherwise (binary files, say) no merge at all.
     if (result.exitCode === undefined || result.exitCode < 0 || result.exitCode > 127) return undefined
     return {contents: Buffer.from(result.stdout), conflicts: result.exitCode}
