@@ -16,7 +16,9 @@ describe('template test', () => {
     expect(result.exitCode, result.stdout + result.stderr).toBe(0)
     const report = JSON.parse(result.stdout)
     expect(report).toMatchObject({ok: true, kind: 'team-secrets', kept: false})
-    expect(report.steps.map((s: {step: string; status: string}) => [s.step, s.status])).toEqual(GO_STEPS.map((s) => [s, 'ok']))
+    // Its template.json has no version, so no earlier version to upgrade from.
+    const upgrade = ['upgrade from the previous version', 'skipped']
+    expect(report.steps.map((s: {step: string; status: string}) => [s.step, s.status])).toEqual([...GO_STEPS.map((s) => [s, 'ok']), upgrade])
     for (const step of report.steps) expect(typeof step.seconds).toBe('number')
     expect(readdirSync(environment.TMPDIR).filter((n) => n.startsWith('vaultkit-'))).toEqual([])
   })

@@ -9,6 +9,10 @@ import {listKinds} from '../../src/lib/templates/kinds.js'
 const valid = {name: 'secrets', description: 'A secrets engine', pluginType: 'secret'}
 
 describe('validateManifest', () => {
+  test('keeps the kind\'s version', () => {
+    expect(validateManifest({...valid, version: '2.1.0'}, 'template.json').version).toBe('2.1.0')
+  })
+
   test('fills in the default post-steps', () => {
     expect(validateManifest(valid, 'template.json')).toEqual({...valid, questions: [], files: [], postSteps: ['go-mod-tidy', 'git-init'], commands: []})
   })
@@ -19,6 +23,7 @@ describe('validateManifest', () => {
     [{...valid, name: 'Secrets'}, 'x/template.json: field "name" must be a lowercase word'],
     [{...valid, description: ''}, 'x/template.json: field "description" must be a non-empty string'],
     [{...valid, pluginType: 'secrets'}, 'x/template.json: field "pluginType" must be one of secret, auth, database'],
+    [{...valid, version: '1.0'}, 'x/template.json: field "version" must be a version such as "1.0.0" (MAJOR.MINOR.PATCH)'],
     [{...valid, postSteps: ['rm -rf /']}, 'x/template.json: field "postSteps/0" must be one of go-mod-tidy, git-init'],
   ])('%j is refused', (data, message) => {
     expect(() => validateManifest(data, 'x/template.json')).toThrow(message)
