@@ -159,7 +159,11 @@ describe('template new', () => {
     expect(rendered.exitCode, rendered.stderr).toBe(0)
     const golden = join(import.meta.dirname, '../golden/auth')
     expect(listTree(project)).toEqual(listTree(golden))
-    for (const file of listTree(golden)) expect(readFileSync(join(project, file), 'utf8'), file).toBe(readFileSync(join(golden, file), 'utf8'))
+    // The same files, so the same pristine render; only where it came from differs.
+    const origin = (dir: string) => JSON.parse(readFileSync(join(dir, '.vaultkit.json'), 'utf8'))
+    for (const file of listTree(golden).filter((f) => f !== '.vaultkit.json')) expect(readFileSync(join(project, file), 'utf8'), file).toBe(readFileSync(join(golden, file), 'utf8'))
+    expect(origin(project).base).toBe(origin(golden).base)
+    expect(origin(project).kind).toEqual({name: 'acme-auth', version: '0.1.0', path: join(cwd, 'acme-auth')})
   })
 
   test.each([

@@ -50,7 +50,8 @@ export default class PluginUpgrade extends BaseCommand {
     })
     printDone(result, log)
     const failed = result.steps.find((step) => step.status === 'failed')
-    const problem = result.conflicts.length
+    // A dry run reports the conflicts it would leave (in `conflicts` with --json) and succeeds.
+    const problem = result.conflicts.length && !result.dryRun
       ? new UserError(`The upgrade left conflicts in ${result.conflicts.length} file${result.conflicts.length === 1 ? '' : 's'}: ${result.conflicts.join(', ')}`, 'resolve them (look for <<<<<<<), run `go mod tidy` if go.mod changed, then commit')
       : failed && new UserError(`The upgrade is applied, but ${failed.step} did not run (${failed.detail})`, failed.fix)
     if (problem) {

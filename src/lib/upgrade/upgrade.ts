@@ -71,7 +71,9 @@ export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeRe
   const theirs = new Map(pristine.map((file) => [file.path, file]))
 
   const ref = baseRef(root, project)
-  const base = await readTree(project, origin.base)
+  // A clone lacks the ref unless fetched; when the kind renders just what the project was made from, that
+  // render is the base (the id proves it), and there is nothing to upgrade.
+  const base = (await readTree(project, origin.base)) ?? (treeId(pristine) === origin.base ? theirs : undefined)
   if (base === undefined) {
     throw new UserError(
       `The pristine render ${origin.base.slice(0, 12)} this project was made from is not in its git repository`,
