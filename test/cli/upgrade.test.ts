@@ -306,7 +306,8 @@ describe('plugin upgrade: bad input', () => {
   test('a clone without the base ref: nothing to do while the kind is unchanged, then fetching the ref is what it says', SLOW, async () => {
     const {cwd, project, moveKindToV2} = await projectFromV1({tidy: false})
     const clone = join(cwd, 'clone')
-    await run(cwd, 'git', ['clone', '--quiet', project, clone])
+    // --no-local: what a clone over the network gets, the objects that branches reach and no more.
+    await run(cwd, 'git', ['clone', '--quiet', '--no-local', project, clone])
     expect((await run(clone, 'git', ['for-each-ref', 'refs/vaultkit'])).stdout).toBe('')
     const same = await upgrade(clone)
     expect(same.exitCode).toBe(0)
