@@ -4,6 +4,7 @@ import {execa} from 'execa'
 import {describe, expect, test} from 'vitest'
 
 import {BIN, listTree, runCli, tempDir} from '../helpers.js'
+import {Terminal} from '../pty.js'
 
 // A kind at two versions (test/fixtures/upgrade-kind): 2 changes a Makefile line, adds CHANGELOG.md,
 // drops NOTES.md and bumps the SDK in go.mod. Projects are made from 1, edited as a user would, committed;
@@ -289,6 +290,17 @@ describe('plugin upgrade: bad input', () => {
     expect(answered.exitCode).toBe(0)
     expect(read(project, 'CHANGELOG.md')).toContain('owned by payments.')
     expect(JSON.parse(read(project, '.vaultkit.json')).answers.owner).toBe('payments')
+  })
+
+  test('in a terminal, a question the kind added is asked, its default offered', SLOW, async () => {
+    const {project, moveKindToV2} = await projectFromV1({tidy: false})
+    moveKindToV2()
+    const terminal = new Terminal(['plugin', 'upgrade', '--no-tidy'], project)
+    await terminal.waitFor(/Which team owns the plugin\? \(platform-team\)/)
+    await terminal.type(`${'\u007F'.repeat('platform-team'.length)}payments\r`)
+    expect(await terminal.exit()).toBe(0)
+    expect(terminal.screen).toMatch(/add +CHANGELOG\.md/)
+    expect(read(project, 'CHANGELOG.md')).toContain('owned by payments.')
   })
 
   test('an older kind is not a downgrade target', SLOW, async () => {
