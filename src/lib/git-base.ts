@@ -111,7 +111,7 @@ export async function readTree(repository: string, treeish: string): Promise<Map
   // One `cat-file --batch` for all blobs: "<id> blob <size>\n<bytes>\n" each. Bytes, not text (a kind may
   // ship an image), so execa itself rather than exec.run.
   const {execa} = await import('execa')
-  const batch = await execa('git', ['cat-file', '--batch'], {cwd: repository, input: entries.map((e) => e.id).join('\n') + '\n', encoding: 'buffer', stripFinalNewline: false})
+  const batch = await execa('git', ['cat-file', '--batch'], {cwd: repository, input: `${entries.map((e) => e.id).join('\n')}\n`, encoding: 'buffer', stripFinalNewline: false})
   const out = Buffer.from(batch.stdout)
   const files = new Map<string, RenderedFile>()
   let at = 0

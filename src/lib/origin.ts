@@ -70,7 +70,7 @@ export function readOrigin(project: string): Origin {
   if (typeof origin !== 'object' || origin === null || Array.isArray(origin)) throw damaged('not a JSON object')
   if (typeof origin.vaultkit !== 'string' || !parseVersion(origin.vaultkit)) throw damaged('"vaultkit" is not a version')
   if (compareVersions(origin.vaultkit, vaultkitVersion()) > 0) {
-    throw new UserError(`${file} was written by vaultkit ${origin.vaultkit}, newer than this one (${vaultkitVersion()})`, 'install vaultkit ' + origin.vaultkit + ' or newer, then run plugin upgrade again')
+    throw new UserError(`${file} was written by vaultkit ${origin.vaultkit}, newer than this one (${vaultkitVersion()})`, `install vaultkit ${origin.vaultkit} or newer, then run plugin upgrade again`)
   }
   const kind = origin.kind
   if (typeof kind !== 'object' || kind === null || typeof kind.name !== 'string' || kind.name === '') throw damaged('"kind.name" is missing')
@@ -113,7 +113,10 @@ export function treeId(files: RenderedFile[]): string {
     let folder = root
     for (const segment of segments.slice(0, -1)) {
       let next = folder.get(segment)
-      if (!(next instanceof Map)) folder.set(segment, (next = new Map()))
+      if (!(next instanceof Map)) {
+        next = new Map()
+        folder.set(segment, next)
+      }
       folder = next
     }
     folder.set(segments.at(-1)!, file)

@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../../lib/base-command.js'
 import {UserError} from '../../lib/errors.js'
 import {printStep} from '../../lib/new-project-output.js'
-import {parseAnswerFlags} from '../../lib/questions.js'
+import {parseAnswerFlags} from '../../lib/questions/given.js'
 import {printDone, printPlan} from '../../lib/upgrade/output.js'
 import {type UpgradeResult, upgradeProject} from '../../lib/upgrade/upgrade.js'
 
