@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative, sep} from 'node:path'
 
@@ -50,7 +50,8 @@ export async function repositoryRoot(project: string): Promise<string | undefine
  * (plugin new does not nest repositories) gets one ref per folder.
  */
 export function baseRef(root: string, project: string): string {
-  const inside = relative(root, project).split(sep).join('/')
+  // git names the top folder with links resolved: so must the project be, or /tmp/x and /private/tmp/x differ.
+  const inside = relative(root, realpathSync(project)).split(sep).join('/')
   return inside === '' ? 'refs/vaultkit/base' : `refs/vaultkit/base-${createHash('sha1').update(inside).digest('hex').slice(0, 12)}`
 }
 

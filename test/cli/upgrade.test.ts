@@ -334,6 +334,27 @@ describe('plugin upgrade: bad input', () => {
     expect(existsSync(join(clone, 'CHANGELOG.md'))).toBe(true)
   })
 
+  test('a project made inside a larger repository keeps its base there, under a ref of its own', SLOW, async () => {
+    const cwd = tempDir()
+    const kind = join(cwd, 'kind')
+    cpSync(join(FIXTURE, 'v1'), kind, {recursive: true})
+    const repository = join(cwd, 'monorepo')
+    await run(cwd, 'git', ['init', '--quiet', repository])
+    const made = await runCli(['plugin', 'new', 'hello', '--template', kind, '--yes', '--no-tidy', '--dir', 'plugins/hello'], {cwd: repository, env: GIT_IDENTITY})
+    expect(made.exitCode).toBe(0)
+    expect(made.stdout).toMatch(/already inside the git repository/)
+    expect(made.stdout).toMatch(/✔ keep the pristine render: refs\/vaultkit\/base-[0-9a-f]{12}/)
+    await commitAll(repository, 'A plugin')
+    rmSync(kind, {recursive: true})
+    cpSync(join(FIXTURE, 'v2'), kind, {recursive: true})
+    const project = join(repository, 'plugins/hello')
+    const result = await upgrade(project, ['--no-tidy'])
+    expect(result.stderr).toBe('')
+    expect(result.exitCode).toBe(0)
+    expect(existsSync(join(project, 'CHANGELOG.md'))).toBe(true)
+    expect((await run(repository, 'git', ['status', '--porcelain'])).stdout).toContain('plugins/hello/CHANGELOG.md')
+  })
+
   test('a project made with --no-git: refused with what to do', async () => {
     const cwd = tempDir()
     const made = await runCli(['plugin', 'new', 'hello', '--yes', '--no-git', '--no-tidy'], {cwd})
