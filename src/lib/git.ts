@@ -41,6 +41,8 @@ export const KEEP_BASE = 'keep the pristine render'
 export function keepBase(directory: string, pristine: RenderedFile[], kind: string): Promise<StepResult> {
   return timed(KEEP_BASE, async () => {
     const {baseRef, moveRef, repositoryRoot, writeBase} = await import('./git-base.js')
+    const version = await run('git', ['--version'], {cwd: directory})
+    if (errnoCode(version) === 'ENOENT') return {status: 'skipped', detail: 'git was not found on PATH'}
     try {
       const root = await repositoryRoot(directory)
       if (root === undefined) return {status: 'skipped', detail: 'not in a git repository'}
@@ -50,7 +52,7 @@ export function keepBase(directory: string, pristine: RenderedFile[], kind: stri
       return {status: 'ok', detail: ref}
     } catch (error) {
       if (!(error instanceof UserError)) throw error
-      return {status: 'warning', detail: error.message, fix: 'plugin upgrade will need the pristine render: keep this vaultkit and the kind as they are'}
+      return {status: 'warning', detail: error.message, fix: 'without it, plugin upgrade cannot merge this project'}
     }
   })
 }
