@@ -26,7 +26,7 @@ export function printPlan(result: UpgradeResult, log: (line: string) => void): v
   const width = Math.max(0, ...result.files.map((f) => f.path.length))
   for (const file of result.files) {
     const note = file.detail ?? NOTE[file.action]
-    log(`  ${ACTION[file.action](file.action.padEnd(8))} ${file.path.padEnd(width)}${note ? color.dim(`  ${note}`) : ''}`)
+    log(note ? `  ${ACTION[file.action](file.action.padEnd(8))} ${file.path.padEnd(width)}${color.dim(`  ${note}`)}` : `  ${ACTION[file.action](file.action.padEnd(8))} ${file.path}`)
   }
   if (result.dryRun) {
     for (const step of result.steps) printStep(step, log)
