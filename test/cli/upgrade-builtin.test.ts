@@ -50,7 +50,7 @@ describe('plugin upgrade of built-in kinds', () => {
     const project = join(cwd, 'hello')
     const origin = JSON.parse(read(project, '.vaultkit.json'))
     expect(origin.kind).toEqual({name: 'auth', version: '1.0.0', builtin: true})
-    edit(join(project, 'backend.go'), /\n\/\/ Factory /, '\n// Factory is what Vault calls to mount the plugin.\n// Factory ')
+    edit(join(project, 'factory.go'), /\n\/\/ Factory /, '\n// Factory is what Vault calls to mount the plugin.\n// Factory ')
     await commitAll(project, 'A comment of mine')
 
     const later = copyOfVaultkit((root) => {
@@ -63,7 +63,7 @@ describe('plugin upgrade of built-in kinds', () => {
     expect(result.stdout).toContain('Upgrading the project (auth 1.0.0 -> 1.1.0')
     expect(result.stdout).toMatch(/^ {2}update +Makefile/m)
     expect(read(project, 'Makefile')).toMatch(/^\tgo test -race \.\/\.\.\.$/m)
-    expect(read(project, 'backend.go')).toContain('// Factory is what Vault calls to mount the plugin.\n')
+    expect(read(project, 'factory.go')).toContain('// Factory is what Vault calls to mount the plugin.\n')
     expect(JSON.parse(read(project, '.vaultkit.json')).kind.version).toBe('1.1.0')
     expect((await run(project, 'git', ['status', '--porcelain'])).stdout.split('\n').sort()).toEqual([' M .vaultkit.json', ' M Makefile'])
   })

@@ -56,9 +56,11 @@ const HANDLER_LINE = '\tb.Logger().Debug("hello requested", "name", d.Get("name"
 /** What a user does: a line in a handler, a comment reworded, a requirement of their own (used, so tidy keeps it). */
 async function editAsAUser(project: string) {
   const hello = read(project, 'path_hello.go')
+  expect(hello).toContain('\tcfg, err := b.getConfig(ctx, req.Storage)\n')
   writeFileSync(join(project, 'path_hello.go'), hello.replace('\tcfg, err := b.getConfig(ctx, req.Storage)\n', `${HANDLER_LINE}\tcfg, err := b.getConfig(ctx, req.Storage)\n`))
-  const backend = read(project, 'backend.go')
-  writeFileSync(join(project, 'backend.go'), backend.replace('// Factory returns a configured instance', '// Factory returns a ready instance'))
+  const factory = read(project, 'factory.go')
+  expect(factory).toContain('// Factory returns a configured instance')
+  writeFileSync(join(project, 'factory.go'), factory.replace('// Factory returns a configured instance', '// Factory returns a ready instance'))
   writeFileSync(
     join(project, 'id.go'),
     'package hello\n\nimport uuid "github.com/hashicorp/go-uuid"\n\n// newID names things this plugin creates.\nfunc newID() (string, error) { return uuid.GenerateUUID() }\n',
@@ -93,7 +95,7 @@ describe('plugin upgrade: a kind from version 1 to 2', () => {
     expect(read(project, 'go.mod')).toMatch(/^\tgithub.com\/hashicorp\/vault\/sdk v0\.25\.1$/m)
     // The user's.
     expect(read(project, 'path_hello.go')).toContain(HANDLER_LINE)
-    expect(read(project, 'backend.go')).toContain('// Factory returns a ready instance')
+    expect(read(project, 'factory.go')).toContain('// Factory returns a ready instance')
     expect(read(project, 'id.go')).toContain('uuid.GenerateUUID()')
     expect(read(project, 'go.mod')).toMatch(/^\tgithub.com\/hashicorp\/go-uuid v[\d.]+$/m)
     expect(read(project, 'go.mod')).not.toBe(goMod)
