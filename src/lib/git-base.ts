@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto'
 import {mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative, sep} from 'node:path'
@@ -52,7 +51,7 @@ export async function repositoryRoot(project: string): Promise<string | undefine
 export function baseRef(root: string, project: string): string {
   // git names the top folder with links resolved: so must the project be, or /tmp/x and /private/tmp/x differ.
   const inside = relative(root, realpathSync(project)).split(sep).join('/')
-  return inside === '' ? 'refs/vaultkit/base' : `refs/vaultkit/base-${createHash('sha1').update(inside).digest('hex').slice(0, 12)}`
+  return inside === '' ? 'refs/vaultkit/base' : `refs/vaultkit/base-${process.getBuiltinModule('node:crypto').createHash('sha1').update(inside).digest('hex').slice(0, 12)}`
 }
 
 /** The commit a ref points at, or undefined. */

@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
@@ -126,18 +125,19 @@ export function treeId(files: RenderedFile[]): string {
 
 type Folder = Map<string, Folder | RenderedFile>
 
-const gitObject = (type: string, body: Buffer) =>
-  createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest()
+// node:crypto is reached only here, when a project is rendered, rather than loaded with the module.
+const gitObject = (type: string, body: Uint8Array) =>
+  process.getBuiltinModule('node:crypto').createHash('sha1').update(`${type} ${body.length}\0`).update(body).digest()
 
 function hashFolder(folder: Folder): string {
   // Git orders tree entries by name, a folder's name compared as if it ended in "/".
   const entries = [...folder.entries()].map(([name, entry]) => ({name, entry, key: entry instanceof Map ? `${name}/` : name}))
   entries.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)))
-  const parts: Buffer[] = []
+  const parts: Uint8Array[] = []
   for (const {name, entry} of entries) {
     const [mode, id] =
       entry instanceof Map ? ['40000', Buffer.from(hashFolder(entry), 'hex')] : [entry.mode & 0o111 ? '100755' : '100644', gitObject('blob', entry.contents)]
     parts.push(Buffer.from(`${mode} ${name}\0`), id)
   }
-  return gitObject('tree', Buffer.concat(parts)).toString('hex')
+  return Buffer.from(gitObject('tree', Buffer.concat(parts))).toString('hex')
 }
