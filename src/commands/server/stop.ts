@@ -1,17 +1,19 @@
 import {BaseCommand} from '../../lib/base-command.js'
 import {projectFlag} from '../../lib/shared-flags.js'
-import {stopDevServer} from '../../lib/vault/server.js'
+import {stopProjectServer} from '../../lib/vault/project-server.js'
 
 export default class ServerStop extends BaseCommand {
-  static override summary = 'Stop the dev server that `server start` started for this project'
-  static override description = 'Ends only the process recorded in .vaultkit/server.json, and only if it is still that dev server.'
+  static override summary = 'Stop the dev server or cluster that `server start` started for this project'
+  static override description =
+    'Ends only the processes recorded in .vaultkit/ (server.json or cluster.json), and only if they are still those Vault servers. A cluster is removed with its data, as a dev server keeps none.'
   static override examples = ['<%= config.bin %> <%= command.id %>']
   static override flags = {project: projectFlag}
 
   async run() {
     const {flags} = await this.parse(ServerStop)
-    const {stopped, state} = await stopDevServer(flags.project)
-    this.log(stopped ? `Stopped the dev server at ${state!.addr} (pid ${state!.pid})` : 'No dev server of this project is running')
-    return {stopped, pid: state?.pid}
+    const {kind, stopped} = await stopProjectServer(flags.project)
+    if (stopped.length === 0) this.log(`No ${kind === 'dev' ? 'dev server' : 'cluster'} of this project is running`)
+    else this.log(kind === 'dev' ? `Stopped the ${stopped[0]}` : `Stopped the cluster: ${stopped.join(', ')}`)
+    return {kind, stopped}
   }
 }

@@ -6,6 +6,8 @@ import {UserError, errnoCode} from '../errors.js'
 import type {VaultConnection} from './client.js'
 import {readState} from './state.js'
 import {isOurServer} from './server.js'
+import {activeClusterClient} from './cluster.js'
+import {readClusterState} from './cluster-state.js'
 
 /** Neither an address nor a running dev server of the project. */
 export class NoVault extends UserError {
@@ -27,6 +29,12 @@ export async function resolveConnection(options: ConnectionOptions): Promise<Vau
   const env = options.env ?? process.env
   const extras = {namespace: env.VAULT_NAMESPACE || undefined, caCert: env.VAULT_CACERT || undefined}
   const explicit = options.addr ?? env.VAULT_ADDR
+  const cluster = options.projectDir && !explicit ? await readClusterState(options.projectDir) : undefined
+  if (cluster) {
+    // The active node changes on failover: ask which one it is now.
+    const client = await activeClusterClient(cluster)
+    return {addr: client.addr, token: cluster.token, source: 'the cluster of this project (active node)'}
+  }
   const state = options.projectDir ? await readState(options.projectDir) : undefined
   const devServer = state && isOurServer(state) ? state : undefined
 

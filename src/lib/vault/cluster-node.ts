@@ -1,0 +1,115 @@
+import {spawn} from 'node:child_process'
+import {closeSync, openSync, readFileSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
+
+import {UserError} from '../errors.js'
+import {VaultClient, VaultError} from './client.js'
+import {type ClusterNode, nodeAddr} from './cluster-state.js'
+import {HEALTH_EVEN_SEALED, isProcessAlive} from './server.js'
+
+export type NodeRole = 'active' | 'standby' | 'sealed' | 'down'
+
+/** The pid is this node's vault, not a process that reused the pid. */
+export function isOurNode(node: ClusterNode): boolean {
+  if (!(node.pid > 1)) return false
+  try {
+    const cmdline = readFileSync(`/proc/${node.pid}/cmdline`, 'utf8').split('\0')
+    return cmdline.includes('server') && cmdline.includes(`-config=${node.configFile}`)
+  } catch {
+    return isProcessAlive(node.pid)
+  }
+}
+
+export interface SpawnedNode {
+  pid: number
+  /** Resolves with how the process ended, if it ends while this command runs. */
+  exited: Promise<string>
+}
+
+/** Starts one node's `vault server -config`, detached; its log is appended to, so a restart keeps history. */
+export async function spawnNode(node: ClusterNode, vaultBin: string, cwd: string): Promise<SpawnedNode> {
+  const log = openSync(node.logFile, 'a', 0o600)
+  const child = spawn(vaultBin, ['server', `-config=${node.configFile}`], {
+    cwd,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: withoutVaultVariables(process.env),
+  })
+  closeSync(log)
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exit code ${code}`))
+    child.once('error', (error) => resolve(error.message))
+  })
+  child.unref()
+  if (!child.pid) throw new UserError(`Vault could not be started for ${node.id}: ${await exited}`, `check ${vaultBin} runs`)
+  return {pid: child.pid, exited}
+}
+
+/** A node must not inherit a production VAULT_ADDR or VAULT_TOKEN meant for something else. */
+function withoutVaultVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('VAULT_')))
+}
+
+export function nodeClient(node: ClusterNode, token: string, unsealKey?: string): VaultClient {
+  const client = new VaultClient({addr: nodeAddr(node), token, source: `cluster ${node.id}`})
+  client.hide(unsealKey)
+  return client
+}
+
+export interface NodeHealth {
+  initialized: boolean
+  sealed: boolean
+  standby: boolean
+  version: string
+}
+
+/** sys/health of one node, whatever its state; undefined when nothing answers. */
+export async function nodeHealth(node: ClusterNode): Promise<NodeHealth | undefined> {
+  try {
+    const health = (await nodeClient(node, '').get(HEALTH_EVEN_SEALED)) ?? {}
+    return {initialized: Boolean(health.initialized), sealed: Boolean(health.sealed), standby: Boolean(health.standby), version: String(health.version ?? '')}
+  } catch {
+    return undefined
+  }
+}
+
+export async function nodeRole(node: ClusterNode): Promise<NodeRole> {
+  if (!isOurNode(node)) return 'down'
+  const health = await nodeHealth(node)
+  if (!health) return 'down'
+  if (health.sealed || !health.initialized) return 'sealed'
+  return health.standby ? 'standby' : 'active'
+}
+
+/**
+ * Gives a sealed node the unseal key. A node still joining the cluster answers "not initialized" until its
+ * retry_join has reached the leader, so the caller polls; a key the node refuses is a damaged state file.
+ */
+export async function offerUnsealKey(node: ClusterNode, token: string, unsealKey: string): Promise<void> {
+  try {
+    await nodeClient(node, token, unsealKey).request('PUT', 'sys/unseal', {key: unsealKey})
+  } catch (error) {
+    if (!(error instanceof VaultError)) return
+    if (/invalid key|unseal failed|message authentication failed|cipher/i.test(error.errors.join(' '))) {
+      throw new UserError(
+        `The unseal key in .vaultkit/cluster.json does not unseal ${node.id} (${nodeAddr(node)}): the state file is damaged`,
+        'restore the file; or `vaultkit server stop` and `vaultkit server start --nodes N` for a new, empty cluster',
+      )
+    }
+  }
+}
+
+/** Ends one node, politely first. */
+export async function stopNode(node: ClusterNode): Promise<boolean> {
+  if (!isOurNode(node)) return false
+  process.kill(node.pid, 'SIGTERM')
+  const deadline = Date.now() + 20_000
+  while (isProcessAlive(node.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  if (isProcessAlive(node.pid)) process.kill(node.pid, 'SIGKILL')
+  return true
+}
+
+export async function lastLogLine(file: string): Promise<string> {
+  const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n')
+  return lines.at(-1)?.trim() || 'no log output'
+}

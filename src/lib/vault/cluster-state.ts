@@ -1,0 +1,79 @@
+import {chmod, mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {UserError, errnoCode} from '../errors.js'
+import {stateDir} from './state.js'
+
+/**
+ * A local raft cluster of a project, in `<project>/.vaultkit/cluster.json` beside the dev server's
+ * `server.json`, whose format stays as it was: whatever reads that file keeps working, and a project runs
+ * one or the other, never both.
+ */
+export interface ClusterState {
+  /** The root token from sys/init: the file is 0600 and never printed unless asked. */
+  token: string
+  /** The single Shamir share (1 share, threshold 1): a local cluster, not a production seal. */
+  unsealKey: string
+  nodes: ClusterNode[]
+  vaultBin: string
+  startedAt: string
+}
+
+export interface ClusterNode {
+  /** `node-1`: raft node_id, and the name of its folder under .vaultkit/. */
+  id: string
+  apiPort: number
+  clusterPort: number
+  /** 0 until started. */
+  pid: number
+  /** Its own folder: config, raft data, plugin directory, log. */
+  dir: string
+  configFile: string
+  pluginDir: string
+  logFile: string
+}
+
+export const nodeAddr = (node: Pick<ClusterNode, 'apiPort'>) => `http://127.0.0.1:${node.apiPort}`
+
+const clusterFile = (projectDir: string) => join(stateDir(projectDir), 'cluster.json')
+
+export async function readClusterState(projectDir: string): Promise<ClusterState | undefined> {
+  const file = clusterFile(projectDir)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined
+    throw error
+  }
+  let state: Partial<ClusterState> | undefined
+  try {
+    state = JSON.parse(text) as Partial<ClusterState>
+  } catch {
+    // Not written by vaultkit (it writes the file whole): reported as damaged below.
+  }
+  const nodesOk = Array.isArray(state?.nodes) && state.nodes.every((n) => typeof n?.id === 'string' && typeof n.apiPort === 'number' && typeof n.pid === 'number')
+  if (!state || !nodesOk || typeof state.token !== 'string' || typeof state.unsealKey !== 'string') {
+    throw new UserError(
+      `${file} is damaged: it does not say which cluster runs`,
+      'stop the vault processes of this project by hand, delete .vaultkit/cluster.json and the node-* folders, then run `vaultkit server start --nodes 3`',
+    )
+  }
+  return state as ClusterState
+}
+
+export async function writeClusterState(projectDir: string, state: ClusterState): Promise<void> {
+  await mkdir(stateDir(projectDir), {recursive: true, mode: 0o700})
+  const file = clusterFile(projectDir)
+  // Written beside and renamed over, so a command reading it never sees half a file.
+  const partial = `${file}.${process.pid}`
+  await writeFile(partial, `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600})
+  await chmod(partial, 0o600)
+  await rename(partial, file)
+}
+
+/** The state file and every node's folder (config, raft data, plugins, log): a stopped cluster is gone. */
+export async function removeCluster(projectDir: string, state: ClusterState | undefined): Promise<void> {
+  await rm(clusterFile(projectDir), {force: true})
+  for (const node of state?.nodes ?? []) await rm(node.dir, {recursive: true, force: true})
+}
