@@ -13,6 +13,7 @@ export interface MountTarget {
   version: string
   sha256: string
   path: string
+  reloadScope?: 'global'
 }
 
 /** Enable the mount; or tune it to the new version and reload it; or, for the same build, leave it be. */
@@ -31,6 +32,6 @@ export async function ensureMount(client: VaultClient, target: MountTarget): Pro
   if (mounted.running_plugin_version === target.version && mounted.running_sha256 === target.sha256) return 'unchanged'
   const upgraded = mounted.running_plugin_version !== target.version
   if (upgraded) await client.post(`${mountApi}/${path}/tune`, {plugin_version: target.version})
-  await client.post('sys/plugins/reload/backend', {mounts: [requestPath(path)]})
+  await client.post('sys/plugins/reload/backend', {mounts: [requestPath(path)], scope: target.reloadScope})
   return upgraded ? 'upgraded' : 'reloaded'
 }

@@ -17,6 +17,8 @@ interface Placement {
   path?: string
   /** Database plugins: connection settings for `<path>/config/<name>`. */
   database?: DatabaseConnection
+  /** `global` on a cluster: reload on every node that runs the plugin (Enterprise performance standbys too). */
+  reloadScope?: 'global'
 }
 
 /** What to register: the project's build, a binary on this machine, or one already on the server. */
@@ -91,7 +93,7 @@ export async function registerPlugin(client: VaultClient, registration: Registra
   const mount =
     entry.type === 'database'
       ? await ensureDatabase(client, {path: entry.path, name: entry.name, version, connection: entry.database ?? {}, catalogChanged: catalog === 'registered'})
-      : await ensureMount(client, {type: entry.type, name: entry.name, version, sha256: entry.sha256, path: entry.path})
+      : await ensureMount(client, {type: entry.type, name: entry.name, version, sha256: entry.sha256, path: entry.path, reloadScope: registration.reloadScope})
   const {database: _, ...shown} = entry
   return {...shown, version, catalog, mount, seconds: secondsSince(started)}
 }

@@ -4,15 +4,17 @@ import {BaseCommand} from '../../lib/base-command.js'
 import {UserError} from '../../lib/errors.js'
 import {PLUGIN_TYPE_WORDS, type PluginType, parsePluginType} from '../../lib/plugin-types.js'
 import {readProject} from '../../lib/project.js'
+import {type ClusterRegisterResult, type ClusterRequirement, clusterRequirement, registerOnCluster} from '../../lib/register-cluster.js'
 import {type RegisterResult, type Registration, registerPlugin} from '../../lib/register.js'
 import {databaseConnection, databaseFlags, projectFlag, vaultAddrFlag} from '../../lib/shared-flags.js'
 import {VaultClient} from '../../lib/vault/client.js'
+import {readClusterState} from '../../lib/vault/cluster-state.js'
 import {resolveConnection} from '../../lib/vault/connection.js'
 
 export default class PluginRegister extends BaseCommand {
   static override summary = 'Register the plugin with Vault, then enable it or reload it'
   static override description =
-    'Adds the binary to the plugin catalog (type, name, sha256, command, version), then enables the mount, or, when the mount already runs another version or build, tunes it to this version and reloads it. Running it twice changes nothing. Without --plugin-version, a binary vaultkit did not build is registered under the version it reports, as Vault reads it.'
+    "Adds the binary to the plugin catalog (type, name, sha256, command, version), then enables the mount, or, when the mount already runs another version or build, tunes it to this version and reloads it. Running it twice changes nothing. Without --plugin-version, a binary vaultkit did not build is registered under the version it reports, as Vault reads it. On the project's cluster (`server start --nodes 3`) it first copies the binary into every node's plugin directory as <binary>_v<version>, and reloads with scope=global."
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -39,7 +41,7 @@ export default class PluginRegister extends BaseCommand {
     ...databaseFlags,
   }
 
-  async run(): Promise<RegisterResult> {
+  async run(): Promise<RegisterResult | ClusterRegisterResult | (RegisterResult & {cluster?: ClusterRequirement})> {
     const {flags} = await this.parse(PluginRegister)
     const placement = {path: flags.path, database: databaseConnection(flags)}
     let registration: Registration
@@ -55,13 +57,35 @@ export default class PluginRegister extends BaseCommand {
         registration = {from: 'remote', sha256: flags.sha256!, command: flags.command, ...named}
       }
     }
+    const cluster = flags['vault-addr'] || process.env.VAULT_ADDR ? undefined : await readClusterState(flags.project)
+    if (cluster) {
+      const result = await registerOnCluster(cluster, registration)
+      this.log(`cluster of ${result.nodes.length} nodes`)
+      for (const node of result.nodes) {
+        const note = node.role === 'down' ? ' (down: it serves this version once `vaultkit server start` brings it back)' : ''
+        this.log(`  ${node.id.padEnd(7)} ${node.role.padEnd(8)} ${node.binary} ${node.file}${note}`)
+      }
+      this.printResult(result)
+      return result
+    }
     const connection = await resolveConnection({addr: flags['vault-addr'], projectDir: flags.project})
-    const result = await registerPlugin(new VaultClient(connection), registration)
+    const client = new VaultClient(connection)
+    const result = await registerPlugin(client, registration)
     this.log(`Vault ${connection.addr} (${connection.source})`)
-    this.log(`catalog ${result.type}/${result.name} ${result.version}: ${result.catalog}`)
+    this.printResult(result)
+    const requirement = await clusterRequirement(client, result)
+    if (requirement) {
+      this.log(`This Vault is a ${requirement.nodes}-node cluster (${requirement.nodeIds.join(', ')}): each node's plugin directory must hold`)
+      this.log(`  ${requirement.command} with sha256 ${requirement.sha256}`)
+      this.log('  or the mount fails on the node that becomes active after a failover.')
+    }
+    return {...result, cluster: requirement}
+  }
+
+  private printResult(result: RegisterResult) {
+    this.log(`catalog ${result.type}/${result.name} ${result.version}: ${result.catalog} (command ${result.command})`)
     const where = result.type === 'database' ? `${result.path}/config/${result.name}` : `mount ${result.path}/`
     this.log(`${where}: ${result.mount}`)
-    return result
   }
 }
 
