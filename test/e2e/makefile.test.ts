@@ -71,7 +71,7 @@ describe.each(['secrets', 'auth', 'database'])('the %s kind: README steps with m
     } else {
       expect((await vault('write', `${mount}/config`, 'custom_prefix=Howdy', 'api_key=s3cr3t')).exitCode).toBe(0)
     }
-    expect(await answer()).toBe(kind === 'database' ? 'v0.1.0' : 'Howdy, hello Ada from ' + binary())
+    expect(await answer()).toBe(kind === 'database' ? 'v0.1.0' : `Howdy, hello Ada from ${binary()}`)
   })
 
   test('make register VERSION=0.2.0 upgrades the mount in place; make rollback goes back; data kept both ways', {timeout: 900_000}, async () => {
@@ -80,20 +80,20 @@ describe.each(['secrets', 'auth', 'database'])('the %s kind: README steps with m
     const upgraded = await make('register', 'VERSION=0.2.0', `VAULT_ADDR=${env.VAULT_ADDR}`, ...dbArgs())
     expect(upgraded.exitCode, upgraded.all).toBe(0)
     expect(upgraded.all).not.toMatch(/checksums did not match/)
-    expect(await answer()).toBe(kind === 'database' ? 'v0.2.0' : 'Howdy, hi Ada from ' + binary())
+    expect(await answer()).toBe(kind === 'database' ? 'v0.2.0' : `Howdy, hi Ada from ${binary()}`)
     expect(readdirSync(join(project, 'vault/plugins')).filter((f) => f.includes('_v')).sort()).toEqual([`${binary()}_v0.1.0`, `${binary()}_v0.2.0`])
 
     const rolledBack = await make('rollback', `VAULT_ADDR=${env.VAULT_ADDR}`)
     expect(rolledBack.exitCode, rolledBack.all).toBe(0)
     expect(rolledBack.all).toMatch(/v0\.2\.0 -> v0\.1\.0/)
-    expect(await answer()).toBe(kind === 'database' ? 'v0.1.0' : 'Howdy, hello Ada from ' + binary())
+    expect(await answer()).toBe(kind === 'database' ? 'v0.1.0' : `Howdy, hello Ada from ${binary()}`)
 
     const forward = await make('rollback', 'TO=0.2.0', `VAULT_ADDR=${env.VAULT_ADDR}`)
     expect(forward.exitCode, forward.all).toBe(0)
-    expect(await answer()).toBe(kind === 'database' ? 'v0.2.0' : 'Howdy, hi Ada from ' + binary())
+    expect(await answer()).toBe(kind === 'database' ? 'v0.2.0' : `Howdy, hi Ada from ${binary()}`)
     const nothingBefore = await make('rollback', 'TO=', `VAULT_ADDR=${env.VAULT_ADDR}`)
     expect(nothingBefore.exitCode).toBe(0)
-    expect(await answer()).toBe(kind === 'database' ? 'v0.1.0' : 'Howdy, hello Ada from ' + binary())
+    expect(await answer()).toBe(kind === 'database' ? 'v0.1.0' : `Howdy, hello Ada from ${binary()}`)
     const none = await make('rollback', `VAULT_ADDR=${env.VAULT_ADDR}`)
     expect(none.exitCode).not.toBe(0)
     expect(none.all).toMatch(/no version before v0\.1\.0 is registered: make rollback TO=x\.y\.z/)

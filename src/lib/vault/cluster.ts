@@ -2,7 +2,7 @@ import {mkdir, writeFile} from 'node:fs/promises'
 
 import {UserError} from '../errors.js'
 import type {PluginProject} from '../project.js'
-import {VaultClient} from './client.js'
+import type {VaultClient} from './client.js'
 import {freePorts, nodeConfig, planNodes, portIsFree} from './cluster-config.js'
 import {isOurNode, lastLogLine, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, spawnNode, stopNode} from './cluster-node.js'
 import {type ClusterNode, type ClusterState, nodeAddr, readClusterState, removeCluster, writeClusterState} from './cluster-state.js'
@@ -141,7 +141,10 @@ async function waitForQuorum(state: ClusterState, exits: Map<string, Promise<str
     const servers = await raftServers(nodeClient(active, state.token, state.unsealKey)).catch(() => [])
     const voters = servers.filter((s) => s.voter).length
     const line = `raft: ${voters} of ${state.nodes.length} nodes voting`
-    if (line !== reported) onProgress((reported = line))
+    if (line !== reported) {
+      reported = line
+      onProgress(line)
+    }
     return voters === state.nodes.length
   })
 }
