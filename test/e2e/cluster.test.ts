@@ -84,7 +84,7 @@ afterAll(async () => {
   rmSync(parent, {recursive: true, force: true})
 }, 120_000)
 
-describe('a real 3-node raft cluster', () => {
+describe('a real 3-node raft cluster', {timeout: 600_000}, () => {
   test('one node active, two standbys that joined as voters; each with its own folder; state 0600', async () => {
     const listed = await nodes()
     expect(listed.map((n) => n.role).sort()).toEqual(['active', 'standby', 'standby'])
@@ -192,7 +192,7 @@ describe('a real 3-node raft cluster', () => {
   })
 })
 
-describe('faults, each produced for real', () => {
+describe('faults, each produced for real', {timeout: 600_000}, () => {
   test('a node whose plugin directory cannot get the binary: register names it and touches nothing; once writable, failover to it works', async () => {
     const target = (await nodes()).find((n) => n.role === 'standby')!
     unlinkSync(join(target.pluginDir, 'vault-plugin-secrets-hello_v0.2.0'))

@@ -45,6 +45,10 @@ describe('the secrets kind in a real Vault', () => {
     const status = await vaultkit(['server', 'status'])
     expect(status.stdout).toMatch(/running\s+Vault v\d+\.\d+\.\d+/)
     expect(status.stdout).toContain('****')
+    // The same shape as a cluster's: a dev server is one node.
+    const json = JSON.parse((await vaultkit(['server', 'status', '--json'])).stdout)
+    expect(json).toMatchObject({kind: 'dev', running: true, addr: server.addr, nodes: [{id: 'dev', addr: server.addr, pid: server.pid, role: 'active'}]})
+    expect(JSON.stringify(json)).not.toContain(server.token)
   })
 
   test('plugin build puts the binary in the plugin directory and reports its real sha256', async () => {

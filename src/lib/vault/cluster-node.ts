@@ -109,7 +109,8 @@ export async function stopNode(node: ClusterNode): Promise<boolean> {
   return true
 }
 
+/** The line that says why: the last error Vault logged, else its last line. */
 export async function lastLogLine(file: string): Promise<string> {
   const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n')
-  return lines.at(-1)?.trim() || 'no log output'
+  return (lines.findLast((line) => /error/i.test(line)) ?? lines.at(-1))?.trim() || 'no log output'
 }

@@ -72,8 +72,12 @@ export async function writeClusterState(projectDir: string, state: ClusterState)
   await rename(partial, file)
 }
 
-/** The state file and every node's folder (config, raft data, plugins, log): a stopped cluster is gone. */
-export async function removeCluster(projectDir: string, state: ClusterState | undefined): Promise<void> {
+/**
+ * The state file and every node's folder (config, raft data, plugins, log): a stopped cluster is gone. A
+ * start that failed keeps the folders, so that its logs can be read; the next start clears them.
+ */
+export async function removeCluster(projectDir: string, state: ClusterState | undefined, keepFolders = false): Promise<void> {
   await rm(clusterFile(projectDir), {force: true})
+  if (keepFolders) return
   for (const node of state?.nodes ?? []) await rm(node.dir, {recursive: true, force: true})
 }

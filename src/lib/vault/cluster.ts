@@ -1,4 +1,5 @@
-import {mkdir, writeFile} from 'node:fs/promises'
+import {mkdir, rm, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
 
 import {UserError} from '../errors.js'
 import type {PluginProject} from '../project.js'
@@ -50,7 +51,9 @@ async function createCluster({project, vaultBin, nodes: count, onProgress = () =
   const nodes = planNodes(dir, await freePorts(count * 2))
   const state: ClusterState = {token: '', unsealKey: '', nodes, vaultBin, startedAt: new Date().toISOString()}
   for (const node of nodes) {
+    await rm(node.dir, {recursive: true, force: true}) // what a failed start left for its logs
     await mkdir(node.pluginDir, {recursive: true, mode: 0o700})
+    await mkdir(join(node.dir, 'raft'), {mode: 0o700})
     await writeFile(node.configFile, nodeConfig(node, nodes), {mode: 0o600})
   }
   const exits = new Map<string, Promise<string>>()
@@ -77,8 +80,8 @@ async function createCluster({project, vaultBin, nodes: count, onProgress = () =
     await unsealAll(state, nodes.slice(1), exits)
     await waitForQuorum(state, exits, onProgress)
   } catch (error) {
-    // Half a cluster is of no use: end what was started, keep nothing.
-    await stopCluster(project.dir)
+    // Half a cluster is of no use: end what was started; keep only the logs.
+    await stopCluster(project.dir, true)
     throw error
   }
   return {state, alreadyRunning: false, restored: []}
@@ -178,7 +181,7 @@ async function waitFor(what: string, ready: () => Promise<boolean>, timeout = ST
 }
 
 /** Ends every node of the project's cluster, and removes its folders; only processes that are its nodes. */
-export async function stopCluster(projectDir: string): Promise<{stopped: string[]; state?: ClusterState}> {
+export async function stopCluster(projectDir: string, keepFolders = false): Promise<{stopped: string[]; state?: ClusterState}> {
   const state = await readClusterState(projectDir)
   if (!state) return {stopped: []}
   const stopped: string[] = []
@@ -187,7 +190,7 @@ export async function stopCluster(projectDir: string): Promise<{stopped: string[
       if (await stopNode(node)) stopped.push(node.id)
     }),
   )
-  await removeCluster(projectDir, state)
+  await removeCluster(projectDir, state, keepFolders)
   return {stopped, state}
 }
 
