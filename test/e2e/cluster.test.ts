@@ -106,7 +106,8 @@ describe('a real 3-node raft cluster', {timeout: 600_000}, () => {
   test('start again reuses the cluster; env points at the active node', async () => {
     const again = await json(['server', 'start', '--nodes', '3'])
     expect(again).toMatchObject({kind: 'cluster', alreadyRunning: true, restored: []})
-    const env = await vaultkit(['server', 'env'])
+    // `server env` prints the token on purpose (for eval): kept out of the transcript checked below.
+    const env = await runCli(['server', 'env', '--project', project])
     const active = (await nodes()).find((n) => n.role === 'active')!
     expect(env.stdout).toContain(`export VAULT_ADDR=${active.addr}`)
     const text = await vaultkit(['server', 'status'])
@@ -211,13 +212,17 @@ describe('faults, each produced for real', {timeout: 600_000}, () => {
     const registered = await json(['plugin', 'register'])
     expect(registered).toMatchObject({mount: 'upgraded', version: 'v0.3.0'})
     expect(registered.nodes.find((n: {id: string}) => n.id === target.id).binary).toBe('copied')
-    // Step the active node down until the repaired node is the one that takes over.
-    await until(`${target.id} to become active`, async () => {
-      const current = (await nodes()).find((n) => n.role === 'active')
-      if (current?.id === target.id) return true
-      if (current) await vaultHttp(at(current), 'PUT', 'sys/step-down')
-      return false
-    }, 300_000)
+    // Fail over until the repaired node is the one that takes over: kill the active node (Vault 1.21.4 queues a
+    // manual sys/step-down on raft without acting on it), let a standby take over, bring the killed one back.
+    for (let round = 0; round < 8; round++) {
+      const listed = await nodes()
+      const active = listed.find((n) => n.role === 'active')!
+      if (active.id === target.id) break
+      process.kill(active.pid, 'SIGKILL')
+      await until('a new active node', async () => (await nodes()).some((n) => n.role === 'active' && n.id !== active.id))
+      expect((await json(['server', 'start'])).restored).toEqual([active.id])
+    }
+    expect((await nodes()).find((n) => n.role === 'active')!.id).toBe(target.id)
     expect(await hello(target)).toBe('Howdy, hi Ada from vault-plugin-secrets-hello')
   })
 
@@ -275,8 +280,8 @@ describe('faults, each produced for real', {timeout: 600_000}, () => {
       expect(statSync(join(dir, 'vault.hcl')).mode & 0o777).toBe(0o600)
     }
     for (const text of [...transcript, ...written]) {
-      expect(text.includes(token)).toBe(false)
-      expect(text.includes(unsealKey)).toBe(false)
+      expect(text.includes(token), text.slice(0, 200)).toBe(false)
+      expect(text.includes(unsealKey), text.slice(0, 200)).toBe(false)
     }
     expect(statSync(stateFile()).mode & 0o777).toBe(0o600)
   })

@@ -76,7 +76,15 @@ async function createCluster({project, vaultBin, nodes: count, onProgress = () =
     if (!state.unsealKey || !state.token) throw new UserError('Vault answered sys/init without an unseal key or root token', `see ${nodes[0]!.logFile}`)
     await writeClusterState(project.dir, state)
     await unsealAll(state, [nodes[0]!], exits)
-    onProgress(`${nodes[0]!.id} unsealed; the others join it`)
+    // Autopilot makes a joined node a voter once it has been stable for 10 s; on one machine 2 s will do.
+    const leader = nodeClient(nodes[0]!, state.token, state.unsealKey)
+    await waitFor(`${nodes[0]!.id} to become active`, () =>
+      leader.post('sys/storage/raft/autopilot/configuration', {server_stabilization_time: '2s'}).then(
+        () => true,
+        () => false,
+      ),
+    )
+    onProgress(`${nodes[0]!.id} is active; the others join it`)
     await unsealAll(state, nodes.slice(1), exits)
     await waitForQuorum(state, exits, onProgress)
   } catch (error) {
@@ -184,12 +192,8 @@ async function waitFor(what: string, ready: () => Promise<boolean>, timeout = ST
 export async function stopCluster(projectDir: string, keepFolders = false): Promise<{stopped: string[]; state?: ClusterState}> {
   const state = await readClusterState(projectDir)
   if (!state) return {stopped: []}
-  const stopped: string[] = []
-  await Promise.all(
-    state.nodes.map(async (node) => {
-      if (await stopNode(node)) stopped.push(node.id)
-    }),
-  )
+  const ended = await Promise.all(state.nodes.map(stopNode))
+  const stopped = state.nodes.filter((_, i) => ended[i]).map((node) => node.id)
   await removeCluster(projectDir, state, keepFolders)
   return {stopped, state}
 }
