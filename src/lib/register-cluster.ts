@@ -128,7 +128,7 @@ export interface ClusterRequirement {
  */
 export async function clusterRequirement(client: VaultClient, registered: Pick<RegisterResult, 'command' | 'sha256'>): Promise<ClusterRequirement | undefined> {
   const raft = await raftServers(client).catch(() => [])
-  let nodeIds = raft.map((server) => server.node_id)
+  let nodeIds = raft.map((server) => server.node_id).sort()
   if (nodeIds.length === 0) {
     const ha = await client.get('sys/ha-status').catch(() => undefined)
     nodeIds = ((ha?.data as {nodes?: Array<{hostname?: string; api_address?: string}>} | undefined)?.nodes ?? []).map((node) => node.hostname || node.api_address || '?')

@@ -187,6 +187,8 @@ describe('a real 3-node raft cluster', {timeout: 600_000}, () => {
     const active = (await nodes()).find((n) => n.role === 'active')!
     expect(await hello(active)).toBe('Howdy, hello Ada from vault-plugin-secrets-hello')
     expect((await vaultHttp(at(active), 'GET', 'sys/mounts')).body.data['hello/'].running_plugin_version).toBe('v0.1.0')
+    // Storage stays writable after a reload with scope=global (Vault's issue #23159 saw it turn read-only).
+    expect((await vaultHttp(at(active), 'POST', 'hello/config', {custom_prefix: 'Howdy'})).status).toBe(204)
     expect(await json(['plugin', 'rollback', '--to', '0.2.0'])).toMatchObject({from: 'v0.1.0', to: 'v0.2.0'})
     expect(await hello(active)).toBe('Howdy, hi Ada from vault-plugin-secrets-hello')
     expectOneLineError(await vaultkit(['plugin', 'rollback', '--to', '9.9.9']), /^Error: v9\.9\.9 of hello is not in the catalog \(it holds v0\.1\.0, v0\.2\.0\)/)
@@ -269,6 +271,18 @@ describe('faults, each produced for real', {timeout: 600_000}, () => {
     }
     expect((await json(['server', 'start'])).restored).toEqual([standby.id])
     expect((await nodes()).map((n) => n.role).sort()).toEqual(['active', 'standby', 'standby'])
+  })
+
+  test('--vault-addr to a cluster vaultkit does not run: register says how many nodes must hold which file and sha256', async () => {
+    const active = (await nodes()).find((n) => n.role === 'active')!
+    const command = 'vault-plugin-secrets-hello_v0.1.0'
+    const sha256 = await sha256File(join(active.pluginDir, command))
+    const args = ['plugin', 'register', '--vault-addr', active.addr, '--type', 'secrets', '--name', 'hello', '--plugin-version', '0.1.0']
+    const result = await vaultkit([...args, '--sha256', sha256, '--command', command, '--path', 'hello-remote', '--json'], {VAULT_TOKEN: cluster().token})
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout).cluster).toEqual({nodes: 3, nodeIds: ['node-1', 'node-2', 'node-3'], command, sha256})
+    const text = await vaultkit([...args, '--sha256', sha256, '--command', command, '--path', 'hello-remote'], {VAULT_TOKEN: cluster().token})
+    expect(text.stdout).toContain(`This Vault is a 3-node cluster (node-1, node-2, node-3): each node's plugin directory must hold\n  ${command} with sha256 ${sha256}`)
   })
 
   test('neither the root token nor the unseal key appears in anything printed or logged; configs and state are 0600', async () => {
