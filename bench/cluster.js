@@ -4,7 +4,7 @@
 // plugin through the node that took over. Usage: npm run bench:cluster [-- RUNS]
 // Needs go, and a Vault binary (found or built by `vaultkit server install`).
 import {execFileSync} from 'node:child_process'
-import {copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -34,6 +34,7 @@ async function until(what, check) {
 execFileSync(process.execPath, [bin, 'server', 'install'], {stdio: 'inherit'})
 execFileSync(process.execPath, [bin, 'plugin', 'new', 'hello', '--yes', '--no-git', '--dir', dev], {stdio: 'ignore'})
 cpSync(dev, clustered, {recursive: true})
+mkdirSync(join(clustered, 'vault/plugins'), {recursive: true})
 const hello = join(dev, 'path_hello.go')
 const original = readFileSync(hello, 'utf8')
 
@@ -60,6 +61,10 @@ try {
   }
 
   const {token} = JSON.parse(readFileSync(join(clustered, '.vaultkit/cluster.json'), 'utf8'))
+  const {addr} = JSON.parse(vaultkit(clustered, 'server', 'status', '--json'))
+  // hello answers 400 until configured: configure it, so a 200 is the plugin answering.
+  const configured = await fetch(`${addr}/v1/hello/config`, {method: 'POST', headers: {'X-Vault-Token': token}, body: JSON.stringify({custom_prefix: 'Bench'})})
+  if (configured.status !== 204) throw new Error(`hello/config answered ${configured.status}`)
   const failovers = []
   for (let i = 0; i < Math.min(runs, 3); i++) {
     const {nodes} = JSON.parse(vaultkit(clustered, 'server', 'status', '--json'))

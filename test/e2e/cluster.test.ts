@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -285,6 +285,12 @@ describe('faults, each produced for real', {timeout: 600_000}, () => {
     expect(text.stdout).toContain(`This Vault is a 3-node cluster (node-1, node-2, node-3): each node's plugin directory must hold\n  ${command} with sha256 ${sha256}`)
   })
 
+  test('plugin dev and a dev server are refused while the cluster runs: a project runs one or the other', async () => {
+    expectOneLineError(await vaultkit(['plugin', 'dev']), /^Error: This project runs a raft cluster .*not a dev server: use `vaultkit plugin build` and `vaultkit plugin register`/)
+    expectOneLineError(await vaultkit(['server', 'start', '--nodes', '1']), /^Error: A 3-node cluster of this project is recorded: stop it/)
+    expectOneLineError(await vaultkit(['server', 'start', '--nodes', '5']), /^Error: A 3-node cluster of this project is recorded in \.vaultkit\/cluster\.json: use it/)
+  })
+
   test('neither the root token nor the unseal key appears in anything printed or logged; configs and state are 0600', async () => {
     const {token, unsealKey} = cluster()
     const written: string[] = []
@@ -299,4 +305,31 @@ describe('faults, each produced for real', {timeout: 600_000}, () => {
     }
     expect(statSync(stateFile()).mode & 0o777).toBe(0o600)
   })
+
+  test('server stop ends every node, and the plugin processes that killed nodes left behind, and removes the cluster', async () => {
+    const pids = (await nodes()).map((n) => n.pid)
+    const stopped = await json(['server', 'stop'])
+    expect(stopped.stopped.sort()).toEqual(['node-1', 'node-2', 'node-3'])
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    await until('every vaultkit process of the project to end', async () => {
+      const left = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && readlinkOr(`/proc/${pid}/exe`).startsWith(join(project, '.vaultkit')))
+      return pids.every((pid) => !alive(pid)) && left.length === 0
+    })
+    expect(readdirSync(join(project, '.vaultkit')).filter((f) => f.startsWith('node-') || f === 'cluster.json')).toEqual([])
+  })
 })
+
+function readlinkOr(path: string): string {
+  try {
+    return readlinkSync(path)
+  } catch {
+    return ''
+  }
+}

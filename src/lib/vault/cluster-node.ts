@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process'
 import {closeSync, openSync, readFileSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
+import {readFile, readdir, readlink} from 'node:fs/promises'
 
 import {UserError} from '../errors.js'
 import {VaultClient, VaultError} from './client.js'
@@ -113,4 +113,24 @@ export async function stopNode(node: ClusterNode): Promise<boolean> {
 export async function lastLogLine(file: string): Promise<string> {
   const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n')
   return (lines.findLast((line) => /error/i.test(line)) ?? lines.at(-1))?.trim() || 'no log output'
+}
+
+/**
+ * Plugin processes of a node that was killed outlive it (go-plugin does not watch its parent). Ends those
+ * running a binary from this node's plugin directory, and no other process.
+ */
+export async function endOrphanPlugins(node: ClusterNode): Promise<number> {
+  let ended = 0
+  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(pid)) continue
+    const exe = await readlink(`/proc/${pid}/exe`).catch(() => '')
+    if (!exe.startsWith(`${node.pluginDir}/`)) continue
+    try {
+      process.kill(Number(pid), 'SIGTERM')
+      ended++
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ended
 }

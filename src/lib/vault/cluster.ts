@@ -5,7 +5,7 @@ import {UserError} from '../errors.js'
 import type {PluginProject} from '../project.js'
 import type {VaultClient} from './client.js'
 import {freePorts, nodeConfig, planNodes, portIsFree} from './cluster-config.js'
-import {isOurNode, lastLogLine, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, spawnNode, stopNode} from './cluster-node.js'
+import {endOrphanPlugins, isOurNode, lastLogLine, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, spawnNode, stopNode} from './cluster-node.js'
 import {type ClusterNode, type ClusterState, nodeAddr, readClusterState, removeCluster, writeClusterState} from './cluster-state.js'
 import {stateDir} from './state.js'
 
@@ -193,6 +193,7 @@ export async function stopCluster(projectDir: string, keepFolders = false): Prom
   const state = await readClusterState(projectDir)
   if (!state) return {stopped: []}
   const ended = await Promise.all(state.nodes.map(stopNode))
+  for (const node of state.nodes) await endOrphanPlugins(node)
   const stopped = state.nodes.filter((_, i) => ended[i]).map((node) => node.id)
   await removeCluster(projectDir, state, keepFolders)
   return {stopped, state}

@@ -9,6 +9,7 @@ import {UserError} from '../errors.js'
 import type {LogLevel} from '../log-levels.js'
 import type {PluginProject} from '../project.js'
 import {VaultClient} from './client.js'
+import {readClusterState} from './cluster-state.js'
 import {readState, removeState, type ServerState, stateDir, writeState} from './state.js'
 
 export {isOurServer}
@@ -73,6 +74,12 @@ export interface StartResult {
  * otherwise: a plugin's panic reaches Vault's log only at debug (see vault/plugin-logs.ts).
  */
 export async function startDevServer(project: PluginProject, vaultBin: string, logLevel: LogLevel = 'debug'): Promise<StartResult> {
+  if (await readClusterState(project.dir)) {
+    throw new UserError(
+      'This project runs a raft cluster (`vaultkit server start --nodes`), not a dev server',
+      'use `vaultkit plugin build` and `vaultkit plugin register` with it, or `vaultkit server stop` it first',
+    )
+  }
   const existing = await readState(project.dir)
   if (existing && isOurServer(existing)) {
     if (await isHealthy(devServerClient(existing), true)) return {state: existing, alreadyRunning: true}
