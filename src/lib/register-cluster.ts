@@ -54,6 +54,8 @@ function whatToInstall(registration: Registration): {type: PluginType; name: str
       const {project} = registration
       return {type: project.pluginType, name: registration.name ?? project.name, version: `v${project.version}`, binary: join(project.pluginDir, project.binaryName)}
     }
+    case 'release':
+      throw new UserError('--from-release does not install into the nodes of a cluster yet', 'register the project build (`vaultkit plugin build`), or a --binary of this host')
     case 'binary':
     case 'remote':
       if (!registration.version) throw new UserError('--plugin-version is missing', "on a cluster the binary's file name carries its version: pass the version it reports")
