@@ -5,7 +5,7 @@ import {builtinModules} from 'node:module'
 import {fileURLToPath} from 'node:url'
 import {parseAst} from 'rolldown/parseAst'
 
-const WSL_SHIM = fileURLToPath(new URL('../src/lib/oclif-wsl-utils.ts', import.meta.url))
+const WSL_SHIM = fileURLToPath(new URL('../src/lib/cli/oclif-wsl-utils.ts', import.meta.url))
 
 // oclif imports wsl-utils to ask whether this is WSL, and on Windows for PowerShell's path. wsl-utils loads
 // child_process and its PowerShell helpers on import (about 5 ms); its isWsl is is-wsl's, which is light.
@@ -30,7 +30,7 @@ export function lightWslUtils() {
       if (redirected.size === 0) throw new Error('oclif no longer imports wsl-utils: drop lightWslUtils from scripts/rolldown-start-up.js')
       const exported = new Set(this.getModuleInfo(WSL_SHIM)?.exports ?? [])
       const missing = [...read].filter((name) => !exported.has(name))
-      if (missing.length > 0) throw new Error(`oclif reads ${missing.join(', ')} from wsl-utils, which src/lib/oclif-wsl-utils.ts does not export`)
+      if (missing.length > 0) throw new Error(`oclif reads ${missing.join(', ')} from wsl-utils, which src/lib/cli/oclif-wsl-utils.ts does not export`)
     },
   }
 }

@@ -6,7 +6,7 @@ import {type IncomingMessage, type ServerResponse, createServer} from 'node:http
 import {join} from 'node:path'
 import {onTestFinished} from 'vitest'
 
-import {releasePlatform} from '../src/lib/vault/release.js'
+import {releasePlatform} from '../src/lib/vault/install/release.js'
 import {tempDir} from './helpers.js'
 
 export const VERSION = '1.21.4'

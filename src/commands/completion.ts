@@ -1,5 +1,5 @@
-import {BaseCommand} from '../lib/base-command.js'
-import {SHELLS, type Shell, completionCommands, completionScript} from '../lib/completion.js'
+import {BaseCommand} from '../lib/cli/base-command.js'
+import {SHELLS, type Shell, completionCommands, completionScript} from '../lib/cli/completion.js'
 import {UserError} from '../lib/errors.js'
 import {discoverKinds} from '../lib/templates/search-path.js'
 

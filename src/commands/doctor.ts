@@ -1,9 +1,9 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../lib/base-command.js'
+import {BaseCommand} from '../lib/cli/base-command.js'
 import {type DoctorCheck, runDoctor} from '../lib/doctor.js'
-import {color} from '../lib/output.js'
-import {vaultAddrFlag, vaultBinFlag} from '../lib/shared-flags.js'
+import {color} from '../lib/cli/output.js'
+import {vaultAddrFlag, vaultBinFlag} from '../lib/cli/shared-flags.js'
 
 const MARK: Record<DoctorCheck['status'], string> = {
   ok: color.green('ok'),

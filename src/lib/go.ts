@@ -1,6 +1,6 @@
 import {errnoCode} from './errors.js'
 import {run} from './exec.js'
-import {shellQuote} from './output.js'
+import {shellQuote} from './cli/output.js'
 import {errorLine, type StepResult, timed} from './steps.js'
 
 /** "go1.26.8" or "1.24" -> [1, 26, 8]. */

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, describe, expect, it, onTestFinished} from 'vitest'
 
-import {ensureVaultBinary} from '../../src/lib/vault/install.js'
+import {ensureVaultBinary} from '../../src/lib/vault/install/install.js'
 import {BIN, freePort, runCli, tempDir} from '../helpers.js'
 import {Mirror, SUMS, TestSigner, VERSION, ZIP, cacheHome, makeZip, sha256} from '../release-mirror.js'
 

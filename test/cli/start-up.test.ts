@@ -67,7 +67,7 @@ describe('start-up of plugin new', () => {
     expect(readFileSync(join(cwd, 'vault-plugin-secrets-hello', 'go.mod'), 'utf8')).toContain('module example.com/vault-plugin-secrets-hello')
   })
 
-  it('loads oclif’s config once: the command takes the runner’s rather than a copy (src/lib/base-command.ts)', async () => {
+  it('loads oclif’s config once: the command takes the runner’s rather than a copy (src/lib/cli/base-command.ts)', async () => {
     const result = await execa(process.execPath, [...NEW, '--dry-run'], {cwd: tempDir(), stdin: 'ignore', env: {DEBUG: 'oclif:config'}})
     expect(result.stderr).toContain('oclif:config config done')
     expect(result.stderr.match(/oclif:config config done/g)).toHaveLength(1)

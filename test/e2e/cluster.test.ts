@@ -5,7 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import {sha256File} from '../../src/lib/build.js'
+import {sha256File} from '../../src/lib/project/build.js'
 import {runCli} from '../helpers.js'
 import {installVault, scaffold, vaultHttp} from './vault.js'
 

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import type {ReleaseResult} from '../../src/lib/release.js'
+import type {ReleaseResult} from '../../src/lib/project/release.js'
 import {listTree, runCli} from '../helpers.js'
 import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 

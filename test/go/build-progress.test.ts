@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {describe, expect, it} from 'vitest'
 
-import {GoBuildProgress} from '../../src/lib/vault/build-progress.js'
+import {GoBuildProgress} from '../../src/lib/vault/install/build-progress.js'
 import {tempDir} from '../helpers.js'
 
 describe('the count of packages a go build compiled', () => {

@@ -5,7 +5,7 @@ import {execa} from 'execa'
 import fc from 'fast-check'
 import {afterAll, expect, test} from 'vitest'
 
-import {pluginNames, validateModulePath, validatePluginName} from '../../src/lib/names.js'
+import {pluginNames, validateModulePath, validatePluginName} from '../../src/lib/scaffold/names.js'
 import {runCli} from '../helpers.js'
 
 // Property tests of the name and module-path rules, with Go itself as the judge: every input vaultkit

@@ -2,7 +2,7 @@ import {existsSync, mkdirSync, mkdtempSync, renameSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
 
-import {cacheDir} from '../../src/lib/vault/install.js'
+import {cacheDir} from '../../src/lib/vault/install/install.js'
 import {goVersions} from '../../src/lib/versions.js'
 
 /** The staticcheck HashiCorp's plugin CI runs, as the generated workflow does; the Go module proxy serves it. */

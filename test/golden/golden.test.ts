@@ -2,8 +2,8 @@ import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 
-import {renderProject} from '../../src/lib/new-project.js'
-import {resolveAnswers} from '../../src/lib/questions/resolve.js'
+import {renderProject} from '../../src/lib/scaffold/new-project.js'
+import {resolveAnswers} from '../../src/lib/scaffold/questions/resolve.js'
 import {listKinds} from '../../src/lib/templates/kinds.js'
 import {listTree} from '../helpers.js'
 

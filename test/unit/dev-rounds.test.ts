@@ -1,6 +1,6 @@
 import {expect, test} from 'vitest'
 
-import {debouncedRounds} from '../../src/lib/dev.js'
+import {debouncedRounds} from '../../src/lib/dev/dev.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest'
 
-import {BUILTIN_PLUGIN_NAMES, pluginNames, validateModulePath, validatePluginName} from '../../src/lib/names.js'
+import {BUILTIN_PLUGIN_NAMES, pluginNames, validateModulePath, validatePluginName} from '../../src/lib/scaffold/names.js'
 
 describe('validatePluginName', () => {
   test.each(['hello', 'my-plugin', 'a1', 'vault-plugin-secrets-hello', 'kv2'])('accepts %j', (name) => {

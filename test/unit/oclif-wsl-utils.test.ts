@@ -1,6 +1,6 @@
 import * as wslUtils from 'wsl-utils'
 import {describe, expect, it} from 'vitest'
-import * as light from '../../src/lib/oclif-wsl-utils.js'
+import * as light from '../../src/lib/cli/oclif-wsl-utils.js'
 
 // The bundle hands oclif this module instead of wsl-utils (the build checks it exports every name oclif
 // reads; test/unit/start-up-build.test.ts). Its PowerShell path is wsl-utils' own, loaded on demand.

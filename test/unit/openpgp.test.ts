@@ -1,7 +1,7 @@
 import {afterAll, describe, expect, it} from 'vitest'
 
-import {HASHICORP_FINGERPRINT, HASHICORP_RELEASE_KEY} from '../../src/lib/vault/hashicorp-key.js'
-import {dearmor, packets, signingKeys, verifyDetached} from '../../src/lib/vault/openpgp.js'
+import {HASHICORP_FINGERPRINT, HASHICORP_RELEASE_KEY} from '../../src/lib/vault/install/hashicorp-key.js'
+import {dearmor, packets, signingKeys, verifyDetached} from '../../src/lib/vault/install/openpgp.js'
 import {TestSigner} from '../release-mirror.js'
 
 // Made once (RSA key generation takes gpg a second): one signing with its primary key, one with a subkey.

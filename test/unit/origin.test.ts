@@ -3,7 +3,7 @@ import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'nod
 import {dirname, join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 
-import {compareVersions, treeId} from '../../src/lib/origin.js'
+import {compareVersions, treeId} from '../../src/lib/scaffold/origin.js'
 import type {RenderedFile} from '../../src/lib/templates/render.js'
 import {listTree, tempDir} from '../helpers.js'
 

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
-import {createProgress} from '../../src/lib/progress.js'
-import {GoBuildProgress} from '../../src/lib/vault/build-progress.js'
+import {createProgress} from '../../src/lib/cli/progress.js'
+import {GoBuildProgress} from '../../src/lib/vault/install/build-progress.js'
 
 function recorder(isTTY: boolean) {
   const written: string[] = []

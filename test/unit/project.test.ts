@@ -2,7 +2,7 @@ import {cpSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {expect, test} from 'vitest'
 
-import {readProject} from '../../src/lib/project.js'
+import {readProject} from '../../src/lib/project/project.js'
 import {maskToken} from '../../src/lib/vault/state.js'
 import {goVersions} from '../../src/lib/versions.js'
 import {tempDir} from '../helpers.js'

@@ -1,8 +1,8 @@
 import {describe, expect, test, vi} from 'vitest'
 
 import {CancelledError} from '../../src/lib/errors.js'
-import {type Ask, resolveAnswers} from '../../src/lib/questions/resolve.js'
-import {QUESTIONS} from '../../src/lib/questions/table.js'
+import {type Ask, resolveAnswers} from '../../src/lib/scaffold/questions/resolve.js'
+import {QUESTIONS} from '../../src/lib/scaffold/questions/table.js'
 import {listKinds} from '../../src/lib/templates/kinds.js'
 
 const ctx = {kinds: listKinds()}

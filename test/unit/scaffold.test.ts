@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeEach, describe, expect, test} from 'vitest'
 
-import {writeProject} from '../../src/lib/scaffold.js'
+import {writeProject} from '../../src/lib/scaffold/write.js'
 
 const file = (path: string, text = path, mode = 0o644) => ({path, contents: Buffer.from(text), mode})
 

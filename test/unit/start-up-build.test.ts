@@ -62,8 +62,8 @@ describe('built-in modules without ES facades', () => {
 describe('oclif, bundled for a quick start', () => {
   it('routes only oclif’s import of wsl-utils to the light module', () => {
     const {resolveId} = lightWslUtils()
-    expect(resolveId('wsl-utils', '/repo/node_modules/@oclif/core/lib/util/os.js')).toMatch(/src\/lib\/oclif-wsl-utils\.ts$/)
-    expect(resolveId('wsl-utils', '/repo/src/lib/oclif-wsl-utils.ts')).toBeUndefined()
+    expect(resolveId('wsl-utils', '/repo/node_modules/@oclif/core/lib/util/os.js')).toMatch(/src\/lib\/cli\/oclif-wsl-utils\.ts$/)
+    expect(resolveId('wsl-utils', '/repo/src/lib/cli/oclif-wsl-utils.ts')).toBeUndefined()
     expect(resolveId('is-wsl', '/repo/node_modules/@oclif/core/lib/util/os.js')).toBeUndefined()
   })
 
@@ -111,7 +111,7 @@ describe('oclif, bundled for a quick start', () => {
     const os = readFileSync(join(REPO, 'node_modules/@oclif/core/lib/util/os.js'), 'utf8')
     const names = wslUtilsNamesRead(os)
     expect(names.length).toBeGreaterThan(0)
-    const shim = await import('../../src/lib/oclif-wsl-utils.js')
+    const shim = await import('../../src/lib/cli/oclif-wsl-utils.js')
     for (const name of names) expect(Object.keys(shim), name).toContain(name)
     expect(() => wslUtilsNamesRead("const w = require('wsl-utils')")).toThrow('does not follow')
     expect(() => wslUtilsNamesRead("const {isWsl} = await import('wsl-utils')")).toThrow('does not follow')

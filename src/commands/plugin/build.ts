@@ -1,7 +1,7 @@
-import {BaseCommand} from '../../lib/base-command.js'
-import {type BuildResult, buildPlugin} from '../../lib/build.js'
-import {readProject} from '../../lib/project.js'
-import {projectFlag} from '../../lib/shared-flags.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {type BuildResult, buildPlugin} from '../../lib/project/build.js'
+import {readProject} from '../../lib/project/project.js'
+import {projectFlag} from '../../lib/cli/shared-flags.js'
 
 export default class PluginBuild extends BaseCommand {
   static override summary = 'Build the plugin binary into its plugin directory'

@@ -1,8 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
-import {startDevLoop} from '../../lib/dev.js'
-import {databaseConnection, databaseFlags, logFlags, projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {startDevLoop} from '../../lib/dev/dev.js'
+import {databaseConnection, databaseFlags, logFlags, projectFlag, vaultBinFlag} from '../../lib/cli/shared-flags.js'
 
 export default class PluginDev extends BaseCommand {
   static override enableJsonFlag = false

@@ -1,8 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
-import {showPluginLogs} from '../../lib/plugin-logs-command.js'
-import {logFlags, projectFlag} from '../../lib/shared-flags.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {showPluginLogs} from '../../lib/dev/plugin-logs.js'
+import {logFlags, projectFlag} from '../../lib/cli/shared-flags.js'
 
 export default class PluginLogs extends BaseCommand {
   static override enableJsonFlag = false

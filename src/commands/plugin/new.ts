@@ -1,12 +1,12 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UserError} from '../../lib/errors.js'
-import {type NewProjectResult, newProject} from '../../lib/new-project.js'
-import {printFiles, printNextSteps, printStep} from '../../lib/new-project-output.js'
-import {mergeGiven, parseAnswerFlags, readAnswersFile} from '../../lib/questions/given.js'
-import {trustFlag} from '../../lib/shared-flags.js'
+import {type NewProjectResult, newProject} from '../../lib/scaffold/new-project.js'
+import {printFiles, printNextSteps, printStep} from '../../lib/cli/new-project-output.js'
+import {mergeGiven, parseAnswerFlags, readAnswersFile} from '../../lib/scaffold/questions/given.js'
+import {trustFlag} from '../../lib/cli/shared-flags.js'
 
 export default class PluginNew extends BaseCommand {
   static override summary = 'Create a new Vault plugin project'

@@ -1,8 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
-import {type ReleaseResult, releasePlugin} from '../../lib/release.js'
-import {projectFlag} from '../../lib/shared-flags.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {type ReleaseResult, releasePlugin} from '../../lib/project/release.js'
+import {projectFlag} from '../../lib/cli/shared-flags.js'
 
 export default class PluginRelease extends BaseCommand {
   static override summary = 'Build the release zips and SHA256SUMS an operator installs, byte-reproducible'

@@ -1,9 +1,9 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
-import {rollbackPlugin, versionsTarget} from '../../lib/plugin-versions.js'
-import {PLUGIN_TYPE, PLUGIN_TYPE_WORDS} from '../../lib/plugin-types.js'
-import {projectFlag, vaultAddrFlag} from '../../lib/shared-flags.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {rollbackPlugin, versionsTarget} from '../../lib/registration/plugin-versions.js'
+import {PLUGIN_TYPE, PLUGIN_TYPE_WORDS} from '../../lib/project/plugin-types.js'
+import {projectFlag, vaultAddrFlag} from '../../lib/cli/shared-flags.js'
 
 export default class PluginRollback extends BaseCommand {
   static override summary = 'Tune the mount back to the previous registered version (or --to VERSION) and reload it; its data stays'

@@ -1,11 +1,11 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UserError} from '../../lib/errors.js'
-import {printStep} from '../../lib/new-project-output.js'
-import {parseAnswerFlags} from '../../lib/questions/given.js'
-import {printDone, printPlan} from '../../lib/upgrade/output.js'
-import {type UpgradeResult, upgradeProject} from '../../lib/upgrade/upgrade.js'
+import {printStep} from '../../lib/cli/new-project-output.js'
+import {parseAnswerFlags} from '../../lib/scaffold/questions/given.js'
+import {printDone, printPlan} from '../../lib/scaffold/upgrade/output.js'
+import {type UpgradeResult, upgradeProject} from '../../lib/scaffold/upgrade/upgrade.js'
 
 export default class PluginUpgrade extends BaseCommand {
   static override summary = "Bring the project up to its kind's current version with a three-way merge"

@@ -1,9 +1,9 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
-import {pluginVersions, versionsTarget} from '../../lib/plugin-versions.js'
-import {PLUGIN_TYPE_WORDS} from '../../lib/plugin-types.js'
-import {projectFlag, vaultAddrFlag} from '../../lib/shared-flags.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {pluginVersions, versionsTarget} from '../../lib/registration/plugin-versions.js'
+import {PLUGIN_TYPE_WORDS} from '../../lib/project/plugin-types.js'
+import {projectFlag, vaultAddrFlag} from '../../lib/cli/shared-flags.js'
 
 export default class PluginVersions extends BaseCommand {
   static override summary = 'List the versions of the plugin in the catalog: sha256, the mounts that run each, and on a cluster the nodes that hold it'

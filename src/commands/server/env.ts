@@ -1,6 +1,6 @@
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UserError} from '../../lib/errors.js'
-import {projectFlag} from '../../lib/shared-flags.js'
+import {projectFlag} from '../../lib/cli/shared-flags.js'
 import {shellEnv} from '../../lib/vault/cli-env.js'
 import {projectServerStatus} from '../../lib/vault/project-server.js'
 

@@ -1,8 +1,8 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
-import {vaultBinFlag} from '../../lib/shared-flags.js'
-import {ensureVaultBinary} from '../../lib/vault/install.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {vaultBinFlag} from '../../lib/cli/shared-flags.js'
+import {ensureVaultBinary} from '../../lib/vault/install/install.js'
 import {vaultRelease} from '../../lib/versions.js'
 
 export default class ServerInstall extends BaseCommand {

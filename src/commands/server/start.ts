@@ -1,9 +1,9 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
-import {readProject} from '../../lib/project.js'
-import {projectFlag, vaultBinFlag} from '../../lib/shared-flags.js'
-import {ensureVaultBinary} from '../../lib/vault/install.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {readProject} from '../../lib/project/project.js'
+import {projectFlag, vaultBinFlag} from '../../lib/cli/shared-flags.js'
+import {ensureVaultBinary} from '../../lib/vault/install/install.js'
 import {startProjectServer} from '../../lib/vault/project-server.js'
 import {maskToken} from '../../lib/vault/state.js'
 

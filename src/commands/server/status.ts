@@ -1,7 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
-import {projectFlag} from '../../lib/shared-flags.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {projectFlag} from '../../lib/cli/shared-flags.js'
 import {projectServerStatus} from '../../lib/vault/project-server.js'
 import {maskToken} from '../../lib/vault/state.js'
 

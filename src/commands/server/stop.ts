@@ -1,5 +1,5 @@
-import {BaseCommand} from '../../lib/base-command.js'
-import {projectFlag} from '../../lib/shared-flags.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {projectFlag} from '../../lib/cli/shared-flags.js'
 import {stopProjectServer} from '../../lib/vault/project-server.js'
 
 export default class ServerStop extends BaseCommand {

@@ -1,5 +1,5 @@
-import {BaseCommand} from '../../lib/base-command.js'
-import {color} from '../../lib/output.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {color} from '../../lib/cli/output.js'
 import {discoverKinds} from '../../lib/templates/search-path.js'
 
 export interface KindListing {

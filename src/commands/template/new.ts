@@ -1,9 +1,9 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
-import {color, formatBytes, shellQuote} from '../../lib/output.js'
-import {type NewKindResult, newKind} from '../../lib/template-new.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {color, formatBytes, shellQuote} from '../../lib/cli/output.js'
+import {type NewKindResult, newKind} from '../../lib/authoring/template-new.js'
 
 export default class TemplateNew extends BaseCommand {
   static override summary = 'Create a new kind folder from an existing kind, ready to edit'

@@ -1,11 +1,11 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 
-import {BaseCommand} from '../../lib/base-command.js'
+import {BaseCommand} from '../../lib/cli/base-command.js'
 import {UserError} from '../../lib/errors.js'
-import {printStep} from '../../lib/new-project-output.js'
-import {databaseConnection, databaseFlags, trustFlag, vaultBinFlag} from '../../lib/shared-flags.js'
-import {type TemplateTestResult, testTemplate} from '../../lib/template-test.js'
+import {printStep} from '../../lib/cli/new-project-output.js'
+import {databaseConnection, databaseFlags, trustFlag, vaultBinFlag} from '../../lib/cli/shared-flags.js'
+import {type TemplateTestResult, testTemplate} from '../../lib/authoring/template-test.js'
 
 export default class TemplateTest extends BaseCommand {
   static override summary = 'Test a kind: validate, render, then gofmt, vet, test and build the result'

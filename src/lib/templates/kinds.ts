@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 import {PACKAGE_ROOT} from '../paths.js'
-import {PLUGIN_TYPE, parsePluginType} from '../plugin-types.js'
+import {PLUGIN_TYPE, parsePluginType} from '../project/plugin-types.js'
 import {type Manifest, manifestError, readManifest} from './manifest.js'
 import {builtinChain} from './shared-layers.js'
 

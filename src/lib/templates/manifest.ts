@@ -1,6 +1,6 @@
 import {UserError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
-import type {PluginType} from '../plugin-types.js'
+import type {PluginType} from '../project/plugin-types.js'
 import {firstProblem} from './schema.js'
 import {answersRead, type AnswerValue, parseCondition} from './when.js'
 

@@ -1,7 +1,7 @@
 import {access, constants, realpath} from 'node:fs/promises'
 import {basename, delimiter, dirname, join} from 'node:path'
 
-import {shellQuote} from '../output.js'
+import {shellQuote} from '../cli/output.js'
 
 /**
  * How to run the vault CLI a dev server came from: `vault` or `bao` when its folder is (or can be put) on

@@ -2,7 +2,7 @@ import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UserError} from '../errors.js'
-import type {PluginProject} from '../project.js'
+import type {PluginProject} from '../project/project.js'
 import type {VaultClient} from './client.js'
 import {freePorts, nodeConfig, planNodes, portIsFree} from './cluster-config.js'
 import {endOrphanPlugins, isOurNode, lastLogLine, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, spawnNode, stopNode} from './cluster-node.js'

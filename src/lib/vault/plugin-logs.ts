@@ -1,8 +1,8 @@
 import {open, stat} from 'node:fs/promises'
 import {basename} from 'node:path'
 
-import {LOG_LEVELS, type LogLevel} from '../log-levels.js'
-import {color} from '../output.js'
+import {LOG_LEVELS, type LogLevel} from '../dev/log-levels.js'
+import {color} from '../cli/output.js'
 import type {VaultClient} from './client.js'
 import type {ServerState} from './state.js'
 

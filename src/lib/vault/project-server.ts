@@ -1,5 +1,5 @@
 import {UserError} from '../errors.js'
-import type {PluginProject} from '../project.js'
+import type {PluginProject} from '../project/project.js'
 import {activeClusterClient, clusterNodes, type NodeStatus, startCluster, stopCluster} from './cluster.js'
 import {nodeHealth} from './cluster-node.js'
 import {readClusterState} from './cluster-state.js'

@@ -1,0 +1,167 @@
+import {spawn, type ChildProcess} from 'node:child_process'
+import {access, constants, mkdir, mkdtemp, realpath, rename, rm} from 'node:fs/promises'
+import {createConnection} from 'node:net'
+import {join} from 'node:path'
+
+import {UserError, errnoCode} from '../errors.js'
+import {processesWhere} from './processes.js'
+import {cacheDir} from '../vault/install/install.js'
+import {delveVersion} from '../versions.js'
+
+export const DELVE_MODULE = 'github.com/go-delve/delve/cmd/dlv'
+
+export const delveBinary = (env: NodeJS.ProcessEnv = process.env) => join(cacheDir(env), 'dlv', delveVersion, 'dlv')
+
+/**
+ * Delve from the Go module proxy, built once into vaultkit's cache (`GOBIN=<cache> go install`), with a
+ * line of progress every few packages. Installed into a temporary folder and renamed into place, so an
+ * interrupted install leaves nothing that looks usable.
+ */
+export async function ensureDelve(progress: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const target = delveBinary(env)
+  if (await access(target, constants.X_OK).then(() => true, () => false)) return target
+  const {execa} = await import('execa')
+  const root = join(cacheDir(env), 'dlv')
+  await mkdir(root, {recursive: true})
+  const work = await mkdtemp(join(root, `install-${delveVersion}-`))
+  try {
+    progress(`Installing Delve ${delveVersion} (go install ${DELVE_MODULE}) into ${target}; only the first time`)
+    const install = execa('go', ['install', '-v', `${DELVE_MODULE}@${delveVersion}`], {
+      env: {...env, GOBIN: work, GOFLAGS: '', CGO_ENABLED: '0'},
+      extendEnv: false,
+      reject: false,
+      all: true,
+    })
+    let packages = 0
+    const started = performance.now()
+    // `go install -v` names each package as it compiles it: a count of them is the progress.
+    install.stderr?.on('data', (chunk: Buffer) => {
+      const before = packages
+      packages += chunk.toString().split('\n').filter((line) => /^[\w.-]+(\/[\w.@-]+)*$/.test(line.trim())).length
+      if (Math.floor(packages / 25) > Math.floor(before / 25)) progress(`  Delve: ${packages} packages compiled, ${Math.round((performance.now() - started) / 1000)} s`)
+    })
+    const result = await install
+    if (errnoCode(result) === 'ENOENT') throw new UserError('Delve cannot be installed: go was not found on PATH', `install Go, or put dlv ${delveVersion} at ${target}`)
+    if (result.exitCode !== 0) {
+      const last = (result.all ?? '').trim().split('\n').at(-1) ?? `exit ${result.exitCode}`
+      throw new UserError(`Delve cannot be installed: go install failed: ${last}`, `check the Go module proxy is reachable, or put dlv ${delveVersion} at ${target}`)
+    }
+    await mkdir(join(target, '..'), {recursive: true})
+    await rename(join(work, 'dlv'), target)
+    progress(`Installed Delve ${delveVersion} in ${Math.round((performance.now() - started) / 1000)} s`)
+    return target
+  } finally {
+    await rm(work, {recursive: true, force: true})
+  }
+}
+
+/** The plugin process Vault started: a child of the vault pid whose executable is the plugin binary. */
+export async function findPluginProcess(vaultPid: number, binary: string): Promise<number | undefined> {
+  const wanted = await realpath(binary).catch(() => binary)
+  return (await processesWhere((exe) => exe === wanted)).find((p) => p.ppid === vaultPid)?.pid
+}
+
+export interface DelveSession {
+  pid: number
+  stop: () => Promise<void>
+}
+
+/**
+ * `dlv attach` to the running plugin, headless on 127.0.0.1:port, several clients at once, the process left
+ * running. Attaching does not touch the plugin's stdout, where go-plugin's handshake went long before.
+ */
+export async function attachDelve(dlv: string, pid: number, port: number): Promise<DelveSession> {
+  const args = ['attach', String(pid), '--headless', `--listen=127.0.0.1:${port}`, '--api-version=2', '--accept-multiclient', '--continue']
+  const child = spawn(dlv, args, {stdio: ['ignore', 'pipe', 'pipe']})
+  let output = ''
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString()
+  }
+  child.stdout.on('data', collect)
+  child.stderr.on('data', collect)
+  const outcome = await new Promise<string>((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), 30_000)
+    const onData = () => {
+      if (/API server listening at/.test(output)) {
+        clearTimeout(timer)
+        resolve('listening')
+      }
+    }
+    child.stdout.on('data', onData)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      resolve(`exit ${code}`)
+    })
+    child.once('error', (error) => {
+      clearTimeout(timer)
+      resolve(error.message)
+    })
+  })
+  if (outcome !== 'listening') {
+    child.kill('SIGKILL')
+    const why = output.trim().split('\n').filter(Boolean).at(-1) ?? outcome
+    const hint = /operation not permitted|ptrace/i.test(output)
+      ? 'this user may not trace processes it did not start: set /proc/sys/kernel/yama/ptrace_scope to 0, or run with CAP_SYS_PTRACE'
+      : /address already in use/i.test(output)
+        ? 'another program listens on that port: pass another --debug-port'
+        : 'see the message above'
+    throw new UserError(`Delve could not attach to the plugin (pid ${pid}): ${why}`, hint)
+  }
+  child.stdout.removeAllListeners('data')
+  child.stderr.removeAllListeners('data')
+  // dlv listens before its --continue has resumed the plugin: a client that halts in between would have its
+  // halt undone, and then wait for ever. Said attached only once the plugin runs again.
+  const deadline = Date.now() + 10_000
+  while (!(await isRunning(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  return {pid, stop: () => detach(child)}
+}
+
+/** Delve's State, without blocking: whether the target runs. */
+function isRunning(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let answer = ''
+    const socket = createConnection({host: '127.0.0.1', port}, () => {
+      socket.write(`${JSON.stringify({method: 'RPCServer.State', params: [{NonBlocking: true}], id: 1})}\n`)
+    })
+    socket.setTimeout(2000, () => socket.destroy())
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString()
+      if (answer.includes('\n')) socket.destroy()
+    })
+    socket.once('close', () => resolve(/"Running":true/.test(answer)))
+    socket.once('error', () => resolve(false))
+  })
+}
+
+/** dlv halts, removes its breakpoints and detaches on SIGTERM, leaving the plugin running; then it is gone. */
+async function detach(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** `plugin dev --debug`: after every reload, Delve attached again to the new plugin process on the same port. */
+export class PluginDebugger {
+  private session?: DelveSession
+  constructor(
+    private readonly dlv: string,
+    readonly port: number,
+  ) {}
+
+  /** Attaches to the plugin process now serving (a reload started a new one); says where, or why not. */
+  async attach(vaultPid: number, binary: string): Promise<string> {
+    const pid = await findPluginProcess(vaultPid, binary)
+    if (pid === undefined) return `no plugin process of ${binary} runs under Vault (pid ${vaultPid}) to attach Delve to`
+    await this.close()
+    this.session = await attachDelve(this.dlv, pid, this.port)
+    return `Delve attached to the plugin (pid ${pid}), listening on 127.0.0.1:${this.port}: attach your editor there (.vscode/launch.json)`
+  }
+
+  async close(): Promise<void> {
+    await this.session?.stop()
+    this.session = undefined
+  }
+}

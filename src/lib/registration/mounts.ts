@@ -1,0 +1,37 @@
+import {UserError} from '../errors.js'
+import {PLUGIN_TYPE, type PluginType} from '../project/plugin-types.js'
+import type {VaultClient} from '../vault/client.js'
+
+/** What registering did to the mount (or, for a database plugin, to its config in the database engine). */
+export type MountAction = 'enabled' | 'upgraded' | 'reloaded' | 'unchanged'
+
+export interface MountTarget {
+  type: Exclude<PluginType, 'database'>
+  /** Catalog name, which is the mount's type. */
+  name: string
+  /** With the `v`. */
+  version: string
+  sha256: string
+  path: string
+  reloadScope?: 'global'
+}
+
+/** Enable the mount; or tune it to the new version and reload it; or, for the same build, leave it be. */
+export async function ensureMount(client: VaultClient, target: MountTarget): Promise<MountAction> {
+  const {mountApi, requestPath} = PLUGIN_TYPE[target.type]
+  const mounts = ((await client.get(mountApi))?.data ?? {}) as Record<string, {type?: string; running_plugin_version?: string; running_sha256?: string}>
+  const path = target.path.replace(/\/+$/, '')
+  const mounted = mounts[`${path}/`]
+  if (!mounted) {
+    await client.post(`${mountApi}/${path}`, {type: target.name, config: {plugin_version: target.version}})
+    return 'enabled'
+  }
+  if (mounted.type !== target.name) {
+    throw new UserError(`${path}/ is already a mount of "${mounted.type}"`, 'pass another --path, or disable that mount first')
+  }
+  if (mounted.running_plugin_version === target.version && mounted.running_sha256 === target.sha256) return 'unchanged'
+  const upgraded = mounted.running_plugin_version !== target.version
+  if (upgraded) await client.post(`${mountApi}/${path}/tune`, {plugin_version: target.version})
+  await client.post('sys/plugins/reload/backend', {mounts: [requestPath(path)], scope: target.reloadScope})
+  return upgraded ? 'upgraded' : 'reloaded'
+}

@@ -1,0 +1,140 @@
+import {chmod, copyFile, realpath, rename, rm} from 'node:fs/promises'
+import {basename, join} from 'node:path'
+
+import {sha256File} from '../project/build.js'
+import {UserError, errnoCode} from '../errors.js'
+import type {PluginType} from '../project/plugin-types.js'
+import {type RegisterResult, type Registration, registerPlugin} from './register.js'
+import type {VaultClient} from '../vault/client.js'
+import {activeClusterClient, raftServers} from '../vault/cluster.js'
+import {type NodeRole, nodeRole} from '../vault/cluster-node.js'
+import type {ClusterNode, ClusterState} from '../vault/cluster-state.js'
+
+export interface NodeInstall {
+  id: string
+  role: NodeRole
+  /** The versioned file in the node's plugin directory. */
+  file: string
+  binary: 'copied' | 'present'
+}
+
+export interface ClusterRegisterResult extends RegisterResult {
+  nodes: NodeInstall[]
+  /** Nodes that were down: their binary is in place, and `vaultkit server start` brings them back. */
+  down: string[]
+}
+
+/** `vault-plugin-secrets-hello_v0.2.0`: each version its own file, so the previous one stays for a rollback. */
+export const versionedName = (binary: string, version: string) => `${binary}_${version}`
+
+/**
+ * Register on a cluster vaultkit runs: the binary into every node's plugin directory under its versioned
+ * name (a staged copy renamed into place, so a running plugin's file is never written over), then the
+ * catalog once through the active node (raft replicates it), the mount enabled or tuned, and reloaded with
+ * scope=global. A node that cannot get the binary stops everything before the catalog is touched, since a
+ * failover to it would break the mount.
+ */
+export async function registerOnCluster(state: ClusterState, registration: Registration): Promise<ClusterRegisterResult> {
+  const client = await activeClusterClient(state)
+  const roles = await Promise.all(state.nodes.map(nodeRole))
+  const {type, name, version, binary} = whatToInstall(registration)
+  const {sha256, command, installs} = binary
+    ? await installEverywhere(state.nodes, {binary, version, sha256: registration.from === 'project' ? registration.sha256 : undefined})
+    : await checkEverywhere(state.nodes, registration as Extract<Registration, {from: 'remote'}>)
+  const {path, database} = registration
+  const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, database, reloadScope: 'global'})
+  const nodes = state.nodes.map((node, i) => ({id: node.id, role: roles[i]!, file: join(node.pluginDir, command), binary: installs[i]!}))
+  return {...result, nodes, down: nodes.filter((node) => node.role === 'down').map((node) => node.id)}
+}
+
+/** The local binary to copy (none for a remote registration) and the version its file name carries. */
+function whatToInstall(registration: Registration): {type: PluginType; name: string; version: string; binary?: string} {
+  switch (registration.from) {
+    case 'project': {
+      const {project} = registration
+      return {type: project.pluginType, name: registration.name ?? project.name, version: `v${project.version}`, binary: join(project.pluginDir, project.binaryName)}
+    }
+    case 'release':
+      throw new UserError('--from-release does not install into the nodes of a cluster yet', 'register the project build (`vaultkit plugin build`), or a --binary of this host')
+    case 'binary':
+    case 'remote':
+      if (!registration.version) throw new UserError('--plugin-version is missing', "on a cluster the binary's file name carries its version: pass the version it reports")
+      return {type: registration.type, name: registration.name, version: registration.version, binary: registration.from === 'binary' ? registration.binary : undefined}
+  }
+}
+
+async function installEverywhere(nodes: ClusterNode[], options: {binary: string; version: string; sha256?: string}) {
+  const source = await realpath(options.binary).catch(() => {
+    throw new UserError(`${options.binary} does not exist`, 'build it first with `vaultkit plugin build`')
+  })
+  const sha256 = options.sha256 ?? (await sha256File(source))
+  const command = versionedName(basename(options.binary), options.version)
+  const installs: NodeInstall['binary'][] = []
+  const staged: Array<{partial: string; target: string}> = []
+  const refused: string[] = []
+  try {
+    for (const node of nodes) {
+      const target = join(node.pluginDir, command)
+      if ((await sha256File(target).catch(() => undefined)) === sha256) {
+        installs.push('present')
+        continue
+      }
+      const partial = join(node.pluginDir, `.${command}.${process.pid}.partial`)
+      try {
+        await copyFile(source, partial)
+        await chmod(partial, 0o755)
+        staged.push({partial, target})
+        installs.push('copied')
+      } catch (error) {
+        refused.push(`${node.id} (${node.pluginDir}: ${errnoCode(error) ?? (error as Error).message})`)
+      }
+    }
+    if (refused.length > 0) {
+      throw new UserError(
+        `The binary cannot be put in the plugin directory of ${refused.join(', ')}; nothing was registered`,
+        'make that directory writable (a failover to a node without the binary breaks the mount), then register again',
+      )
+    }
+    for (const {partial, target} of staged) await rename(partial, target)
+  } finally {
+    await Promise.all(staged.map(({partial}) => rm(partial, {force: true})))
+  }
+  return {sha256, command, installs}
+}
+
+/** --sha256 with --command: nothing to copy, but every node must already hold that very file. */
+async function checkEverywhere(nodes: ClusterNode[], {sha256, command}: {sha256: string; command: string}) {
+  const missing: string[] = []
+  for (const node of nodes) {
+    const found = await sha256File(join(node.pluginDir, command)).catch(() => undefined)
+    if (found !== sha256) missing.push(`${node.id} (${found ? 'another sha256' : 'no such file'})`)
+  }
+  if (missing.length > 0) {
+    throw new UserError(`${command} with sha256 ${sha256.slice(0, 12)}… is not in the plugin directory of ${missing.join(', ')}; nothing was registered`, 'copy it there, or register a local --binary')
+  }
+  return {sha256, command, installs: nodes.map(() => 'present' as const)}
+}
+
+export interface ClusterRequirement {
+  /** How many nodes must hold the binary: every one that may become active. */
+  nodes: number
+  nodeIds: string[]
+  command: string
+  sha256: string
+}
+
+/**
+ * Against a Vault vaultkit does not run: how many nodes must hold the binary under which name and sha256,
+ * from the raft configuration (or HA status for other storage). Undefined for a single node, or when the
+ * token may not read either.
+ */
+export async function clusterRequirement(client: VaultClient, registered: Pick<RegisterResult, 'command' | 'sha256'>): Promise<ClusterRequirement | undefined> {
+  const raft = await raftServers(client).catch(() => [])
+  let nodeIds = raft.map((server) => server.node_id).sort()
+  if (nodeIds.length === 0) {
+    const ha = await client.get('sys/ha-status').catch(() => undefined)
+    nodeIds = ((ha?.data as {nodes?: Array<{hostname?: string; api_address?: string}>} | undefined)?.nodes ?? []).map((node) => node.hostname || node.api_address || '?')
+  }
+  if (nodeIds.length < 2) return undefined
+  return {nodes: nodeIds.length, nodeIds, command: registered.command, sha256: registered.sha256}
+}

@@ -1,0 +1,83 @@
+import {UserError} from '../errors.js'
+import type {MountAction} from './mounts.js'
+import type {VaultClient} from '../vault/client.js'
+
+/** Connection settings for the database plugin's config; given by flags, never printed. */
+export interface DatabaseConnection {
+  connectionUrl?: string
+  username?: string
+  password?: string
+}
+
+export interface DatabaseTarget {
+  /** Mount path of Vault's database secrets engine. */
+  path: string
+  /** Catalog name of the plugin; also the name of its config and of the dev role. */
+  name: string
+  version: string
+  connection: DatabaseConnection
+  /** The catalog entry changed (a new build): running connections must restart on it. */
+  catalogChanged: boolean
+}
+
+// PostgreSQL, the database kind's default: a login role that expires with its lease.
+export const DEV_ROLE_CREATION_STATEMENTS = [
+  `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
+  `GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{{name}}";`,
+]
+
+/**
+ * The database engine mounted, `config/<name>` pointing at the plugin and version, a dev role: the database
+ * counterpart of enabling a mount. An upgrade rewrites plugin_version; a new build of the same version reloads.
+ */
+export async function ensureDatabase(client: VaultClient, target: DatabaseTarget): Promise<MountAction> {
+  client.hide(target.connection.password)
+  const mounts = ((await client.get('sys/mounts'))?.data ?? {}) as Record<string, {type?: string}>
+  const mounted = mounts[`${target.path}/`]
+  if (!mounted) await client.post(`sys/mounts/${target.path}`, {type: 'database'})
+  else if (mounted.type !== 'database') {
+    throw new UserError(`${target.path}/ is already a mount of "${mounted.type}"`, 'pass another --path for the database engine')
+  }
+
+  const configPath = `${target.path}/config/${target.name}`
+  const existing = (await client.getIfExists(configPath))?.data as {plugin_version?: string} | undefined
+  const {connectionUrl, username, password} = target.connection
+  // A password alone (VAULTKIT_DB_PASSWORD left in the shell) is not a new connection to configure.
+  const given = connectionUrl !== undefined || username !== undefined
+  let action: MountAction
+  if (!existing || given) {
+    if (!connectionUrl) {
+      throw new UserError(
+        `${configPath} does not exist yet, and no connection settings were given`,
+        'pass --connection-url (with {{username}} and {{password}}), --db-username and --db-password (or VAULTKIT_DB_PASSWORD)',
+      )
+    }
+    await client.post(configPath, {
+      plugin_name: target.name,
+      plugin_version: target.version,
+      connection_url: connectionUrl,
+      username,
+      password,
+      allowed_roles: [target.name],
+      verify_connection: true,
+    })
+    action = !existing ? 'enabled' : existing.plugin_version === target.version ? 'reloaded' : 'upgraded'
+    if (action === 'reloaded' && target.catalogChanged) await client.post(`${target.path}/reload/${target.name}`)
+  } else if (existing.plugin_version !== target.version) {
+    // An update keeps the stored connection details; only the version changes.
+    await client.post(configPath, {plugin_version: target.version})
+    action = 'upgraded'
+  } else if (target.catalogChanged) {
+    await client.post(`${target.path}/reload/${target.name}`)
+    action = 'reloaded'
+  } else {
+    action = 'unchanged'
+  }
+
+  const rolePath = `${target.path}/roles/${target.name}`
+  const role = await client.getIfExists(rolePath)
+  if (!role) {
+    await client.post(rolePath, {db_name: target.name, creation_statements: DEV_ROLE_CREATION_STATEMENTS, default_ttl: '1h', max_ttl: '24h'})
+  }
+  return action
+}

@@ -1,0 +1,188 @@
+import {realpath} from 'node:fs/promises'
+import {basename, dirname, isAbsolute, join, relative} from 'node:path'
+
+import {sha256File} from '../project/build.js'
+import {UserError} from '../errors.js'
+import {type MountAction, ensureMount} from './mounts.js'
+import {BUILTIN_PLUGIN_NAMES} from '../scaffold/names.js'
+import {PLUGIN_TYPE, type PluginType} from '../project/plugin-types.js'
+import type {PluginProject} from '../project/project.js'
+import {type DatabaseConnection, ensureDatabase} from './register-database.js'
+import {secondsSince} from '../timing.js'
+import type {VaultClient} from '../vault/client.js'
+
+/** Where the plugin goes once it is in the catalog. */
+interface Placement {
+  /** Mount path: of the plugin (secrets, auth), or of Vault's database engine (database). Default: the type's. */
+  path?: string
+  /** Database plugins: connection settings for `<path>/config/<name>`. */
+  database?: DatabaseConnection
+  /** `global` on a cluster: reload on every node that runs the plugin (Enterprise performance standbys too). */
+  reloadScope?: 'global'
+}
+
+/** What to register: the project's build, a binary on this machine, or one already on the server. */
+export type Registration = Placement &
+  (
+    | {
+        from: 'project'
+        project: PluginProject
+        /** Catalog name; default the project's plugin name. */
+        name?: string
+        /** The build's sha256, when the caller has just computed it (plugin dev): no need to read it twice. */
+        sha256?: string
+      }
+    | {
+        from: 'binary'
+        /** A file in the server's plugin directory, on this machine. */
+        binary: string
+        type: PluginType
+        name: string
+        /** With the `v`; undefined: the version the binary reports, as Vault resolves it. */
+        version?: string
+      }
+    | {
+        from: 'release'
+        /** A release folder: this host's binary is checked against its SHA256SUMS and installed into the plugin directory. */
+        dir: string
+        /** Catalog name; default the release's plugin name. */
+        name?: string
+      }
+    | {
+        from: 'remote'
+        /** Already in the server's plugin directory: nothing is read locally. */
+        sha256: string
+        command: string
+        type: PluginType
+        name: string
+        version?: string
+      }
+  )
+
+export interface RegisterResult {
+  type: PluginType
+  name: string
+  version: string
+  sha256: string
+  command: string
+  path: string
+  catalog: 'registered' | 'unchanged'
+  mount: MountAction
+  seconds: number
+}
+
+/** What the catalog entry holds, once the registration is resolved. */
+interface CatalogEntry {
+  type: PluginType
+  name: string
+  version?: string
+  sha256: string
+  command: string
+  path: string
+  database?: DatabaseConnection
+}
+
+/** catalog entry -> mount enabled, or tuned to the new version and reloaded; a second run changes nothing. */
+export async function registerPlugin(client: VaultClient, registration: Registration): Promise<RegisterResult> {
+  const started = performance.now()
+  const entry = await resolve(client, registration)
+  if (BUILTIN_PLUGIN_NAMES.has(entry.name)) {
+    throw new UserError(`"${entry.name}" would shadow Vault's builtin ${entry.name} plugin`, 'register it under another name')
+  }
+  const {version, catalog} = await writeCatalog(client, entry)
+  const mount =
+    entry.type === 'database'
+      ? await ensureDatabase(client, {path: entry.path, name: entry.name, version, connection: entry.database ?? {}, catalogChanged: catalog === 'registered'})
+      : await ensureMount(client, {type: entry.type, name: entry.name, version, sha256: entry.sha256, path: entry.path, reloadScope: registration.reloadScope})
+  const {database: _, ...shown} = entry
+  return {...shown, version, catalog, mount, seconds: secondsSince(started)}
+}
+
+async function resolve(client: VaultClient, registration: Registration): Promise<CatalogEntry> {
+  const placed = (type: PluginType, name: string) => ({type, name, path: registration.path ?? PLUGIN_TYPE[type].defaultPath(name), database: registration.database})
+  switch (registration.from) {
+    case 'project': {
+      const {project} = registration
+      const binary = join(project.pluginDir, project.binaryName)
+      const local = await localBinary(client, binary, 'build it first with `vaultkit plugin build`')
+      const sha256 = registration.sha256 ?? (await sha256File(local))
+      return {...placed(project.pluginType, registration.name ?? project.name), version: `v${project.version}`, sha256, command: basename(binary)}
+    }
+    case 'binary': {
+      const local = await localBinary(client, registration.binary, 'check the path, or build it first')
+      return {...placed(registration.type, registration.name), version: registration.version, sha256: await sha256File(local), command: basename(registration.binary)}
+    }
+    case 'release': {
+      const installed = await (await import('./release-install.js')).installFromRelease(client, registration.dir)
+      const local = await localBinary(client, installed.binary, 'check the plugin directory')
+      return {...placed(installed.type, registration.name ?? installed.name), version: installed.version, sha256: await sha256File(local), command: basename(local)}
+    }
+    case 'remote':
+      if (!/^[0-9a-f]{64}$/.test(registration.sha256)) {
+        throw new UserError(`"${registration.sha256}" is not a hex SHA-256`, 'give the 64 hex digits that `sha256sum` prints')
+      }
+      return {...placed(registration.type, registration.name), version: registration.version, sha256: registration.sha256, command: registration.command}
+  }
+}
+
+/**
+ * Register unless the catalog already holds this build. Without a version, Vault files the entry under the
+ * version the binary reports; read it back, since the mount is pinned to a version.
+ */
+async function writeCatalog(client: VaultClient, entry: CatalogEntry): Promise<{version: string; catalog: RegisterResult['catalog']}> {
+  const catalogPath = `sys/plugins/catalog/${entry.type}/${entry.name}`
+  if (entry.version !== undefined) {
+    const known = (await client.getIfExists(`${catalogPath}?version=${encodeURIComponent(entry.version)}`))?.data as {sha256?: string; command?: string} | undefined
+    if (known?.sha256 === entry.sha256 && known?.command === entry.command) return {version: entry.version, catalog: 'unchanged'}
+    await client.post(catalogPath, {sha256: entry.sha256, command: entry.command, version: entry.version})
+    return {version: entry.version, catalog: 'registered'}
+  }
+  await client.post(catalogPath, {sha256: entry.sha256, command: entry.command})
+  const detailed = ((await client.get('sys/plugins/catalog'))?.data as {detailed?: CatalogListing[]} | undefined)?.detailed ?? []
+  const version = detailed.find((p) => !p.builtin && p.type === entry.type && p.name === entry.name && p.sha256 === entry.sha256)?.version
+  if (!version) {
+    throw new UserError(`${entry.name} reports no version, and a mount must name one`, 'set RunningVersion in the plugin, or give the version to register')
+  }
+  return {version, catalog: 'registered'}
+}
+
+interface CatalogListing {
+  type: string
+  name: string
+  version?: string
+  sha256?: string
+  builtin?: boolean
+}
+
+async function localBinary(client: VaultClient, given: string, missingHint: string): Promise<string> {
+  const resolved = await realpath(given).catch(() => {
+    throw new UserError(`${given} does not exist`, missingHint)
+  })
+  await checkInPluginDirectory(client, given, resolved)
+  return resolved
+}
+
+/**
+ * Vault runs only files inside its plugin_directory, compared after resolving symlinks; say so before
+ * Vault fails with a less helpful message. Servers that do not show their config (no sudo) are trusted.
+ */
+async function checkInPluginDirectory(client: VaultClient, given: string, resolved: string): Promise<void> {
+  const config = await client.get('sys/config/state/sanitized').catch(() => undefined)
+  const configured = (config?.data as {plugin_directory?: string} | undefined)?.plugin_directory
+  if (config && !configured) {
+    throw new UserError(`Vault at ${client.addr} has no plugin directory configured`, 'set plugin_directory in its config and restart it')
+  }
+  if (!configured) return
+  const pluginDir = await realpath(configured).catch(() => configured)
+  const inside = (path: string) => {
+    const rel = relative(pluginDir, path)
+    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)
+  }
+  if (!inside(resolved)) {
+    const why = inside(dirname(given)) || dirname(given) === pluginDir ? 'is a symlink that points outside' : 'is outside'
+    throw new UserError(`${given} ${why} the server's plugin directory ${pluginDir}`, 'build or copy the binary into that directory (no symlinks out of it)')
+  }
+  if (dirname(resolved) !== pluginDir) {
+    throw new UserError(`${given} is in a subfolder of the plugin directory ${pluginDir}`, 'put it directly in that directory')
+  }
+}

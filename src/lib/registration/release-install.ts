@@ -1,0 +1,76 @@
+import {createHash} from 'node:crypto'
+import {readdir, readFile, rename, rm} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {UserError, errnoCode} from '../errors.js'
+import {type PluginType, splitBinaryName} from '../project/plugin-types.js'
+import type {VaultClient} from '../vault/client.js'
+import {ZipError, extractEntry} from '../vault/install/unzip.js'
+
+export interface InstalledRelease {
+  /** In the server's plugin directory: `<binary>_v<version>`. */
+  binary: string
+  type: PluginType
+  /** The plugin name the release's binary name declares. */
+  name: string
+  /** With the `v`. */
+  version: string
+}
+
+const SUMS = /^(vault-plugin-[a-z]+-[a-z0-9-]+)_(.+)_SHA256SUMS$/
+const GOOS: Partial<Record<NodeJS.Platform, string>> = {linux: 'linux', darwin: 'darwin', win32: 'windows'}
+const GOARCH: Partial<Record<string, string>> = {x64: 'amd64', arm64: 'arm64'}
+
+/**
+ * Installs the host platform's binary of a release into the server's plugin directory, under its versioned
+ * name (`<binary>_v<version>`, so earlier versions stay installed), and says what to register. The zip is
+ * checked against SHA256SUMS before anything is written; the binary is staged and renamed into place.
+ */
+export async function installFromRelease(client: VaultClient, dir: string): Promise<InstalledRelease> {
+  const files = await readdir(dir).catch(() => {
+    throw new UserError(`${dir} is not a folder`, 'pass the folder `vaultkit plugin release` or `make release` wrote (dist/)')
+  })
+  const sumsFiles = files.filter((f) => SUMS.test(f))
+  if (sumsFiles.length !== 1) {
+    throw new UserError(`${dir} holds ${sumsFiles.length} <binary>_<version>_SHA256SUMS files, not one`, 'pass the folder of one release')
+  }
+  const [, binaryName, version] = SUMS.exec(sumsFiles[0]!)!
+  const plugin = splitBinaryName(binaryName!)
+  if (!plugin) throw new UserError(`${sumsFiles[0]} is not of a Vault plugin (vault-plugin-<secrets|auth|database>-<name>)`, 'pass the folder of a plugin release')
+  const [goos, goarch] = [GOOS[process.platform], GOARCH[process.arch]]
+  const zipName = `${binaryName}_${version}_${goos}_${goarch}.zip`
+  const sums = await readFile(join(dir, sumsFiles[0]!), 'utf8')
+  const expected = sums.split('\n').find((line) => line.endsWith(`  ${zipName}`))?.slice(0, 64)
+  if (!expected) {
+    throw new UserError(`${sumsFiles[0]} lists no zip for this host (${goos}/${goarch})`, `release for it with --platform ${goos}/${goarch}`)
+  }
+  const zip = await readFile(join(dir, zipName)).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') throw new UserError(`${zipName} is missing from ${dir}`, 'download or build the release again')
+    throw error
+  })
+  if (createHash('sha256').update(zip).digest('hex') !== expected) {
+    throw new UserError(`${zipName} does not match its checksum in ${sumsFiles[0]}`, 'the zip is damaged or was altered: get the release again (nothing was installed)')
+  }
+  const exe = goos === 'windows' ? '.exe' : ''
+  const pluginDir = await serverPluginDirectory(client)
+  const target = join(pluginDir, `${binaryName}_v${version}${exe}`)
+  const partial = `${target}.partial-${process.pid}`
+  try {
+    await extractEntry(join(dir, zipName), `${binaryName}${exe}`, partial)
+    await rename(partial, target)
+  } catch (error) {
+    await rm(partial, {force: true})
+    if (error instanceof ZipError) throw new UserError(`${zipName} is not a release zip: ${error.message}`, 'get the release again')
+    throw new UserError(`cannot install into ${pluginDir}: ${(error as Error).message}`, 'check that the folder exists and is writable')
+  }
+  return {binary: target, type: plugin.type, name: plugin.name, version: `v${version}`}
+}
+
+/** The server's plugin directory, which Vault shows to a token that may read sys/config/state/sanitized. */
+async function serverPluginDirectory(client: VaultClient): Promise<string> {
+  const config = await client.get('sys/config/state/sanitized').catch(() => undefined)
+  const configured = (config?.data as {plugin_directory?: string} | undefined)?.plugin_directory
+  if (configured) return configured
+  if (config) throw new UserError(`Vault at ${client.addr} has no plugin directory configured`, 'set plugin_directory in its config and restart it')
+  throw new UserError(`Vault at ${client.addr} does not show its plugin directory`, 'use a token that may read sys/config/state/sanitized (the root token of a dev server does)')
+}
