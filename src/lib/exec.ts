@@ -8,6 +8,14 @@ type RunOptions = Pick<Options, 'cwd' | 'env' | 'timeout' | 'extendEnv' | 'input
  * word their own failures.
  */
 export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<Result<{all: true; reject: false}>> {
-  const {execa} = await import('execa')
+  const execa = await loadExeca()
   return execa(file, args, {...options, all: true, reject: false})
+}
+
+/**
+ * execa itself, loaded on first use, for the few callers that stream, cancel or read bytes (long builds with
+ * progress, git's binary output); everything else goes through `run`. The one place execa is imported.
+ */
+export async function loadExeca(): Promise<typeof import('execa').execa> {
+  return (await import('execa')).execa
 }

@@ -7,6 +7,7 @@ import {UserError, errnoCode} from '../errors.js'
 import {processesWhere} from './processes.js'
 import {cacheDir} from '../vault/install/install.js'
 import {delveVersion} from '../versions.js'
+import {loadExeca} from '../exec.js'
 
 export const DELVE_MODULE = 'github.com/go-delve/delve/cmd/dlv'
 
@@ -20,7 +21,7 @@ export const delveBinary = (env: NodeJS.ProcessEnv = process.env) => join(cacheD
 export async function ensureDelve(progress: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const target = delveBinary(env)
   if (await access(target, constants.X_OK).then(() => true, () => false)) return target
-  const {execa} = await import('execa')
+  const execa = await loadExeca()
   const root = join(cacheDir(env), 'dlv')
   await mkdir(root, {recursive: true})
   const work = await mkdtemp(join(root, `install-${delveVersion}-`))

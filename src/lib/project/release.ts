@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
-import {run} from '../exec.js'
+import {loadExeca, run} from '../exec.js'
 import {PACKAGE_ROOT} from '../paths.js'
 import {readProject} from './project.js'
 
@@ -56,7 +56,7 @@ export const RELEASE_PROGRAM = 'tools/release/main.go'
  * so a Ctrl-C reaches it (go run would not pass a signal on) and it can remove what it had begun.
  */
 export async function releasePlugin(options: ReleaseOptions, onEvent: (event: ReleaseEvent) => void): Promise<ReleaseResult> {
-  const {execa} = await import('execa')
+  const execa = await loadExeca()
   const project = await readProject(options.project)
   const work = await mkdtemp(join(tmpdir(), 'vaultkit-release-'))
   let interrupted: NodeJS.Signals | undefined

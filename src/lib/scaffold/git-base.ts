@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join, relative, sep} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
-import {run} from '../exec.js'
+import {loadExeca, run} from '../exec.js'
 import {errorLine} from '../steps.js'
 import type {RenderedFile} from '../templates/render.js'
 
@@ -110,7 +110,7 @@ export async function readTree(repository: string, treeish: string): Promise<Map
     .filter((entry) => entry.kind === 'blob')
   // One `cat-file --batch` for all blobs: "<id> blob <size>\n<bytes>\n" each. Bytes, not text (a kind may
   // ship an image), so execa itself rather than exec.run.
-  const {execa} = await import('execa')
+  const execa = await loadExeca()
   const batch = await execa('git', ['cat-file', '--batch'], {cwd: repository, input: `${entries.map((e) => e.id).join('\n')}\n`, encoding: 'buffer', stripFinalNewline: false})
   const out = Buffer.from(batch.stdout)
   const files = new Map<string, RenderedFile>()

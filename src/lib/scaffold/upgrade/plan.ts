@@ -4,6 +4,7 @@ import {dirname, join} from 'node:path'
 
 import {git} from '../git-base.js'
 import type {RenderedFile} from '../../templates/render.js'
+import {loadExeca} from '../../exec.js'
 
 /**
  * What an upgrade does to one file, from three versions of it: base (the pristine render it was made
@@ -89,7 +90,7 @@ class Merger {
     writeFileSync(o, ours)
     writeFileSync(b, base)
     writeFileSync(t, theirs)
-    const {execa} = await import('execa')
+    const execa = await loadExeca()
     const args = ['merge-file', '-p', '-L', 'yours', '-L', 'base', '-L', this.theirsLabel, o, b, t]
     // Bytes as git wrote them (exec.run gives text, and trims the final newline).
     const result = await execa('git', args, {reject: false, encoding: 'buffer', stripFinalNewline: false})

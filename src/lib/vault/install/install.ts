@@ -6,6 +6,7 @@ import {UserError, errnoCode} from '../../errors.js'
 import {type ProgressStream, createProgress} from '../../cli/progress.js'
 import {GoBuildProgress} from './build-progress.js'
 import {vaultRelease} from '../../versions.js'
+import {loadExeca} from '../../exec.js'
 
 export interface VaultBinary {
   path: string
@@ -131,7 +132,7 @@ async function findOnPath(names: string[], env: NodeJS.ProcessEnv): Promise<stri
 }
 
 async function checkBinary(path: string, source: VaultBinary['source']): Promise<VaultBinary> {
-  const {execa} = await import('execa')
+  const execa = await loadExeca()
   const result = await execa(path, ['version'], {reject: false, timeout: 20_000})
   if (result.exitCode !== 0 || !/^(Vault|OpenBao) v\d/m.test(result.stdout)) {
     throw new UserError(`${path} (from ${source}) does not run as Vault: ${result.stderr.trim().split('\n')[0] || result.stdout.trim().split('\n')[0] || `exit ${result.exitCode}`}`, 'point --vault-bin at a working vault or bao binary')
@@ -153,7 +154,7 @@ interface ModuleDownload {
  * release is laid out with each submodule where its replace points, and built as the main module.
  */
 async function buildVault(version: string, target: string, progress: (line: string) => void, env: NodeJS.ProcessEnv, stream: ProgressStream | undefined, signal: AbortSignal) {
-  const {execa} = await import('execa')
+  const execa = await loadExeca()
   const goEnv = {GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod', CGO_ENABLED: '0'}
   const go = async (args: string[], cwd?: string) => {
     try {
@@ -243,7 +244,7 @@ async function applyShims(src: string, progress: (line: string) => void): Promis
 }
 
 async function makeWritable(dir: string): Promise<void> {
-  const {execa} = await import('execa')
+  const execa = await loadExeca()
   // Module cache files are read-only; the copy must be writable to lay submodules into it and to remove it.
   await execa('chmod', ['-R', 'u+w', dir])
   await chmod(dir, 0o755)
