@@ -128,6 +128,14 @@ describe('the secrets kind in a real Vault', () => {
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toMatch(/^Howdy, rebuilt/)
   })
 
+  test('rollback refuses, changing nothing, when the older version\'s file was replaced by a later build', async () => {
+    const result = await vaultkit(['plugin', 'rollback'])
+    expect(result.exitCode).toBe(1)
+    expect(result.stderr.trim()).toMatch(/^Error: .*vault-plugin-secrets-hello is no longer the build registered as v0\.1\.0; nothing was changed: build v0\.1\.0 again and register it/)
+    expect((await vaultHttp(server, 'GET', 'sys/mounts')).body.data['hello/'].running_plugin_version).toBe('v0.2.0')
+    expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toMatch(/^Howdy, rebuilt/)
+  })
+
   test('the root token appears in nothing vaultkit printed or wrote (but the 0600 state file)', () => {
     const written = ['.vaultkit/vault.log', '.vaultkit/dev.hcl'].map((file) => readFileSync(join(project, file), 'utf8'))
     for (const text of [...transcript, ...written]) expect(text.includes(server.token)).toBe(false)

@@ -97,7 +97,14 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
     let result: ReleaseResult | undefined
     let failure: UserError | undefined
     for await (const line of child) {
-      const event = JSON.parse(String(line)) as ReleaseEvent
+      // The program is the project's own: a line it prints that is not an event goes to the terminal as it is.
+      let event: ReleaseEvent
+      try {
+        event = JSON.parse(String(line)) as ReleaseEvent
+      } catch {
+        process.stderr.write(`${String(line)}\n`)
+        continue
+      }
       if (event.event === 'done') result = {...event.result, program}
       else if (event.event === 'error') failure = new UserError(event.message, event.hint || undefined)
       onEvent(event)

@@ -1,6 +1,7 @@
 import {join} from 'node:path'
 
 import {sha256File} from '../project/build.js'
+import {serverPluginDirectory} from './release-install.js'
 import {UserError} from '../errors.js'
 import {PLUGIN_TYPE, type PluginType, parsePluginType} from '../project/plugin-types.js'
 import type {VaultClient} from '../vault/client.js'
@@ -126,6 +127,7 @@ export async function rollbackPlugin(client: VaultClient, plugin: PluginRef, opt
     const missing = options.cluster.nodes.map((n) => n.id).filter((id) => !target.nodes!.includes(id))
     throw new UserError(`${target.command} (${to}) is not in the plugin directory of ${missing.join(', ')}; nothing was changed`, `register ${to} again with \`vaultkit plugin register\` from a build of that version`)
   }
+  if (!options.cluster && to !== current) await checkStillInPlace(client, target)
   if (to !== current) {
     if (plugin.type === 'database') {
       await client.post(`${path}/config/${plugin.name}`, {plugin_version: to})
@@ -165,4 +167,21 @@ export async function versionsTarget(flags: TargetFlags): Promise<{plugin: Plugi
   const cluster = flags.vaultAddr || process.env.VAULT_ADDR ? undefined : await readClusterState(flags.project)
   const client = new VaultClient(await resolveConnection({addr: flags.vaultAddr, projectDir: flags.project}))
   return {plugin, client, cluster}
+}
+
+/**
+ * A single server's plugin directory may hold one file per plugin that every build replaces: the catalog
+ * entry of an older version then names a file with another sha256, and a reload onto it would break the
+ * mount. Refuse before changing anything. A server that does not show its plugin directory is trusted.
+ */
+async function checkStillInPlace(client: VaultClient, target: CatalogVersion): Promise<void> {
+  const pluginDir = await serverPluginDirectory(client).catch(() => undefined)
+  if (!pluginDir) return
+  const file = join(pluginDir, target.command)
+  const sha256 = await sha256File(file).catch(() => undefined)
+  if (sha256 === target.sha256) return
+  throw new UserError(
+    `${file} is ${sha256 ? 'no longer the build registered as' : 'missing, registered as'} ${target.version}; nothing was changed`,
+    `build ${target.version} again and register it, or keep versions in their own files (\`make register\` names them <binary>_v<version>)`,
+  )
 }

@@ -67,7 +67,7 @@ export async function installFromRelease(client: VaultClient, dir: string): Prom
 }
 
 /** The server's plugin directory, which Vault shows to a token that may read sys/config/state/sanitized. */
-async function serverPluginDirectory(client: VaultClient): Promise<string> {
+export async function serverPluginDirectory(client: VaultClient): Promise<string> {
   const config = await client.get('sys/config/state/sanitized').catch(() => undefined)
   const configured = (config?.data as {plugin_directory?: string} | undefined)?.plugin_directory
   if (configured) return configured

@@ -93,7 +93,8 @@ export async function applyChanges(project: string, changes: Change[], options: 
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
     rmSync(staging, {recursive: true, force: true})
-    if (createdState) rmSync(state, {recursive: true, force: true})
+    // Only if empty: a dev server started meanwhile keeps its state file there.
+    if (createdState && existsSync(state) && readdirSync(state).length === 0) rmdirSync(state)
   }
 }
 

@@ -179,7 +179,27 @@ function checks(signature: Signature, data: Buffer, key: KeyObject): boolean {
  * The keys of a public key block that may sign data: the primary key if its newest self-signature allows
  * it, and each subkey bound by the primary (with the subkey's own back-signature) and not revoked.
  */
+/** The signing keys of an armored key block. */
 export function signingKeys(armored: string): SigningKey[] {
+  return refusingDamage(() => readSigningKeys(armored))
+}
+
+/** Which key signed `data`; throws SignatureError when none of `keys` did. */
+export function verifyDetached(data: Buffer, signatureFile: Buffer | string, keys: SigningKey[]): SigningKey {
+  return refusingDamage(() => verify(data, signatureFile, keys))
+}
+
+/** Damaged data makes the readers run past a buffer's end: a signature that does not hold, not a crash. */
+function refusingDamage<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    if (error instanceof RangeError) throw new SignatureError(`the OpenPGP data is damaged (${error.message})`)
+    throw error
+  }
+}
+
+function readSigningKeys(armored: string): SigningKey[] {
   const list = packets(dearmor(armored))
   const primary = list[0]?.tag === 6 ? parseKey(list[0].body) : undefined
   if (!primary) throw new SignatureError('the key block does not start with an RSA primary key')
@@ -231,7 +251,7 @@ const expiresFirst = (a?: number, b?: number) => (a === undefined ? b : b === un
  * Checks a detached signature over `data` against the keys: the signature must be a binary or
  * text document signature by one of them, made while that key was valid. Returns the key that signed.
  */
-export function verifyDetached(data: Buffer, signatureFile: Buffer | string, keys: SigningKey[]): SigningKey {
+function verify(data: Buffer, signatureFile: Buffer | string, keys: SigningKey[]): SigningKey {
   // HashiCorp publishes binary signatures (gpg --detach-sign); an armored one (--armor) reads the same.
   const file = Buffer.from(signatureFile)
   const armored = file.subarray(0, 64).toString('latin1').trimStart().startsWith('-----BEGIN PGP')
