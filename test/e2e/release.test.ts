@@ -118,6 +118,8 @@ describe('plugin release of the secrets kind', () => {
 
   test('register --from-release installs the checked binary under its versioned name and runs it', async () => {
     const linux = release.platforms.find((p) => p.platform === 'linux/amd64')!
+    // dist/ keeps earlier releases beside the new one: the newest is installed (0.0.9 would not even verify).
+    writeFileSync(join(dist, `${BINARY}_0.0.9_SHA256SUMS`), `${'0'.repeat(64)}  ${BINARY}_0.0.9_linux_amd64.zip\n`)
     const result = await runCli(['plugin', 'register', '--project', project, '--from-release', dist, '--json'])
     expect(result.exitCode, result.stderr).toBe(0)
     expect(JSON.parse(result.stdout)).toMatchObject({command: `${BINARY}_v0.1.0`, sha256: linux.sha256, version: 'v0.1.0', catalog: 'registered'})

@@ -1,7 +1,7 @@
 import {join} from 'node:path'
 
 import {sha256File} from '../project/build.js'
-import {serverPluginDirectory} from './release-install.js'
+import {reportedPluginDirectory} from './register.js'
 import {UserError} from '../errors.js'
 import {PLUGIN_TYPE, type PluginType, parsePluginType} from '../project/plugin-types.js'
 import type {VaultClient} from '../vault/client.js'
@@ -175,7 +175,7 @@ export async function versionsTarget(flags: TargetFlags): Promise<{plugin: Plugi
  * mount. Refuse before changing anything. A server that does not show its plugin directory is trusted.
  */
 async function checkStillInPlace(client: VaultClient, target: CatalogVersion): Promise<void> {
-  const pluginDir = await serverPluginDirectory(client).catch(() => undefined)
+  const pluginDir = await reportedPluginDirectory(client)
   if (!pluginDir) return
   const file = join(pluginDir, target.command)
   const sha256 = await sha256File(file).catch(() => undefined)

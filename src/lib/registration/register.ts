@@ -167,11 +167,7 @@ async function localBinary(client: VaultClient, given: string, missingHint: stri
  * Vault fails with a less helpful message. Servers that do not show their config (no sudo) are trusted.
  */
 async function checkInPluginDirectory(client: VaultClient, given: string, resolved: string): Promise<void> {
-  const config = await client.get('sys/config/state/sanitized').catch(() => undefined)
-  const configured = (config?.data as {plugin_directory?: string} | undefined)?.plugin_directory
-  if (config && !configured) {
-    throw new UserError(`Vault at ${client.addr} has no plugin directory configured`, 'set plugin_directory in its config and restart it')
-  }
+  const configured = await reportedPluginDirectory(client)
   if (!configured) return
   const pluginDir = await realpath(configured).catch(() => configured)
   const inside = (path: string) => {
@@ -185,4 +181,17 @@ async function checkInPluginDirectory(client: VaultClient, given: string, resolv
   if (dirname(resolved) !== pluginDir) {
     throw new UserError(`${given} is in a subfolder of the plugin directory ${pluginDir}`, 'put it directly in that directory')
   }
+}
+
+/**
+ * The plugin directory a server reports in its sanitized config; undefined when it does not show its config
+ * (a token without sudo); an error when it has none, since no external plugin can run there.
+ */
+export async function reportedPluginDirectory(client: VaultClient): Promise<string | undefined> {
+  const config = await client.get('sys/config/state/sanitized').catch(() => undefined)
+  const configured = (config?.data as {plugin_directory?: string} | undefined)?.plugin_directory
+  if (config && !configured) {
+    throw new UserError(`Vault at ${client.addr} has no plugin directory configured`, 'set plugin_directory in its config and restart it')
+  }
+  return configured
 }

@@ -4,6 +4,8 @@ import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 import {type PluginType, splitBinaryName} from '../project/plugin-types.js'
+import {compareVersions} from './plugin-versions.js'
+import {reportedPluginDirectory} from './register.js'
 import type {VaultClient} from '../vault/client.js'
 import {ZipError, extractEntry} from '../vault/install/unzip.js'
 
@@ -30,10 +32,9 @@ export async function installFromRelease(client: VaultClient, dir: string): Prom
   const files = await readdir(dir).catch(() => {
     throw new UserError(`${dir} is not a folder`, 'pass the folder `vaultkit plugin release` or `make release` wrote (dist/)')
   })
-  const sumsFiles = files.filter((f) => SUMS.test(f))
-  if (sumsFiles.length !== 1) {
-    throw new UserError(`${dir} holds ${sumsFiles.length} <binary>_<version>_SHA256SUMS files, not one`, 'pass the folder of one release')
-  }
+  // dist/ keeps every release made into it: the newest is the one to install.
+  const sumsFiles = files.filter((f) => SUMS.test(f)).sort((a, b) => compareVersions(SUMS.exec(a)![2]!, SUMS.exec(b)![2]!)).slice(-1)
+  if (sumsFiles.length === 0) throw new UserError(`${dir} holds no <binary>_<version>_SHA256SUMS file`, 'pass the folder `vaultkit plugin release` or `make release` wrote (dist/)')
   const [, binaryName, version] = SUMS.exec(sumsFiles[0]!)!
   const plugin = splitBinaryName(binaryName!)
   if (!plugin) throw new UserError(`${sumsFiles[0]} is not of a Vault plugin (vault-plugin-<secrets|auth|database>-<name>)`, 'pass the folder of a plugin release')
@@ -67,10 +68,8 @@ export async function installFromRelease(client: VaultClient, dir: string): Prom
 }
 
 /** The server's plugin directory, which Vault shows to a token that may read sys/config/state/sanitized. */
-export async function serverPluginDirectory(client: VaultClient): Promise<string> {
-  const config = await client.get('sys/config/state/sanitized').catch(() => undefined)
-  const configured = (config?.data as {plugin_directory?: string} | undefined)?.plugin_directory
+async function serverPluginDirectory(client: VaultClient): Promise<string> {
+  const configured = await reportedPluginDirectory(client)
   if (configured) return configured
-  if (config) throw new UserError(`Vault at ${client.addr} has no plugin directory configured`, 'set plugin_directory in its config and restart it')
   throw new UserError(`Vault at ${client.addr} does not show its plugin directory`, 'use a token that may read sys/config/state/sanitized (the root token of a dev server does)')
 }
