@@ -131,6 +131,15 @@ describe('a real 3-node raft cluster', {timeout: 600_000}, () => {
     expect(await hello(active)).toBe('Howdy, hello Ada from vault-plugin-secrets-hello')
   })
 
+  test('after `eval "$(vaultkit server env)"`, with VAULT_ADDR at a node, register still works on the whole cluster', async () => {
+    const active = (await nodes()).find((n) => n.role === 'active')!
+    const env = {VAULT_ADDR: active.addr, VAULT_TOKEN: cluster().token}
+    const again = await runCli(['plugin', 'register', '--project', project, '--json'], {env})
+    expect(again.exitCode, again.stderr).toBe(0)
+    expect(JSON.parse(again.stdout)).toMatchObject({catalog: 'unchanged', mount: 'unchanged', down: []})
+    expect(JSON.parse(again.stdout).nodes.map((n: {binary: string}) => n.binary)).toEqual(['present', 'present', 'present'])
+  })
+
   test('upgrade to 0.2.0 while a standby is down: catalog and live nodes done, the down node reported, then brought back', async () => {
     const standby = (await nodes()).find((n) => n.role === 'standby')!
     process.kill(standby.pid, 'SIGKILL')

@@ -8,7 +8,7 @@ import {type ClusterRegisterResult, type ClusterRequirement, clusterRequirement,
 import {type RegisterResult, type Registration, registerPlugin} from '../../lib/registration/register.js'
 import {databaseConnection, databaseFlags, projectFlag, vaultAddrFlag} from '../../lib/cli/shared-flags.js'
 import {VaultClient} from '../../lib/vault/client.js'
-import {readClusterState} from '../../lib/vault/cluster-state.js'
+import {projectCluster} from '../../lib/vault/cluster-state.js'
 import {resolveConnection} from '../../lib/vault/connection.js'
 
 export default class PluginRegister extends BaseCommand {
@@ -57,7 +57,7 @@ export default class PluginRegister extends BaseCommand {
         registration = {from: 'remote', sha256: flags.sha256!, command: flags.command, ...named}
       }
     }
-    const cluster = flags['vault-addr'] || process.env.VAULT_ADDR ? undefined : await readClusterState(flags.project)
+    const cluster = await projectCluster(flags.project, flags['vault-addr'])
     if (cluster) {
       const result = await registerOnCluster(cluster, registration)
       this.log(`cluster of ${result.nodes.length} nodes`)

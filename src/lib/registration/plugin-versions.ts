@@ -149,7 +149,7 @@ export interface TargetFlags {
 
 /** The plugin (the project's, or --type/--name), a client for the Vault to ask, and the project's cluster if that is it. */
 export async function versionsTarget(flags: TargetFlags): Promise<{plugin: PluginRef; client: VaultClient; cluster?: ClusterState}> {
-  const [{readProject}, {VaultClient}, {resolveConnection}, {readClusterState}] = await Promise.all([
+  const [{readProject}, {VaultClient}, {resolveConnection}, {projectCluster}] = await Promise.all([
     import('../project/project.js'),
     import('../vault/client.js'),
     import('../vault/connection.js'),
@@ -164,7 +164,7 @@ export async function versionsTarget(flags: TargetFlags): Promise<{plugin: Plugi
     const project = await readProject(flags.project)
     plugin = {type: project.pluginType, name: project.name}
   }
-  const cluster = flags.vaultAddr || process.env.VAULT_ADDR ? undefined : await readClusterState(flags.project)
+  const cluster = await projectCluster(flags.project, flags.vaultAddr)
   const client = new VaultClient(await resolveConnection({addr: flags.vaultAddr, projectDir: flags.project}))
   return {plugin, client, cluster}
 }

@@ -37,6 +37,18 @@ export const nodeAddr = (node: Pick<ClusterNode, 'apiPort'>) => `http://127.0.0.
 
 const clusterFile = (projectDir: string) => join(stateDir(projectDir), 'cluster.json')
 
+/**
+ * The project's cluster, when it is the Vault to talk to: no address given, or VAULT_ADDR naming one of its
+ * nodes (as `server env` sets it). --vault-addr always means a Vault vaultkit does not run for this project.
+ */
+export async function projectCluster(projectDir: string, flagAddr: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ClusterState | undefined> {
+  if (flagAddr) return undefined
+  const cluster = await readClusterState(projectDir)
+  const fromEnv = env.VAULT_ADDR?.replace(/\/+$/, '')
+  if (!cluster || !fromEnv) return cluster
+  return cluster.nodes.some((node) => nodeAddr(node) === fromEnv) ? cluster : undefined
+}
+
 export async function readClusterState(projectDir: string): Promise<ClusterState | undefined> {
   const file = clusterFile(projectDir)
   let text: string

@@ -7,7 +7,7 @@ import type {VaultConnection} from './client.js'
 import {readState} from './state.js'
 import {isOurServer} from './server.js'
 import {activeClusterClient} from './cluster.js'
-import {readClusterState} from './cluster-state.js'
+import {projectCluster} from './cluster-state.js'
 
 /** Neither an address nor a running dev server of the project. */
 export class NoVault extends UserError {
@@ -29,7 +29,7 @@ export async function resolveConnection(options: ConnectionOptions): Promise<Vau
   const env = options.env ?? process.env
   const extras = {namespace: env.VAULT_NAMESPACE || undefined, caCert: env.VAULT_CACERT || undefined}
   const explicit = options.addr ?? env.VAULT_ADDR
-  const cluster = options.projectDir && !explicit ? await readClusterState(options.projectDir) : undefined
+  const cluster = options.projectDir ? await projectCluster(options.projectDir, options.addr, env) : undefined
   if (cluster) {
     // The active node changes on failover: ask which one it is now.
     const client = await activeClusterClient(cluster)
