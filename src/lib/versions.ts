@@ -55,3 +55,21 @@ export const vaultRelease = {
 
 /** Delve, installed with `go install` into vaultkit's cache the first time `plugin dev --debug` runs. */
 export const delveVersion = 'v1.27.2'
+
+/** `v1.10.0` after `v1.9.2`: numeric parts compared as numbers, a pre-release before its release. */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const [core = '', pre] = v.replace(/^v/, '').split('-', 2)
+    return {parts: core.split('.').map(Number), pre}
+  }
+  const x = parse(a)
+  const y = parse(b)
+  for (let i = 0; i < Math.max(x.parts.length, y.parts.length); i++) {
+    const d = (x.parts[i] ?? 0) - (y.parts[i] ?? 0)
+    if (d !== 0) return d
+  }
+  if (x.pre === y.pre) return 0
+  if (x.pre === undefined) return 1
+  if (y.pre === undefined) return -1
+  return x.pre < y.pre ? -1 : 1
+}

@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest'
 
-import {compareVersions} from '../../src/lib/registration/plugin-versions.js'
+import {compareVersions} from '../../src/lib/versions.js'
 import {freePorts, nodeConfig, planNodes} from '../../src/lib/vault/cluster-config.js'
 
 describe('cluster node configs', () => {

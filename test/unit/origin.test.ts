@@ -3,7 +3,8 @@ import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'nod
 import {dirname, join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 
-import {compareVersions, treeId} from '../../src/lib/scaffold/origin.js'
+import {treeId} from '../../src/lib/scaffold/origin.js'
+import {compareVersions} from '../../src/lib/versions.js'
 import type {RenderedFile} from '../../src/lib/templates/render.js'
 import {listTree, tempDir} from '../helpers.js'
 

@@ -1,6 +1,7 @@
 import {join} from 'node:path'
 
 import {sha256File} from '../project/build.js'
+import {compareVersions} from '../versions.js'
 import {reportedPluginDirectory} from './register.js'
 import {UserError} from '../errors.js'
 import {PLUGIN_TYPE, type PluginType, parsePluginType} from '../project/plugin-types.js'
@@ -28,23 +29,6 @@ export interface PluginVersions extends PluginRef {
   pinned?: string
 }
 
-/** `v1.10.0` after `v1.9.2`: numeric parts compared as numbers, a pre-release before its release. */
-export function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => {
-    const [core = '', pre] = v.replace(/^v/, '').split('-', 2)
-    return {parts: core.split('.').map(Number), pre}
-  }
-  const x = parse(a)
-  const y = parse(b)
-  for (let i = 0; i < Math.max(x.parts.length, y.parts.length); i++) {
-    const d = (x.parts[i] ?? 0) - (y.parts[i] ?? 0)
-    if (d !== 0) return d
-  }
-  if (x.pre === y.pre) return 0
-  if (x.pre === undefined) return 1
-  if (y.pre === undefined) return -1
-  return x.pre < y.pre ? -1 : 1
-}
 
 /** What the catalog holds for a plugin, oldest first, with the mounts configured for each version. */
 export async function pluginVersions(client: VaultClient, plugin: PluginRef, cluster?: ClusterState): Promise<PluginVersions> {

@@ -4,9 +4,10 @@ import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 import {type PluginType, splitBinaryName} from '../project/plugin-types.js'
-import {compareVersions} from './plugin-versions.js'
+import {compareVersions} from '../versions.js'
 import {reportedPluginDirectory} from './register.js'
 import type {VaultClient} from '../vault/client.js'
+import {checksumOf, releasePlatform} from '../vault/install/release.js'
 import {ZipError, extractEntry} from '../vault/install/unzip.js'
 
 export interface InstalledRelease {
@@ -20,8 +21,6 @@ export interface InstalledRelease {
 }
 
 const SUMS = /^(vault-plugin-[a-z]+-[a-z0-9-]+)_(.+)_SHA256SUMS$/
-const GOOS: Partial<Record<NodeJS.Platform, string>> = {linux: 'linux', darwin: 'darwin', win32: 'windows'}
-const GOARCH: Partial<Record<string, string>> = {x64: 'amd64', arm64: 'arm64'}
 
 /**
  * Installs the host platform's binary of a release into the server's plugin directory, under its versioned
@@ -38,12 +37,12 @@ export async function installFromRelease(client: VaultClient, dir: string): Prom
   const [, binaryName, version] = SUMS.exec(sumsFiles[0]!)!
   const plugin = splitBinaryName(binaryName!)
   if (!plugin) throw new UserError(`${sumsFiles[0]} is not of a Vault plugin (vault-plugin-<secrets|auth|database>-<name>)`, 'pass the folder of a plugin release')
-  const [goos, goarch] = [GOOS[process.platform], GOARCH[process.arch]]
-  const zipName = `${binaryName}_${version}_${goos}_${goarch}.zip`
-  const sums = await readFile(join(dir, sumsFiles[0]!), 'utf8')
-  const expected = sums.split('\n').find((line) => line.endsWith(`  ${zipName}`))?.slice(0, 64)
+  const host = releasePlatform()
+  const zipName = `${binaryName}_${version}_${host}.zip`
+  const expected = checksumOf(await readFile(join(dir, sumsFiles[0]!), 'utf8'), zipName)
   if (!expected) {
-    throw new UserError(`${sumsFiles[0]} lists no zip for this host (${goos}/${goarch})`, `release for it with --platform ${goos}/${goarch}`)
+    const platform = host.replace('_', '/')
+    throw new UserError(`${sumsFiles[0]} lists no zip for this host (${platform})`, `release for it with --platform ${platform}`)
   }
   const zip = await readFile(join(dir, zipName)).catch((error: unknown) => {
     if (errnoCode(error) === 'ENOENT') throw new UserError(`${zipName} is missing from ${dir}`, 'download or build the release again')
@@ -52,7 +51,7 @@ export async function installFromRelease(client: VaultClient, dir: string): Prom
   if (createHash('sha256').update(zip).digest('hex') !== expected) {
     throw new UserError(`${zipName} does not match its checksum in ${sumsFiles[0]}`, 'the zip is damaged or was altered: get the release again (nothing was installed)')
   }
-  const exe = goos === 'windows' ? '.exe' : ''
+  const exe = process.platform === 'win32' ? '.exe' : ''
   const pluginDir = await serverPluginDirectory(client)
   const target = join(pluginDir, `${binaryName}_v${version}${exe}`)
   const partial = `${target}.partial-${process.pid}`

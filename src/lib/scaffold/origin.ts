@@ -3,6 +3,7 @@ import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 import {PACKAGE_ROOT} from '../paths.js'
+import {compareVersions} from '../versions.js'
 import type {Answers, AnswerValue} from './questions/types.js'
 import type {Kind} from '../templates/kinds.js'
 import type {RenderedFile} from '../templates/render.js'
@@ -93,13 +94,6 @@ export function parseVersion(version: string): number[] | undefined {
   return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined
 }
 
-/** Negative, zero or positive as a is older, the same or newer than b (by MAJOR.MINOR.PATCH). */
-export function compareVersions(a: string, b: string): number {
-  const x = parseVersion(a) ?? [0, 0, 0]
-  const y = parseVersion(b) ?? [0, 0, 0]
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! - y[i]!
-  return 0
-}
 
 /**
  * The id git gives a tree of these files (`git write-tree` of an index holding exactly them), computed

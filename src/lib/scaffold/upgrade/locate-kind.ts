@@ -1,7 +1,8 @@
 import {existsSync} from 'node:fs'
 
 import {UserError} from '../../errors.js'
-import {compareVersions, ORIGIN_FILE, type Origin} from '../origin.js'
+import {compareVersions} from '../../versions.js'
+import {ORIGIN_FILE, type Origin} from '../origin.js'
 import {checkExtends, type Kind, listKinds, readExternalKind} from '../../templates/kinds.js'
 import {discoverKinds} from '../../templates/search-path.js'
 

@@ -84,7 +84,7 @@ export async function installRelease(options: ReleaseOptions): Promise<void> {
     if (!(error instanceof SignatureError)) throw error
     throw new UserError(`The signature of ${folder}/${sumsName} does not hold: ${error.message}`, 'the mirror serves files HashiCorp did not sign: check it, or build from source with --from source')
   }
-  const expected = sums.toString('utf8').split('\n').map((l) => l.trim().split(/\s+/)).find(([, name]) => name === zipName)?.[0]
+  const expected = checksumOf(sums.toString('utf8'), zipName)
   if (!expected) throw new ReleaseUnavailable(`Vault ${version} has no official build for ${releasePlatform()} (${sumsName} does not list ${zipName})`)
 
   await mkdir(options.workRoot, {recursive: true})
@@ -198,4 +198,12 @@ class Fetcher {
       this.signal?.removeEventListener('abort', cancel)
     }
   }
+}
+
+/** The sha256 a SHA256SUMS file (as `sha256sum` writes it) lists for `file`, or undefined. */
+export function checksumOf(sums: string, file: string): string | undefined {
+  return sums
+    .split('\n')
+    .map((line) => line.trim().split(/\s+\*?/))
+    .find(([, name]) => name === file)?.[0]
 }
