@@ -70,7 +70,7 @@ function randomText(bytes: number): Buffer {
 
 export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex')
 
-export type Fault = {status: number} | {stall: true} | {drip: number}
+export type Fault = {status: number} | {stall: true} | {drip: number} | {redirect: string}
 
 /** HashiCorp's layout on a local port: `<base>/vault/<version>/<file>`, each file replaceable or faulty. */
 export class Mirror {
@@ -108,6 +108,10 @@ export class Mirror {
     const name = req.url!.replace(`/vault/${VERSION}/`, '')
     const body = this.files.get(name)
     const fault = this.faults.get(name)
+    if (fault && 'redirect' in fault) {
+      res.writeHead(302, {location: fault.redirect}).end()
+      return
+    }
     if (!body || (fault && 'status' in fault)) {
       res.writeHead(fault && 'status' in fault ? fault.status : 404).end()
       return

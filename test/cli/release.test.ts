@@ -85,6 +85,17 @@ describe('server install from a release mirror', () => {
     expect(result.exitCode).toBe(1)
   })
 
+  it('refuses a test-key mirror that redirects elsewhere, and leaves nothing', async () => {
+    const cache = cacheHome()
+    const mirror = await Mirror.signed(signer)
+    mirror.faults.set(ZIP, {redirect: `https://releases.example.invalid/vault/${VERSION}/${ZIP}`})
+    const result = await install(mirror, cache.dir)
+    expect(result.stderr).toContain(`${ZIP} redirects to https://releases.example.invalid/vault/${VERSION}/${ZIP}, and a mirror trusted with VAULTKIT_TEST_RELEASE_KEY must serve its files itself`)
+    expect(result.stderr).not.toContain('building from source')
+    expect(result.exitCode).toBe(1)
+    expect(cache.vaultEntries()).toEqual([])
+  })
+
   it.each([
     ['a missing signature', `${SUMS}.sig`, {status: 404}, `${SUMS}.sig answered 404 Not Found`],
     ['a server error', ZIP, {status: 500}, `${ZIP} answered 500 Internal Server Error`],

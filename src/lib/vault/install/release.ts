@@ -71,7 +71,8 @@ export async function installRelease(options: ReleaseOptions): Promise<void> {
   const folder = `${base}/vault/${version}`
   const sumsName = `vault_${version}_SHA256SUMS`
   const zipName = `vault_${version}_${releasePlatform()}.zip`
-  const fetcher = new Fetcher(idleSeconds(env), options.signal)
+  // A mirror trusted with the test key is trusted because it is on this machine: it may not send us elsewhere.
+  const fetcher = new Fetcher(idleSeconds(env), options.signal, env.VAULTKIT_TEST_RELEASE_KEY ? 'manual' : 'follow')
   log(`Downloading Vault ${version} from ${base}`)
 
   const keys = await trustedKeys(base, env, log)
@@ -123,6 +124,7 @@ class Fetcher {
   constructor(
     private readonly idle: number,
     private readonly signal?: AbortSignal,
+    private readonly redirect: 'follow' | 'manual' = 'follow',
   ) {}
 
   async bytes(url: string): Promise<Buffer> {
@@ -178,7 +180,13 @@ class Fetcher {
     this.signal?.addEventListener('abort', cancel)
     arm()
     try {
-      const response = await fetch(url, {signal: controller.signal, redirect: 'follow'})
+      const response = await fetch(url, {signal: controller.signal, redirect: this.redirect})
+      if (response.status >= 300 && response.status < 400) {
+        throw new UserError(
+          `${url} redirects to ${response.headers.get('location') ?? 'another address'}, and a mirror trusted with VAULTKIT_TEST_RELEASE_KEY must serve its files itself`,
+          'serve the files from the mirror on this machine, or unset VAULTKIT_TEST_RELEASE_KEY',
+        )
+      }
       if (!response.ok) throw new ReleaseUnavailable(`${url} answered ${response.status} ${response.statusText}`.trim())
       const total = Number(response.headers.get('content-length')) || undefined
       for await (const chunk of response.body ?? []) {
