@@ -8,6 +8,7 @@ import {processesWhere} from './processes.js'
 import {cacheDir} from '../vault/install/install.js'
 import {delveVersion} from '../versions.js'
 import {loadExeca} from '../exec.js'
+import {wholeSecondsSince} from '../timing.js'
 
 export const DELVE_MODULE = 'github.com/go-delve/delve/cmd/dlv'
 
@@ -39,7 +40,7 @@ export async function ensureDelve(progress: (line: string) => void, env: NodeJS.
     install.stderr?.on('data', (chunk: Buffer) => {
       const before = packages
       packages += chunk.toString().split('\n').filter((line) => /^[\w.-]+(\/[\w.@-]+)*$/.test(line.trim())).length
-      if (Math.floor(packages / 25) > Math.floor(before / 25)) progress(`  Delve: ${packages} packages compiled, ${Math.round((performance.now() - started) / 1000)} s`)
+      if (Math.floor(packages / 25) > Math.floor(before / 25)) progress(`  Delve: ${packages} packages compiled, ${wholeSecondsSince(started)} s`)
     })
     const result = await install
     if (errnoCode(result) === 'ENOENT') throw new UserError('Delve cannot be installed: go was not found on PATH', `install Go, or put dlv ${delveVersion} at ${target}`)
@@ -49,7 +50,7 @@ export async function ensureDelve(progress: (line: string) => void, env: NodeJS.
     }
     await mkdir(join(target, '..'), {recursive: true})
     await rename(join(work, 'dlv'), target)
-    progress(`Installed Delve ${delveVersion} in ${Math.round((performance.now() - started) / 1000)} s`)
+    progress(`Installed Delve ${delveVersion} in ${wholeSecondsSince(started)} s`)
     return target
   } finally {
     await rm(work, {recursive: true, force: true})

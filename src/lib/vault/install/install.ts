@@ -7,6 +7,7 @@ import {type ProgressStream, createProgress} from '../../cli/progress.js'
 import {GoBuildProgress} from './build-progress.js'
 import {vaultRelease} from '../../versions.js'
 import {loadExeca} from '../../exec.js'
+import {wholeSecondsSince} from '../../timing.js'
 
 export interface VaultBinary {
   path: string
@@ -224,7 +225,7 @@ async function buildVault(version: string, target: string, progress: (line: stri
     if (result.exitCode !== 0) throw new UserError(`Building Vault ${version} failed at \`go build\`: ${messages.at(-1) ?? `exit ${result.exitCode}`}`, 'install Vault and put it on PATH, or report the message above')
     await mkdir(join(target, '..'), {recursive: true})
     await rename(partial, target)
-    progress(`Built Vault ${version} in ${Math.round((performance.now() - started) / 1000)} s`)
+    progress(`Built Vault ${version} in ${wholeSecondsSince(started)} s`)
   } finally {
     await rm(work, {recursive: true, force: true})
   }
