@@ -59,3 +59,14 @@ export function freePort(): Promise<number> {
     })
   })
 }
+
+/** Polls (never a fixed sleep) until `check` gives a value; a check that throws counts as not yet. */
+export async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeout = 120_000): Promise<T> {
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const value = await check().catch(() => undefined)
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`waited ${timeout / 1000} s for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}

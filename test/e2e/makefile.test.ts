@@ -4,7 +4,7 @@ import {dirname, join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import {freePort} from '../helpers.js'
+import {freePort, until} from '../helpers.js'
 import {type Postgres, startPostgres} from '../postgres.js'
 import {installVault, scaffold} from './vault.js'
 
@@ -23,15 +23,6 @@ afterAll(() => {
   postgres?.stop()
   rmSync(parent, {recursive: true, force: true})
 })
-
-/** Polls (never a fixed sleep) until `check` holds. */
-async function until(what: string, check: () => Promise<boolean>, timeout = 120_000) {
-  const deadline = Date.now() + timeout
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`waited ${timeout / 1000} s for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 describe.each(['secrets', 'auth', 'database'])('the %s kind: README steps with make and the vault CLI', (kind) => {
   let project: string
