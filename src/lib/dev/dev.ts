@@ -2,6 +2,7 @@ import {relative} from 'node:path'
 
 import {PluginDebugger, ensureDelve} from './delve.js'
 import {deploy} from '../registration/deploy.js'
+import {describeSmoke} from '../registration/smoke.js'
 import {DevServerSession} from './dev-server.js'
 import {UserError} from '../errors.js'
 import {PLUGIN_TYPE} from '../project/plugin-types.js'
@@ -89,8 +90,8 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
       try {
         const deployOptions = {path, database: options.database, onCompilerOutput: options.logError, debug: Boolean(debug)}
         const {built, registered, smoke} = await deploy(server.client, options.projectDir, deployOptions)
-        log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request} ${smoke.ms} ms, total ${secondsSince(started)} s`)
-        log(`  ${smoke.request} -> ${smoke.answer}`)
+        log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request ?? 'no smoke'} ${smoke.ms} ms, total ${secondsSince(started)} s`)
+        log(`  ${describeSmoke(smoke)}`)
         if (debug) log(`  ${await debug.attach(server.state.pid, built.path)}`)
         return true
       } catch (error) {

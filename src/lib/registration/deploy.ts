@@ -2,7 +2,7 @@ import {type BuildResult, buildPlugin} from '../project/build.js'
 import {type PluginProject, readProject} from '../project/project.js'
 import {type RegisterResult, registerPlugin} from './register.js'
 import type {DatabaseConnection} from './register-database.js'
-import {type SmokeResult, smokeTest} from './smoke.js'
+import {describeSmoke, type SmokeResult, smokeTest} from './smoke.js'
 import type {VaultClient} from '../vault/client.js'
 
 export interface DeployOptions {
@@ -42,6 +42,6 @@ export async function deploy(client: VaultClient, projectDir: string, options: D
     () => registerPlugin(client, {from: 'project', project, sha256: built.sha256, path: options.path, database: options.database}),
     (r) => `${r.path}: ${r.mount}`,
   )
-  const smoke = await stage('smoke', () => smokeTest(client, project.pluginType, registered.path, project.name), (s) => `${s.request} -> ${s.answer}`)
+  const smoke = await stage('smoke', () => smokeTest(client, project, registered.path), describeSmoke)
   return {project, built, registered, smoke}
 }

@@ -1,58 +1,123 @@
 import {randomBytes} from 'node:crypto'
 
-import type {PluginType} from '../project/plugin-types.js'
+import {UserError} from '../errors.js'
+import type {PluginProject} from '../project/project.js'
 import {msSince} from '../timing.js'
 import {VaultError, type VaultClient} from '../vault/client.js'
+import {
+  fieldAt,
+  parseFieldPath,
+  type RequestValues,
+  type SmokeCall,
+  type SmokeDeclaration,
+  substitute,
+  substituteDeep,
+} from '../templates/smoke-spec.js'
+import {expectationFailure, Secrets, showAnswer} from './smoke-answer.js'
+import {projectSmoke} from './smoke-source.js'
 
 export interface SmokeResult {
-  request: string
+  /** `GET hello/hello`: the last request sent; absent when the kind declares none. */
+  request?: string
+  /** What it answered, as the kind's `show` says; or why no request was sent. */
   answer: string
   ms: number
 }
 
-/** One request through Vault's HTTP API that only the running plugin can answer, per plugin type. */
-export async function smokeTest(client: VaultClient, type: PluginType, path: string, name: string): Promise<SmokeResult> {
+/** One line: `GET hello/hello -> Hello, ...`, or why there was no smoke request. */
+export const describeSmoke = (smoke: SmokeResult) => (smoke.request === undefined ? smoke.answer : `${smoke.request} -> ${smoke.answer}`)
+
+/** The smoke requests of the project's kind, through Vault's HTTP API, against the plugin mounted at `path`. */
+export async function smokeTest(client: VaultClient, project: PluginProject, path: string): Promise<SmokeResult> {
   const started = performance.now()
-  const {request, answer} = await SMOKE[type](client, path, name)
+  const declared = projectSmoke(project.dir)
+  if (declared.smoke === undefined || declared.smoke.requests.length === 0) return {answer: `no smoke request: ${declared.none}`, ms: msSince(started)}
+  const {request, answer} = await runSmoke(client, declared.smoke, {path, name: project.name}, declared.file)
   return {request, answer, ms: msSince(started)}
 }
 
-type Smoke = (client: VaultClient, path: string, name: string) => Promise<{request: string; answer: string}>
+/**
+ * Sends the declared requests in order, each retried once after its setup requests when it answers as the
+ * setup says, checks what each must answer, and shows the last answer. Every lease and token an answer
+ * carries is revoked afterwards, whatever happened; the random value and secret fields are never shown.
+ */
+export async function runSmoke(client: VaultClient, smoke: SmokeDeclaration, given: Omit<RequestValues, 'random'>, file: string): Promise<{request: string; answer: string}> {
+  const values: RequestValues = {...given, random: randomBytes(18).toString('base64url')}
+  const secrets = new Secrets([values.random])
+  const created: Created[] = []
+  const hint = `fix the plugin, or the "smoke" of ${file}`
 
-/** Read `<path>/hello`, writing a dev config first if the mount has none yet (it answers 400 until then). */
-const smokeSecrets: Smoke = async (client, path) => {
-  const read = () => client.get(`${path}/hello`)
-  let response
+  const send = async (call: SmokeCall, at: string) => {
+    const path = substitute(call.path, (name) => values[name as keyof RequestValues])
+    const label = secrets.hide(`${call.method} ${path}`)
+    const body = call.body === undefined ? undefined : substituteDeep(call.body, (name) => values[name as keyof RequestValues])
+    let answer: Record<string, unknown> | undefined
+    try {
+      // Vault takes LIST as GET with list=true; not every HTTP stack sends a LIST method.
+      answer = await client.request(call.method === 'LIST' ? 'GET' : call.method, call.method === 'LIST' ? `${path}${path.includes('?') ? '&' : '?'}list=true` : path, body)
+    } catch (error) {
+      // Vault may echo a request back: the random value must not reach the screen through its error.
+      if (error instanceof VaultError) error.message = secrets.hide(error.message)
+      throw error
+    }
+    secrets.collect(answer)
+    const lease = answer?.lease_id
+    if (typeof lease === 'string' && lease !== '') created.push({kind: 'lease', id: lease, label})
+    const token = fieldAt(answer, ['auth', 'client_token'])
+    if (typeof token === 'string' && token !== '') created.push({kind: 'token', id: token, label})
+    for (const [field, expectation] of Object.entries(call.expect ?? {})) {
+      const problem = expectationFailure(answer, parseFieldPath(field)!, expectation, secrets)
+      if (problem) throw new UserError(`Smoke request ${label} answered, but ${field} ${problem} (${file}: field "${at}/expect/${field}")`, hint)
+    }
+    return {label, answer}
+  }
+
+  let last: {label: string; answer: Record<string, unknown> | undefined} | undefined
   try {
-    response = await read()
+    for (const [index, request] of smoke.requests.entries()) {
+      const at = `smoke/requests/${index}`
+      try {
+        last = await send(request, at)
+      } catch (error) {
+        const setup = request.setup
+        if (!(setup && error instanceof VaultError && error.status === setup.status)) throw error
+        if (setup.error !== undefined && !new RegExp(setup.error, 'u').test(error.errors.join('; '))) throw error
+        for (const [n, call] of setup.requests.entries()) await send(call, `${at}/setup/requests/${n}`)
+        last = await send(request, at)
+      }
+    }
   } catch (error) {
-    if (!(error instanceof VaultError && error.status === 400 && /not configured/.test(error.message))) throw error
-    await client.post(`${path}/config`, {custom_prefix: 'Hello'})
-    response = await read()
+    await revoke(client, created, secrets, true)
+    throw error
   }
-  const data = (response?.data ?? {}) as Record<string, unknown>
-  return {request: `GET ${path}/hello`, answer: typeof data.message === 'string' ? data.message : JSON.stringify(data)}
+  const revoked = await revoke(client, created, secrets, false)
+  const shown = showAnswer(last!.answer, smoke.show, values, secrets)
+  return {request: last!.label, answer: revoked === 0 ? shown : `${shown}, then revoked ${revoked === 1 ? 'it' : `all ${revoked}`}`}
 }
 
-/** Create (or reset) a dev user, log in as it, and report the token's policies; the token is revoked again. */
-const smokeAuth: Smoke = async (client, path) => {
-  const password = randomBytes(18).toString('base64url')
-  await client.post(`auth/${path}/users/vaultkit-smoke`, {password, token_policies: 'default'})
-  const login = await client.post(`auth/${path}/login`, {username: 'vaultkit-smoke', password})
-  const auth = (login?.auth ?? {}) as {client_token?: string; policies?: string[]; lease_duration?: number}
-  if (auth.client_token) await client.post('auth/token/revoke', {token: auth.client_token})
-  return {
-    request: `POST auth/${path}/login`,
-    answer: `logged in as vaultkit-smoke: policies ${(auth.policies ?? []).join(', ')}, lease ${auth.lease_duration ?? 0} s`,
+interface Created {
+  kind: 'lease' | 'token'
+  id: string
+  /** The request whose answer carried it. */
+  label: string
+}
+
+/**
+ * Revokes what the smoke created, newest first. After a failed smoke its own error is the one reported, so
+ * a revocation that fails too is passed over; after a good one it fails the smoke. Returns how many.
+ */
+async function revoke(client: VaultClient, created: Created[], secrets: Secrets, afterFailure: boolean): Promise<number> {
+  let count = 0
+  for (const item of created.toReversed()) {
+    try {
+      if (item.kind === 'lease') await client.post('sys/leases/revoke', {lease_id: item.id})
+      else await client.post('auth/token/revoke', {token: item.id})
+      count++
+    } catch (error) {
+      if (afterFailure) continue
+      if (!(error instanceof UserError)) throw error
+      throw new UserError(`Revoking the ${item.kind} that ${item.label} made failed: ${secrets.hide(error.message)}`, 'revoke it by hand, or check the token may revoke leases')
+    }
   }
+  return count
 }
-
-/** Issue credentials from the dev role through the plugin, then revoke them (the plugin drops the user). */
-const smokeDatabase: Smoke = async (client, path, name) => {
-  const creds = await client.get(`${path}/creds/${name}`)
-  const username = (creds?.data as {username?: string} | undefined)?.username ?? '?'
-  if (typeof creds?.lease_id === 'string') await client.post('sys/leases/revoke', {lease_id: creds.lease_id})
-  return {request: `GET ${path}/creds/${name}`, answer: `issued database user ${username} (lease ${String(creds?.lease_duration ?? 0)} s), then revoked it`}
-}
-
-const SMOKE: Record<PluginType, Smoke> = {secret: smokeSecrets, auth: smokeAuth, database: smokeDatabase}

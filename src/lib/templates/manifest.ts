@@ -2,6 +2,7 @@ import {UserError} from '../errors.js'
 import {readJsonFile} from '../json-file.js'
 import type {PluginType} from '../project/plugin-types.js'
 import {firstProblem} from './schema.js'
+import {checkSmoke, type SmokeDeclaration} from './smoke-spec.js'
 import {answersRead, type AnswerValue, parseCondition} from './when.js'
 
 export const POST_STEPS = ['go-mod-tidy', 'git-init'] as const
@@ -47,6 +48,8 @@ export interface Manifest {
   files: ConditionalFile[]
   postSteps: PostStepName[]
   commands: AuthorCommand[]
+  /** The requests made after each reload; absent: those of the kind it extends, if any (see smoke-spec.ts). */
+  smoke?: SmokeDeclaration
 }
 
 /**
@@ -74,7 +77,7 @@ export function manifestError(file: string, field: string, problem: string): Use
   return new UserError(`${file}: field "${field}" ${problem}`, HINT)
 }
 
-/** The schema first, then what a schema cannot say: patterns compile, defaults fit, conditions parse. */
+/** The schema first, then what a schema cannot say: patterns compile, defaults fit, conditions parse, smoke placeholders exist. */
 export function validateManifest(data: unknown, file: string, {schema = true} = {}): Manifest {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UserError(`${file} must hold a JSON object`, HINT)
   const broken = schema ? firstProblem(data) : undefined
@@ -90,6 +93,7 @@ export function validateManifest(data: unknown, file: string, {schema = true} = 
     files: raw.files ?? [],
     postSteps: raw.postSteps ?? [...POST_STEPS],
     commands: raw.commands ?? [],
+    ...(raw.smoke === undefined ? {} : {smoke: raw.smoke}),
   }
   const fail = (field: string, problem: string) => manifestError(file, field, problem)
   if (manifest.extends === manifest.name) throw fail('extends', 'names the kind itself')
@@ -118,6 +122,7 @@ export function validateManifest(data: unknown, file: string, {schema = true} = 
   }
   for (const [index, entry] of manifest.files.entries()) checkCondition(entry.when, `files/${index}/when`, asked, fail, 'a question')
   for (const [index, entry] of manifest.commands.entries()) checkCondition(entry.when, `commands/${index}/when`, asked, fail, 'a question')
+  checkSmoke(manifest.smoke, fail)
   return manifest
 }
 

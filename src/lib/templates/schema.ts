@@ -71,6 +71,12 @@ function wording({keyword, params, data}: AjvError): string {
       return `must match ${String(params.pattern)}`
     case 'minItems':
       return `must hold at least ${limit} item${limit === 1 ? '' : 's'}`
+    case 'maxItems':
+      return `must hold at most ${limit} item${limit === 1 ? '' : 's'}`
+    case 'minimum':
+      return `must be at least ${limit}`
+    case 'maximum':
+      return `must be at most ${limit}`
     case 'uniqueItems':
       return `holds ${JSON.stringify((data as unknown[])[Number(params.j)])} twice`
     default:

@@ -21,20 +21,10 @@ export function locateKind(origin: Origin, options: {template?: string; kindVers
     if (kind.manifest.name !== wanted) {
       throw new UserError(`${options.template} holds the ${kind.manifest.name} kind, but the project was made from the ${wanted} kind`, `pass --template the folder of the ${wanted} kind`)
     }
-  } else if (origin.kind.builtin) {
-    kind = builtins.find((k) => k.manifest.name === wanted)
-    if (!kind) throw new UserError(`This vaultkit has no built-in ${wanted} kind`, `pass --template DIR, a folder holding the ${wanted} kind`)
-  } else if (origin.kind.path && existsSync(origin.kind.path)) {
-    kind = readExternalKind(origin.kind.path, 'config', ORIGIN_FILE)
-    checkExtends(kind, builtins)
-    if (kind.manifest.name !== wanted) {
-      throw new UserError(`${origin.kind.path} now holds the ${kind.manifest.name} kind, not the ${wanted} kind the project was made from`, `pass --template DIR, the folder of the ${wanted} kind`)
-    }
   } else {
-    kind = discoverKinds().kinds.find((k) => k.manifest.name === wanted && k.source !== 'builtin')
-    if (!kind) {
-      throw new UserError(`The ${wanted} kind is no longer at ${origin.kind.path}, nor on the template path`, `pass --template DIR, where the ${wanted} kind is now`)
-    }
+    kind = kindOfOrigin(origin, builtins)
+    if (!kind && origin.kind.builtin) throw new UserError(`This vaultkit has no built-in ${wanted} kind`, `pass --template DIR, a folder holding the ${wanted} kind`)
+    if (!kind) throw new UserError(`The ${wanted} kind is no longer at ${origin.kind.path}, nor on the template path`, `pass --template DIR, where the ${wanted} kind is now`)
   }
   const found = kind.manifest.version
   if (options.kindVersion !== undefined && found !== options.kindVersion.replace(/^v/, '')) {
@@ -44,4 +34,22 @@ export function locateKind(origin: Origin, options: {template?: string; kindVers
     throw new UserError(`The ${wanted} kind at ${kind.dir} is version ${found}, older than the project's ${origin.kind.version}`, 'plugin upgrade does not go back: pass --template DIR, a folder holding a newer version of the kind')
   }
   return {kind, kinds: [kind]}
+}
+
+/**
+ * The kind a project's origin names, as it is now: the built-in kind, or the folder the origin names, or a
+ * kind of that name on the search path; undefined when it is in none of them.
+ */
+export function kindOfOrigin(origin: Origin, builtins = listKinds()): Kind | undefined {
+  const wanted = origin.kind.name
+  if (origin.kind.builtin) return builtins.find((k) => k.manifest.name === wanted)
+  if (origin.kind.path && existsSync(origin.kind.path)) {
+    const kind = readExternalKind(origin.kind.path, 'config', ORIGIN_FILE)
+    checkExtends(kind, builtins)
+    if (kind.manifest.name !== wanted) {
+      throw new UserError(`${origin.kind.path} now holds the ${kind.manifest.name} kind, not the ${wanted} kind the project was made from`, `pass --template DIR, the folder of the ${wanted} kind`)
+    }
+    return kind
+  }
+  return discoverKinds().kinds.find((k) => k.manifest.name === wanted && k.source !== 'builtin')
 }
