@@ -70,6 +70,32 @@ describe('what the schema cannot say', () => {
     expect(() => validateManifest(data, 'x/template.json')).toThrow(message)
   })
 
+  const smoke = (fields: object, show?: string) => ({...minimal, smoke: {requests: [{method: 'POST', path: '${path}/x', ...fields}], show}})
+  const setup = (fields: object) => smoke({setup: {status: 400, requests: [{method: 'POST', path: 'x', ...fields}]}})
+  test.each([
+    [smoke({method: 'GETS'}), 'x/template.json: field "smoke/requests/0/method" must be one of GET, POST, PUT, DELETE, LIST'],
+    [smoke({path: '/v1/x'}), 'x/template.json: field "smoke/requests/0/path" must be a request path below /v1/ such as "${path}/hello" (no leading "/", no spaces)'],
+    [smoke({expect: {'data.x': 1}}), 'x/template.json: field "smoke/requests/0/expect/data.x" must be a regular expression (a non-empty string) or true'],
+    [smoke({setup: {status: 302, requests: []}}), 'x/template.json: field "smoke/requests/0/setup/status" must be an HTTP error status such as 400'],
+    [smoke({path: '${path}/creds/${role}'}), 'x/template.json: field "smoke/requests/0/path" uses ${role}, which is not a placeholder (${path}, ${name}, ${random}; write $${ for a literal ${)'],
+    [smoke({body: {a: [{b: 'x-${Random}'}]}}), 'x/template.json: field "smoke/requests/0/body/a/0/b" uses ${Random}, which is not a placeholder'],
+    [smoke({method: 'GET', body: {a: 1}}), 'x/template.json: field "smoke/requests/0/body" is sent with no GET request: use POST or PUT'],
+    [smoke({expect: {message: true}}), 'x/template.json: field "smoke/requests/0/expect/message" is not a field of the answer such as data.message or auth.policies'],
+    [smoke({expect: {'data.message': '(unclosed'}}), 'x/template.json: field "smoke/requests/0/expect/data.message" is not a valid regular expression'],
+    [smoke({setup: {status: 400, error: '[', requests: [{method: 'GET', path: 'x'}]}}), 'x/template.json: field "smoke/requests/0/setup/error" is not a valid regular expression'],
+    [setup({path: '${mount}/config'}), 'x/template.json: field "smoke/requests/0/setup/requests/0/path" uses ${mount}, which is not a placeholder'],
+    [setup({expect: {'auth..x': true}}), 'x/template.json: field "smoke/requests/0/setup/requests/0/expect/auth..x" is not a field of the answer'],
+    [smoke({}, 'password ${random}'), 'x/template.json: field "smoke/show" uses ${random}, a secret, which is never shown'],
+    [smoke({}, 'user ${username}'), 'x/template.json: field "smoke/show" uses ${username}, which is neither ${path} nor ${name} nor a field of the answer'],
+  ])('smoke: %j is refused', (data, message) => {
+    expect(() => validateManifest(data, 'x/template.json')).toThrow(message)
+  })
+
+  test('a smoke that is well formed is kept as declared; a literal ${ is written $${', () => {
+    const declared = smoke({body: {template: 'v-{{.RoleName}}-$${path}', password: '${random}'}, expect: {'auth.policies.0': '^default$'}}, 'at ${path}: ${auth.policies}')
+    expect(validateManifest(declared, 'x/template.json').smoke).toEqual(declared.smoke)
+  })
+
   test('a full-match pattern: a default that only contains a match is refused', () => {
     expect(() => validateManifest(withQuestions(q({pattern: '[a-z]+', default: 'ops!'})), 'm')).toThrow(/does not match/)
   })

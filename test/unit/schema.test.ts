@@ -15,6 +15,8 @@ const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8'))
 const minimal = {name: 'x', description: 'd', pluginType: 'auth'}
 const question = (fields: object) => ({...minimal, questions: [{name: 'q', type: 'string', message: 'Q?', ...fields}]})
 
+const smoke = (fields: object) => ({...minimal, smoke: {requests: [{method: 'GET', path: '${path}/hello', ...fields}]}})
+
 const builtins = listKinds().map((k) => JSON.parse(readFileSync(join(k.dir, 'template.json'), 'utf8')))
 const valid: object[] = [
   ...builtins,
@@ -27,6 +29,9 @@ const valid: object[] = [
   question({type: 'confirm', default: false}),
   {...minimal, commands: [{run: 'make fmt', when: 'q'}], files: [{path: 'dir/sub/', when: 'q'}]},
   {...minimal, extends: 'auth', files: [{path: 'a..b/c.go', when: 'q'}]},
+  {...minimal, smoke: {requests: []}},
+  {...minimal, smoke: {requests: [{method: 'LIST', path: '${path}/roles', expect: {'data.keys': true}}], show: '${data.keys}'}},
+  {...minimal, smoke: {requests: [{method: 'DELETE', path: 'x?y=1', body: {}, setup: {status: 404, requests: [{method: 'PUT', path: 'x', expect: {lease_id: '.'}}]}}]}},
 ]
 
 const invalid: [object | unknown, string][] = [
@@ -71,6 +76,22 @@ const invalid: [object | unknown, string][] = [
   [{...minimal, commands: [{}]}, 'commands/0/run'],
   [{...minimal, commands: ['make fmt']}, 'commands/0'],
   [{...minimal, commands: [{run: ''}]}, 'commands/0/run'],
+  [{...minimal, smoke: []}, 'smoke'],
+  [{...minimal, smoke: {}}, 'smoke/requests'],
+  [{...minimal, smoke: {requests: [], when: 'q'}}, 'smoke/when'],
+  [{...minimal, smoke: {requests: [], show: ''}}, 'smoke/show'],
+  [{...minimal, smoke: {requests: Array(11).fill({method: 'GET', path: 'x'})}}, 'smoke/requests'],
+  [{...minimal, smoke: {requests: [{path: 'x'}]}}, 'smoke/requests/0/method'],
+  [smoke({method: 'PATCH'}), 'smoke/requests/0/method'],
+  [smoke({path: '/v1/x'}), 'smoke/requests/0/path'],
+  [smoke({path: 'a b'}), 'smoke/requests/0/path'],
+  [smoke({body: 'x=1'}), 'smoke/requests/0/body'],
+  [smoke({expect: {'data.x': false}}), 'smoke/requests/0/expect/data.x'],
+  [smoke({expect: {'data.x': ''}}), 'smoke/requests/0/expect/data.x'],
+  [smoke({setup: {status: 400}}), 'smoke/requests/0/setup/requests'],
+  [smoke({setup: {status: 200, requests: [{method: 'GET', path: 'x'}]}}), 'smoke/requests/0/setup/status'],
+  [smoke({setup: {status: 400, requests: []}}), 'smoke/requests/0/setup/requests'],
+  [smoke({setup: {status: 400, requests: [{method: 'GET', path: 'x', setup: {}}]}}), 'smoke/requests/0/setup/requests/0/setup'],
 ]
 
 describe('the compiled schema', () => {

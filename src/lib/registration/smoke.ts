@@ -45,7 +45,6 @@ export async function runSmoke(client: VaultClient, smoke: SmokeDeclaration, giv
   const values: RequestValues = {...given, random: randomBytes(18).toString('base64url')}
   const secrets = new Secrets([values.random])
   const created: Created[] = []
-  const hint = `fix the plugin, or the "smoke" of ${file}`
 
   const send = async (call: SmokeCall, at: string) => {
     const path = substitute(call.path, (name) => values[name as keyof RequestValues])
@@ -67,7 +66,7 @@ export async function runSmoke(client: VaultClient, smoke: SmokeDeclaration, giv
     if (typeof token === 'string' && token !== '') created.push({kind: 'token', id: token, label})
     for (const [field, expectation] of Object.entries(call.expect ?? {})) {
       const problem = expectationFailure(answer, parseFieldPath(field)!, expectation, secrets)
-      if (problem) throw new UserError(`Smoke request ${label} answered, but ${field} ${problem} (${file}: field "${at}/expect/${field}")`, hint)
+      if (problem) throw new UserError(`Smoke request ${label} answered, but ${field} ${problem}`, `fix the plugin, or field "${at}/expect/${field}" of ${file}`)
     }
     return {label, answer}
   }
