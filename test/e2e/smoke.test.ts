@@ -107,8 +107,9 @@ test('plugin dev sends the smoke the kind declares, says when it declares none, 
     const [invalid] = await waitFor(/✖ changed path_config\.go: .*\n/, from)
     expect(invalid).toContain(`${join(kind, 'template.json')}: field "smoke/requests/0/path" uses \${role}, which is not a placeholder`)
   } finally {
+    // Also after a failed expectation: plugin dev stops the dev server it started.
     dev.kill('SIGINT')
+    await dev
   }
-  const result = await dev
-  expect(result.exitCode, output).toBe(0)
+  expect(dev.exitCode, output).toBe(0)
 }, 900_000)
