@@ -151,6 +151,9 @@ describe('template new', () => {
     expect(result.exitCode, result.stderr).toBe(0)
     const manifest = JSON.parse(readFileSync(join(cwd, 'acme-auth', 'template.json'), 'utf8'))
     expect(manifest).toMatchObject({name: 'acme-auth', pluginType: 'auth', questions: [], files: [], commands: []})
+    // The smoke too: the copy has the auth kind's paths, so the same requests answer.
+    const auth = JSON.parse(readFileSync(join(import.meta.dirname, '../../templates/auth/template.json'), 'utf8'))
+    expect(manifest.smoke).toEqual(auth.smoke)
     const copied = JSON.parse(result.stdout).files.map((f: {path: string}) => f.path)
     // Its own files and those of the layer it shares with secrets: every file but common's is there to edit.
     expect(copied).toEqual(expect.arrayContaining(['files/path_login.go.hbs', 'files/path_config.go.hbs', 'files/Makefile.hbs']))
