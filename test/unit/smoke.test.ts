@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the smoke placeholders ${path}, ${name}, ${random}, written as template.json holds them
 import {describe, expect, test} from 'vitest'
 
 import {expectationFailure, formatValue, redact, Secrets, showAnswer} from '../../src/lib/registration/smoke-answer.js'
