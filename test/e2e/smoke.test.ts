@@ -79,6 +79,21 @@ test('plugin dev sends the smoke the kind declares, says when it declares none, 
     expect(await leases()).toEqual([])
     await waitFor(/Watching for changes/)
 
+    // The commands printed to try it are the kind's smoke, and work as printed in a shell without vault on PATH.
+    const tryLines = /Use it from another terminal:\n {2}eval .*\n((?: {2}.*\n)+)/.exec(output)![1]!.trim().split(/\n {2}/)
+    expect(tryLines).toEqual(['vault read hello/creds', 'curl -s -H "X-Vault-Token: $VAULT_TOKEN" "$VAULT_ADDR/v1/hello/creds"'])
+    for (const line of tryLines) {
+      const shell = await execa('sh', ['-c', `eval "$("${process.execPath}" "${BIN}" server env --project "${project}")" && ${line}`], {
+        env: {PATH: '/usr/bin:/bin', NO_COLOR: '1'},
+        extendEnv: false,
+        reject: false,
+      })
+      expect(shell.exitCode, `${line}: ${shell.stderr}`).toBe(0)
+      expect(shell.stdout).toMatch(/token_id/)
+    }
+    expect(await leases()).toHaveLength(2)
+    await vaultHttp(readServerState(project), 'POST', 'sys/leases/revoke-prefix/hello/creds')
+
     // (b) None declared: one line, and the round is a good one.
     writeSmoke(undefined)
     let from = output.length

@@ -3,6 +3,8 @@ import {relative} from 'node:path'
 import {PluginDebugger, ensureDelve} from './delve.js'
 import {deploy} from '../registration/deploy.js'
 import {describeSmoke} from '../registration/smoke.js'
+import {tryCommands} from '../registration/smoke-hints.js'
+import {type DeclaredSmoke, projectSmoke} from '../registration/smoke-source.js'
 import {DevServerSession} from './dev-server.js'
 import {UserError} from '../errors.js'
 import {PLUGIN_TYPE} from '../project/plugin-types.js'
@@ -105,7 +107,8 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
     log('')
     log('Use it from another terminal:')
     log(`  eval "$(vaultkit server env --project ${first.dir})"`)
-    for (const line of type.usage(path, first.name)) log(`  ${line.replace(/^vault /, `${cliCommand(server.state.vaultBin)} `)}`)
+    const vault = cliCommand(server.state.vaultBin)
+    for (const line of tryCommands(smokeIfValid(first.dir), {type: first.pluginType, path, name: first.name}, vault)) log(`  ${line}`)
 
     const {watch} = await import('chokidar')
     const fsWatcher = watch(first.dir, {
@@ -173,5 +176,15 @@ export function debouncedRounds(round: (reason: string) => Promise<unknown>, set
       clearTimeout(timer)
       await running
     },
+  }
+}
+
+/** The kind's smoke for the commands printed once; a broken template.json is already reported by the round. */
+function smokeIfValid(projectDir: string): DeclaredSmoke | undefined {
+  try {
+    return projectSmoke(projectDir)
+  } catch (error) {
+    if (error instanceof UserError) return undefined
+    throw error
   }
 }

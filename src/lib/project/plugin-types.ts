@@ -1,4 +1,4 @@
-// What each type of Vault plugin is, in one table: names, where it mounts, how it is reloaded and shown to
+// What each type of Vault plugin is, in one table: names, where it mounts, how it is reloaded and named to
 // the user. Everything else reads it; a new type is one more row. Pure data: `plugin new` reads it at start-up.
 
 export const PLUGIN_TYPES = ['secret', 'auth', 'database'] as const
@@ -20,8 +20,6 @@ export interface PluginTypeInfo {
   requestPath: (path: string) => string
   /** Mount path when none is given: the plugin's own name, or the database engine's. */
   defaultPath: (name: string) => string
-  /** What to try by hand once it runs, with the vault CLI and with curl. */
-  usage: (path: string, name: string) => string[]
 }
 
 export const PLUGIN_TYPE: Record<PluginType, PluginTypeInfo> = {
@@ -32,7 +30,6 @@ export const PLUGIN_TYPE: Record<PluginType, PluginTypeInfo> = {
     mountApi: 'sys/mounts',
     requestPath: (path) => path,
     defaultPath: (name) => name,
-    usage: (path) => [`vault read ${path}/hello`, `curl -s -H "X-Vault-Token: $VAULT_TOKEN" $VAULT_ADDR/v1/${path}/hello`],
   },
   auth: {
     word: 'auth',
@@ -41,11 +38,6 @@ export const PLUGIN_TYPE: Record<PluginType, PluginTypeInfo> = {
     mountApi: 'sys/auth',
     requestPath: (path) => `auth/${path}`,
     defaultPath: (name) => name,
-    usage: (path) => [
-      `vault write auth/${path}/users/alice password=changeme token_policies=default`,
-      `vault write auth/${path}/login username=alice password=changeme`,
-      `curl -s -X POST -d '{"username":"alice","password":"changeme"}' $VAULT_ADDR/v1/auth/${path}/login`,
-    ],
   },
   database: {
     word: 'database',
@@ -54,7 +46,6 @@ export const PLUGIN_TYPE: Record<PluginType, PluginTypeInfo> = {
     mountApi: 'sys/mounts',
     requestPath: (path) => path,
     defaultPath: () => 'database',
-    usage: (path, name) => [`vault read ${path}/creds/${name}`, `curl -s -H "X-Vault-Token: $VAULT_TOKEN" $VAULT_ADDR/v1/${path}/creds/${name}`],
   },
 }
 
