@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
-import {BIN, freePort} from '../helpers.js'
+import {BIN, freePort, runCli} from '../helpers.js'
 import {installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
 // plugin dev --debug with a real Delve, driven as an editor drives it: through Delve's JSON-RPC API.
@@ -146,3 +146,43 @@ test('plugin dev --debug: a breakpoint in the hello handler stops a request thro
   expect(result.exitCode, output).toBe(0)
   expect(output).not.toMatch(/✖/)
 }, 900_000)
+
+// This machine has no Yama (/proc/sys/kernel/yama/ptrace_scope is absent) and the tests run as root with
+// CAP_SYS_PTRACE, so the kernel's refusal is brought about the other real way: Vault (and so the plugin)
+// started with every capability, and plugin dev run without CAP_SYS_PTRACE. The kernel then refuses Delve's
+// ptrace with EPERM (a tracer must hold every capability its target holds), as it does under ptrace_scope.
+test('plugin dev --debug when the kernel refuses ptrace: one line with what to do, and the loop goes on', async () => {
+  if ((await execa('setpriv', ['--version'], {reject: false})).exitCode !== 0) throw new Error('setpriv (util-linux) is needed to drop CAP_SYS_PTRACE')
+  const started = await runCli(['server', 'start', '--project', project])
+  expect(started.exitCode, started.stderr).toBe(0)
+  const port = await freePort()
+  const dev = execa(
+    'setpriv',
+    ['--bounding-set=-sys_ptrace', '--inh-caps=-sys_ptrace', process.execPath, BIN, 'plugin', 'dev', '--debug', '--debug-port', String(port), '--project', project],
+    {env: {NO_COLOR: '1'}, reject: false, all: true},
+  )
+  let output = ''
+  dev.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  try {
+    const deadline = Date.now() + 300_000
+    while (!output.includes('Watching for changes')) {
+      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`plugin dev did not start:\n${output}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const failures = output.split('\n').filter((line) => line.startsWith('✖'))
+    expect(failures, output).toHaveLength(1)
+    expect(failures[0]).toMatch(
+      /^✖ ready: Delve could not attach to the plugin \(pid \d+\): could not attach to pid \d+: operation not permitted \(Vault runs the plugin with privileges this user lacks .*CAP_SYS_PTRACE\); the running plugin keeps serving$/,
+    )
+    expect(output).not.toMatch(/Delve attached/)
+    // No Delve holds the plugin: it answers.
+    expect((await vaultHttp(readServerState(project), 'GET', 'hello/hello')).body.data.message).toBe('Hello, hello world from vault-plugin-secrets-hello')
+  } finally {
+    dev.kill('SIGINT')
+    await dev
+    await runCli(['server', 'stop', '--project', project])
+  }
+  expect(dev.exitCode, output).toBe(0)
+}, 600_000)

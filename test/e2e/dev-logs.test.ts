@@ -139,3 +139,93 @@ test('plugin dev shows the plugin’s log lines and panics, survives a plugin th
   expect(result.all).toMatch(/Stopped the dev server/)
   expect(isProcessAlive(lastPid)).toBe(false)
 }, 900_000)
+
+// The server the next two tests share: started from a binary named bao, then reused by plugin dev.
+let baoDir = ''
+
+// No OpenBao binary can be had here (its v2 module path does not resolve, no registry ships it): `bao` is a
+// two-line script around the real Vault that reads BAO_ADDR and BAO_TOKEN as OpenBao's CLI does. It checks
+// what vaultkit does with a binary of that name (found on PATH, kept as the server's binary, server env's
+// PATH and BAO_ lines, the commands plugin dev prints), not OpenBao itself.
+test('server env for a server vaultkit started from bao: bao on PATH, and BAO_ADDR and BAO_TOKEN that bao reads', async () => {
+  baoDir = mkdtempSync(join(parent, 'bao-bin-'))
+  const vaultBin = await installVault()
+  writeFileSync(
+    join(baoDir, 'bao'),
+    `#!/bin/sh\nif [ -n "$BAO_ADDR" ]; then VAULT_ADDR=$BAO_ADDR VAULT_TOKEN=$BAO_TOKEN; export VAULT_ADDR VAULT_TOKEN; fi\nexec '${vaultBin}' "$@"\n`,
+    {mode: 0o755},
+  )
+  const started = await runCli(['server', 'start', '--project', project], {env: {PATH: `${baoDir}:/usr/bin:/bin`, VAULTKIT_VAULT_BIN: ''}})
+  expect(started.exitCode, started.stderr).toBe(0)
+  const server = JSON.parse(readFileSync(join(project, '.vaultkit/server.json'), 'utf8')) as {addr: string; token: string; vaultBin: string}
+  expect(server.vaultBin).toBe(join(baoDir, 'bao'))
+
+  const env = await runCli(['server', 'env', '--project', project], {env: {PATH: '/usr/bin:/bin'}})
+  expect(env.exitCode, env.stderr).toBe(0)
+  expect(env.stdout.split('\n')).toEqual([
+    `export VAULT_ADDR=${server.addr}`,
+    `export VAULT_TOKEN=${server.token}`,
+    `export BAO_ADDR=${server.addr}`,
+    `export BAO_TOKEN=${server.token}`,
+    `export PATH='${baoDir}':"$PATH"`,
+  ])
+  // In a shell whose PATH has no bao, with only the BAO_ variables left, bao talks to the dev server.
+  const script = `eval "$("${process.execPath}" "${BIN}" server env --project "${project}")" && unset VAULT_ADDR VAULT_TOKEN && bao read -field=type sys/mounts/secret`
+  const shell = await execa('sh', ['-c', script], {env: {PATH: '/usr/bin:/bin', NO_COLOR: '1'}, extendEnv: false, reject: false})
+  expect(shell.stderr).toBe('')
+  expect(shell.stdout.trim()).toBe('kv')
+  expect((await execa('sh', ['-c', 'command -v bao'], {env: {PATH: '/usr/bin:/bin'}, extendEnv: false, reject: false})).exitCode).not.toBe(0)
+}, 300_000)
+
+const LEVELS_LOGGED = `	b.Logger().Info("hello info", "name", d.Get("name").(string))
+	b.Logger().Debug("hello debug", "name", d.Get("name").(string))
+	cfg, err := b.getConfig(ctx, req.Storage)`
+
+test('plugin dev --log-level debug on a server already running at info raises it: the plugin’s debug lines show', async () => {
+  const server = readServerState(project)
+  const hello = join(project, 'path_hello.go')
+  const helloSource = readFileSync(hello, 'utf8')
+  writeFileSync(hello, helloSource.replace('	cfg, err := b.getConfig(ctx, req.Storage)', LEVELS_LOGGED))
+  // The server at info, as `vault write sys/loggers level=info` sets it: a debug line of the plugin is dropped.
+  expect((await vaultHttp(server, 'POST', 'sys/loggers', {level: 'info'})).status).toBe(204)
+  for (const step of ['build', 'register']) expect((await runCli(['plugin', step, '--project', project])).exitCode).toBe(0)
+  await vaultHttp(server, 'POST', 'hello/config', {custom_prefix: 'Hello'})
+  expect((await vaultHttp(server, 'GET', 'hello/hello?name=quiet')).status).toBe(200)
+  const logFile = join(project, '.vaultkit/vault.log')
+  const logged = Date.now() + 5000
+  while (!readFileSync(logFile, 'utf8').includes('hello info: name=quiet')) {
+    if (Date.now() > logged) throw new Error('the plugin’s info line never reached the server log')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  expect(readFileSync(logFile, 'utf8')).not.toContain('hello debug: name=quiet')
+
+  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--log-level', 'debug', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
+  let output = ''
+  dev.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  try {
+    const deadline = Date.now() + 120_000
+    while (!output.includes('Watching for changes')) {
+      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`plugin dev did not start:\n${output}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(output).toContain(`Using Vault dev server ${server.addr}`)
+    // The printed commands name the server's own CLI.
+    expect(output).toMatch(/^ {2}bao read /m)
+    await vaultHttp(server, 'GET', 'hello/hello?name=loud')
+    const shown = Date.now() + 5000
+    while (!/^\d\d:\d\d:\d\d\.\d{3} +DEBUG +hello debug: name=loud$/m.test(output)) {
+      if (Date.now() > shown) throw new Error(`no debug line from the plugin:\n${output}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  } finally {
+    writeFileSync(hello, helloSource)
+    dev.kill('SIGINT')
+    await dev
+    await runCli(['server', 'stop', '--project', project])
+  }
+  expect(dev.exitCode, output).toBe(0)
+  // The server was not the loop's: it ran until server stop, not stopped by plugin dev.
+  expect(output).not.toMatch(/Stopped the dev server/)
+}, 600_000)

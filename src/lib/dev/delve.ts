@@ -1,4 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process'
+import {readFileSync} from 'node:fs'
 import {access, constants, mkdir, mkdtemp, realpath, rename, rm} from 'node:fs/promises'
 import {createConnection} from 'node:net'
 import {join} from 'node:path'
@@ -81,41 +82,59 @@ export async function attachDelve(dlv: string, pid: number, port: number): Promi
   }
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
-  const outcome = await new Promise<string>((resolve) => {
-    const timer = setTimeout(() => resolve('timeout'), 30_000)
-    const onData = () => {
-      if (/API server listening at/.test(output)) {
-        clearTimeout(timer)
-        resolve('listening')
-      }
-    }
-    child.stdout.on('data', onData)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      resolve(`exit ${code}`)
-    })
-    child.once('error', (error) => {
-      clearTimeout(timer)
-      resolve(error.message)
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code) => resolve(`exit ${code}`))
+    child.once('error', (error) => resolve(error.message))
+  })
+  const listening = new Promise<string>((resolve) => {
+    child.stdout.on('data', () => {
+      if (/API server listening at/.test(output)) resolve('listening')
     })
   })
-  if (outcome !== 'listening') {
-    child.kill('SIGKILL')
-    const why = output.trim().split('\n').filter(Boolean).at(-1) ?? outcome
-    const hint = /operation not permitted|ptrace/i.test(output)
-      ? 'this user may not trace processes it did not start: set /proc/sys/kernel/yama/ptrace_scope to 0, or run with CAP_SYS_PTRACE'
-      : /address already in use/i.test(output)
-        ? 'another program listens on that port: pass another --debug-port'
-        : 'see the message above'
-    throw new UserError(`Delve could not attach to the plugin (pid ${pid}): ${why}`, hint)
+  let timer: NodeJS.Timeout | undefined
+  const outcome = await Promise.race([listening, exited, new Promise<string>((resolve) => (timer = setTimeout(resolve, 30_000, 'timeout')))])
+  clearTimeout(timer)
+  if (outcome !== 'listening') throw attachFailed(child, pid, output, outcome)
+  // dlv listens before it attaches, and before its --continue has resumed the plugin: a client that halts in
+  // between would have its halt undone, and then wait for ever. Said attached only once the plugin runs
+  // again; a dlv that could not attach (ptrace refused) exits meanwhile.
+  const deadline = Date.now() + 10_000
+  while (!(await isRunning(port)) && Date.now() < deadline) {
+    const ended = await Promise.race([exited, sleep(50, '')])
+    if (ended) throw attachFailed(child, pid, output, ended)
   }
   child.stdout.removeAllListeners('data')
   child.stderr.removeAllListeners('data')
-  // dlv listens before its --continue has resumed the plugin: a client that halts in between would have its
-  // halt undone, and then wait for ever. Said attached only once the plugin runs again.
-  const deadline = Date.now() + 10_000
-  while (!(await isRunning(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
   return {pid, stop: () => detach(child)}
+}
+
+const sleep = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(resolve, ms, value))
+
+/** Delve's last words as one line, with what to do about the usual causes. */
+function attachFailed(child: ChildProcess, pid: number, output: string, outcome: string): UserError {
+  child.kill('SIGKILL')
+  const said = output.trim().split('\n').filter((line) => line && !/API server listening at/.test(line))
+  const why = said.at(-1) ?? outcome
+  const hint = /operation not permitted|does not own the process|ptrace/i.test(output)
+    ? ptraceHint()
+    : /address already in use/i.test(output)
+      ? 'another program listens on that port: pass another --debug-port'
+      : 'see the message above'
+  return new UserError(`Delve could not attach to the plugin (pid ${pid}): ${why}`, hint)
+}
+
+/** Why the kernel may refuse: Yama's ptrace_scope where it is set, else a plugin with more privileges than this user. */
+function ptraceHint(): string {
+  let scope = ''
+  try {
+    scope = readFileSync('/proc/sys/kernel/yama/ptrace_scope', 'utf8').trim()
+  } catch {
+    // no Yama: only users and capabilities decide
+  }
+  if (scope && scope !== '0') {
+    return `ptrace_scope is ${scope}, so only a process's ancestors may trace it: \`echo 0 | sudo tee /proc/sys/kernel/yama/ptrace_scope\`, or give dlv CAP_SYS_PTRACE`
+  }
+  return "Vault runs the plugin with privileges this user lacks (another user, or capabilities it holds): run plugin dev as Vault's user, with CAP_SYS_PTRACE"
 }
 
 /** Delve's State, without blocking: whether the target runs. */

@@ -16,10 +16,20 @@ export interface MountTarget {
   reloadScope?: 'global'
 }
 
-/** Enable the mount; or tune it to the new version and reload it; or, for the same build, leave it be. */
-export async function ensureMount(client: VaultClient, target: MountTarget): Promise<MountAction> {
+export type MountListing = Record<string, {type?: string; running_plugin_version?: string; running_sha256?: string}>
+
+/** sys/mounts or sys/auth: each mount (`path/`) with what it runs. */
+export async function readMounts(client: VaultClient, type: MountTarget['type']): Promise<MountListing> {
+  return ((await client.get(PLUGIN_TYPE[type].mountApi))?.data ?? {}) as MountListing
+}
+
+/**
+ * Enable the mount; or tune it to the new version and reload it; or, for the same build, leave it be.
+ * `listing`: the mounts, when the caller asked for them already.
+ */
+export async function ensureMount(client: VaultClient, target: MountTarget, listing = readMounts(client, target.type)): Promise<MountAction> {
   const {mountApi, requestPath} = PLUGIN_TYPE[target.type]
-  const mounts = ((await client.get(mountApi))?.data ?? {}) as Record<string, {type?: string; running_plugin_version?: string; running_sha256?: string}>
+  const mounts = await listing
   const path = target.path.replace(/\/+$/, '')
   const mounted = mounts[`${path}/`]
   if (!mounted) {

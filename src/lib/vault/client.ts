@@ -1,6 +1,4 @@
 import {readFileSync} from 'node:fs'
-import {request as httpRequest} from 'node:http'
-import {request as httpsRequest} from 'node:https'
 
 import {UserError, errnoCode} from '../errors.js'
 
@@ -73,7 +71,8 @@ export class VaultClient {
   delete = (path: string) => this.request('DELETE', path)
 
   private send(url: URL, method: string, headers: Record<string, string>, payload?: string) {
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest
+    // https (and tls under it) loaded only for a Vault that speaks it: a dev server does not.
+    const {request} = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http')
     return new Promise<{status: number; text: string}>((resolve, reject) => {
       const req = request(url, {method, headers, ca: this.ca, timeout: 30_000}, (res) => {
         const chunks: Buffer[] = []

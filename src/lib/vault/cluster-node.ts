@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process'
 import {closeSync, openSync, readFileSync} from 'node:fs'
 import {readFile, readdir, readlink} from 'node:fs/promises'
 
@@ -29,7 +28,8 @@ export interface SpawnedNode {
 /** Starts one node's `vault server -config`, detached; its log is appended to, so a restart keeps history. */
 export async function spawnNode(node: ClusterNode, vaultBin: string, cwd: string): Promise<SpawnedNode> {
   const log = openSync(node.logFile, 'a', 0o600)
-  const child = spawn(vaultBin, ['server', `-config=${node.configFile}`], {
+  // child_process on first use: commands that only talk to a running cluster do not load it.
+  const child = process.getBuiltinModule('node:child_process').spawn(vaultBin, ['server', `-config=${node.configFile}`], {
     cwd,
     detached: true,
     stdio: ['ignore', log, log],

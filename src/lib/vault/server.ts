@@ -1,4 +1,3 @@
-import {spawn} from 'node:child_process'
 import {closeSync, openSync, readFileSync} from 'node:fs'
 import {mkdir, readFile, realpath, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
@@ -100,7 +99,8 @@ export async function startDevServer(project: PluginProject, vaultBin: string, l
   const logFile = join(dir, 'vault.log')
   const log = openSync(logFile, 'w', 0o600)
   const args = ['server', '-dev', `-dev-listen-address=127.0.0.1:${port}`, `-config=${configFile}`, `-log-level=${logLevel}`]
-  const child = spawn(vaultBin, args, {
+  // child_process on first use: commands that only talk to a running server do not load it.
+  const child = process.getBuiltinModule('node:child_process').spawn(vaultBin, args, {
     cwd: project.dir,
     detached: true,
     // stdout carries the dev banner, which prints the root token: it goes nowhere. Logs go to stderr.
