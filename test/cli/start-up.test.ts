@@ -10,7 +10,7 @@ const PROBE = join(import.meta.dirname, '../fixtures/start-up-probe.js')
 const NEW = [BIN, 'plugin', 'new', 'hello', '--yes', '--no-tidy', '--no-git']
 
 /** Runs node with the probe preloaded: the module files it loaded and how often it used an ICU collator. */
-async function probe(args: string[]) {
+async function probe(args: string[], failure?: RegExp) {
   const cwd = tempDir()
   const out = join(cwd, 'probe.json')
   const result = await execa(process.execPath, ['--import', PROBE, ...args], {
@@ -19,8 +19,8 @@ async function probe(args: string[]) {
     stdin: 'ignore',
     env: {NO_COLOR: '1', VAULTKIT_PROBE_OUT: out},
   })
-  expect(result.stderr).toBe('')
-  expect(result.exitCode).toBe(0)
+  expect(result.stderr).toMatch(failure ?? /^$/)
+  expect(result.exitCode).toBe(failure ? 1 : 0)
   return JSON.parse(readFileSync(out, 'utf8')) as {loaded: string[]; builtins: string[]; importedBuiltins: string[]; collators: number}
 }
 
@@ -77,5 +77,14 @@ describe('start-up of plugin new', () => {
   it('never uses an ICU collator, whose first use loads its tables (several milliseconds)', async () => {
     expect((await probe(['-e', "'a'.localeCompare('b')"])).collators).toBe(1)
     expect((await probe(NEW)).collators).toBe(0)
+  })
+})
+
+describe('start-up of plugin register', () => {
+  it('loads neither child_process nor https and tls: a dev server is reached over http, and nothing is started', async () => {
+    // A folder that is no project: register stops at reading it, every module of its path loaded by then.
+    const {builtins} = await probe([BIN, 'plugin', 'register', '--project', tempDir()], /is not a vaultkit plugin project/)
+    expect(builtins).toContain('fs')
+    for (const lazy of ['child_process', 'https', 'tls', 'http']) expect(builtins, lazy).not.toContain(lazy)
   })
 })

@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
+import {attachDelve, delveBinary, findPluginProcess} from '../../src/lib/dev/delve.js'
 import {BIN, freePort, runCli} from '../helpers.js'
 import {installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
@@ -149,22 +150,27 @@ test('plugin dev --debug: a breakpoint in the hello handler stops a request thro
 
 // This machine has no Yama (/proc/sys/kernel/yama/ptrace_scope is absent) and the tests run as root with
 // CAP_SYS_PTRACE, so the kernel's refusal is brought about the other real way: Vault (and so the plugin)
-// started with every capability, and plugin dev run without CAP_SYS_PTRACE. The kernel then refuses Delve's
-// ptrace with EPERM (a tracer must hold every capability its target holds), as it does under ptrace_scope.
-test('plugin dev --debug when the kernel refuses ptrace: one line with what to do, and the loop goes on', async () => {
+// started with every capability, and what traces it without CAP_SYS_PTRACE. The kernel then hides the
+// plugin's /proc entries from plugin dev, and refuses Delve's ptrace with EPERM (a tracer must hold every
+// capability its target holds), as it refuses under ptrace_scope 1 or for another user's Vault.
+test('plugin dev --debug when the kernel refuses to let it trace the plugin: one line with what to do, and the loop goes on', async () => {
+  const withoutPtrace = ['setpriv', '--bounding-set=-sys_ptrace', '--inh-caps=-sys_ptrace']
   if ((await execa('setpriv', ['--version'], {reject: false})).exitCode !== 0) throw new Error('setpriv (util-linux) is needed to drop CAP_SYS_PTRACE')
   const started = await runCli(['server', 'start', '--project', project])
   expect(started.exitCode, started.stderr).toBe(0)
+  const server = readServerState(project)
   const port = await freePort()
-  const dev = execa(
-    'setpriv',
-    ['--bounding-set=-sys_ptrace', '--inh-caps=-sys_ptrace', process.execPath, BIN, 'plugin', 'dev', '--debug', '--debug-port', String(port), '--project', project],
-    {env: {NO_COLOR: '1'}, reject: false, all: true},
-  )
+  const [setpriv, ...dropped] = withoutPtrace
+  const dev = execa(setpriv!, [...dropped, process.execPath, BIN, 'plugin', 'dev', '--debug', '--debug-port', String(port), '--project', project], {
+    env: {NO_COLOR: '1'},
+    reject: false,
+    all: true,
+  })
   let output = ''
   dev.all?.on('data', (chunk: Buffer) => {
     output += chunk.toString()
   })
+  const hint = String.raw`\(Vault runs the plugin with privileges this user lacks \(another user, or capabilities it holds\): run plugin dev as Vault's user, with CAP_SYS_PTRACE\)`
   try {
     const deadline = Date.now() + 300_000
     while (!output.includes('Watching for changes')) {
@@ -174,15 +180,28 @@ test('plugin dev --debug when the kernel refuses ptrace: one line with what to d
     const failures = output.split('\n').filter((line) => line.startsWith('✖'))
     expect(failures, output).toHaveLength(1)
     expect(failures[0]).toMatch(
-      /^✖ ready: Delve could not attach to the plugin \(pid \d+\): could not attach to pid \d+: operation not permitted \(Vault runs the plugin with privileges this user lacks .*CAP_SYS_PTRACE\); the running plugin keeps serving$/,
+      new RegExp(`^✖ ready: Delve could not attach to the plugin: this user may not look at the processes Vault \\(pid ${server.pid}\\) started \\((EACCES|EPERM) on /proc/\\d+/exe\\) ${hint}; the running plugin keeps serving$`),
     )
     expect(output).not.toMatch(/Delve attached/)
-    // No Delve holds the plugin: it answers.
-    expect((await vaultHttp(readServerState(project), 'GET', 'hello/hello')).body.data.message).toBe('Hello, hello world from vault-plugin-secrets-hello')
+    expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Hello, hello world from vault-plugin-secrets-hello')
   } finally {
     dev.kill('SIGINT')
     await dev
-    await runCli(['server', 'stop', '--project', project])
   }
   expect(dev.exitCode, output).toBe(0)
+
+  // A Delve that may find the plugin but not trace it (as under ptrace_scope 1): it says it listens, then
+  // the kernel refuses its ptrace and it exits; that is a failure, not an attached debugger.
+  try {
+    const pid = await findPluginProcess(server.pid!, join(project, 'vault/plugins/vault-plugin-secrets-hello'))
+    expect(pid).toBeGreaterThan(0)
+    const dlv = join(parent, 'dlv-without-ptrace')
+    writeFileSync(dlv, `#!/bin/sh\nexec ${withoutPtrace.join(' ')} '${delveBinary()}' "$@"\n`, {mode: 0o755})
+    const attached = attachDelve(dlv, pid!, await freePort())
+    await expect(attached).rejects.toThrow(new RegExp(`^Delve could not attach to the plugin \\(pid ${pid}\\): could not attach to pid ${pid}: operation not permitted$`))
+    await expect(attached).rejects.toMatchObject({hint: expect.stringMatching(/^Vault runs the plugin with privileges this user lacks/)})
+    expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Hello, hello world from vault-plugin-secrets-hello')
+  } finally {
+    await runCli(['server', 'stop', '--project', project])
+  }
 }, 600_000)

@@ -148,7 +148,8 @@ let baoDir = ''
 // what vaultkit does with a binary of that name (found on PATH, kept as the server's binary, server env's
 // PATH and BAO_ lines, the commands plugin dev prints), not OpenBao itself.
 test('server env for a server vaultkit started from bao: bao on PATH, and BAO_ADDR and BAO_TOKEN that bao reads', async () => {
-  baoDir = mkdtempSync(join(parent, 'bao-bin-'))
+  // A space in the folder's name: server env must quote it.
+  baoDir = mkdtempSync(join(parent, 'bao bin-'))
   const vaultBin = await installVault()
   writeFileSync(
     join(baoDir, 'bao'),

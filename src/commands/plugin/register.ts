@@ -9,7 +9,7 @@ import {type RegisterResult, type Registration, registerPlugin} from '../../lib/
 import {databaseConnection, databaseFlags, projectFlag, vaultAddrFlag} from '../../lib/cli/shared-flags.js'
 import {VaultClient} from '../../lib/vault/client.js'
 import {projectCluster} from '../../lib/vault/cluster-state.js'
-import {resolveConnection} from '../../lib/vault/connection.js'
+import {DEV_SERVER, resolveConnection} from '../../lib/vault/connection.js'
 
 export default class PluginRegister extends BaseCommand {
   static override summary = 'Register the plugin with Vault, then enable it or reload it'
@@ -73,7 +73,8 @@ export default class PluginRegister extends BaseCommand {
     const result = await registerPlugin(client, registration)
     this.log(`Vault ${connection.addr} (${connection.source})`)
     this.printResult(result)
-    const requirement = await clusterRequirement(client, result)
+    // A dev server is a single node: no need to ask.
+    const requirement = connection.source === DEV_SERVER ? undefined : await clusterRequirement(client, result)
     if (requirement) {
       this.log(`This Vault is a ${requirement.nodes}-node cluster (${requirement.nodeIds.join(', ')}): each node's plugin directory must hold`)
       this.log(`  ${requirement.command} with sha256 ${requirement.sha256}`)

@@ -5,7 +5,7 @@ import {createConnection} from 'node:net'
 import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
-import {processesWhere} from './processes.js'
+import {childrenOf} from './processes.js'
 import {cacheDir} from '../vault/install/install.js'
 import {delveVersion} from '../versions.js'
 import {loadExeca} from '../exec.js'
@@ -58,10 +58,19 @@ export async function ensureDelve(progress: (line: string) => void, env: NodeJS.
   }
 }
 
-/** The plugin process Vault started: a child of the vault pid whose executable is the plugin binary. */
+/**
+ * The plugin process Vault started: a child of the vault pid whose executable is the plugin binary. A child
+ * this user may not even look at could not be traced either: said at once, with why.
+ */
 export async function findPluginProcess(vaultPid: number, binary: string): Promise<number | undefined> {
   const wanted = await realpath(binary).catch(() => binary)
-  return (await processesWhere((exe) => exe === wanted)).find((p) => p.ppid === vaultPid)?.pid
+  const children = await childrenOf(vaultPid)
+  const found = children.find((child) => child.exe === wanted)?.pid
+  const hidden = children.find((child) => child.denied)
+  if (found === undefined && hidden) {
+    throw new UserError(`Delve could not attach to the plugin: this user may not look at the processes Vault (pid ${vaultPid}) started (${hidden.denied} on /proc/${hidden.pid}/exe)`, ptraceHint())
+  }
+  return found
 }
 
 export interface DelveSession {

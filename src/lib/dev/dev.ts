@@ -42,8 +42,11 @@ export interface DevLoop {
 
 const WATCHED = /(\.go|\/go\.mod|\/go\.sum)$/
 const IGNORED = /(^|\/)(\.git|\.vaultkit|node_modules)(\/|$)/
-/** Editors write in several steps, and a change during a build waits for it: settle, then build once. */
-export const SETTLE_MS = 50
+/**
+ * Editors write in several steps (a few ms apart, or a temp file renamed over), and a change during a build
+ * waits for it: settle, then build once. Short, since it adds to every round (bench/dev-loop.js).
+ */
+export const SETTLE_MS = 20
 
 /** Dev server, build, register, smoke; then the same on every source change until stopped. */
 export function startDevLoop(options: DevOptions): DevLoop {
@@ -90,7 +93,9 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
       // Detached first: a plugin stopped at a breakpoint could not shut down when a reload asks it to.
       await debug?.close()
       try {
-        const deployOptions = {path, database: options.database, onCompilerOutput: options.logError, debug: Boolean(debug)}
+        // A reused server's level was just set (sys/loggers): a plugin it already runs logs at the old one until restarted.
+        const restart = reason === 'ready' && !server.startedHere
+        const deployOptions = {path, database: options.database, onCompilerOutput: options.logError, debug: Boolean(debug), restart}
         const {built, registered, smoke} = await deploy(server.client, options.projectDir, deployOptions)
         log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request ?? 'no smoke'} ${smoke.ms} ms, total ${secondsSince(started)} s`)
         log(`  ${describeSmoke(smoke)}`)

@@ -1,5 +1,7 @@
 import {readdir, readFile, readlink} from 'node:fs/promises'
 
+import {errnoCode} from '../errors.js'
+
 export interface ProcessInfo {
   pid: number
   ppid: number
@@ -24,4 +26,24 @@ export async function processesWhere(accept: (exe: string) => boolean): Promise<
     }
   }
   return found
+}
+
+/**
+ * The children of a process, each with its executable, or the error that kept it from this user: the kernel
+ * hides the executable of a process this user may not trace (another user's, or one with more capabilities).
+ */
+export async function childrenOf(parent: number): Promise<{pid: number; exe?: string; denied?: string}[]> {
+  const children: {pid: number; exe?: string; denied?: string}[] = []
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== parent) continue
+    try {
+      children.push({pid: Number(entry), exe: await readlink(`/proc/${entry}/exe`)})
+    } catch (error) {
+      const code = errnoCode(error)
+      if (code === 'EACCES' || code === 'EPERM') children.push({pid: Number(entry), denied: code})
+    }
+  }
+  return children
 }

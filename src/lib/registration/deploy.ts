@@ -13,6 +13,8 @@ export interface DeployOptions {
   onCompilerOutput?: (text: string) => void
   /** Build for a debugger (see buildPlugin). */
   debug?: boolean
+  /** Reload the plugin even when the server runs this very build (see Registration). */
+  restart?: boolean
 }
 
 export const DEPLOY_STAGES = ['plugin build', 'plugin register', 'smoke'] as const
@@ -39,7 +41,7 @@ export async function deploy(client: VaultClient, projectDir: string, options: D
   const built = await stage('plugin build', () => buildPlugin(project, options.onCompilerOutput, {debug: options.debug}), (b) => `${b.version}, sha256 ${b.sha256.slice(0, 12)}`)
   const registered = await stage(
     'plugin register',
-    () => registerPlugin(client, {from: 'project', project, sha256: built.sha256, path: options.path, database: options.database}),
+    () => registerPlugin(client, {from: 'project', project, sha256: built.sha256, path: options.path, database: options.database, restart: options.restart}),
     (r) => `${r.path}: ${r.mount}`,
   )
   const smoke = await stage('smoke', () => smokeTest(client, project, registered.path), describeSmoke)

@@ -14,6 +14,8 @@ export interface MountTarget {
   sha256: string
   path: string
   reloadScope?: 'global'
+  /** Reload even when the mount runs this very build. */
+  restart?: boolean
 }
 
 export type MountListing = Record<string, {type?: string; running_plugin_version?: string; running_sha256?: string}>
@@ -39,7 +41,7 @@ export async function ensureMount(client: VaultClient, target: MountTarget, list
   if (mounted.type !== target.name) {
     throw new UserError(`${path}/ is already a mount of "${mounted.type}"`, 'pass another --path, or disable that mount first')
   }
-  if (mounted.running_plugin_version === target.version && mounted.running_sha256 === target.sha256) return 'unchanged'
+  if (mounted.running_plugin_version === target.version && mounted.running_sha256 === target.sha256 && !target.restart) return 'unchanged'
   const upgraded = mounted.running_plugin_version !== target.version
   if (upgraded) await client.post(`${mountApi}/${path}/tune`, {plugin_version: target.version})
   await client.post('sys/plugins/reload/backend', {mounts: [requestPath(path)], scope: target.reloadScope})

@@ -20,6 +20,11 @@ interface Placement {
   database?: DatabaseConnection
   /** `global` on a cluster: reload on every node that runs the plugin (Enterprise performance standbys too). */
   reloadScope?: 'global'
+  /**
+   * Reload even a mount that runs this very build: Vault gives the plugin's log lines a logger at the
+   * server's current level only when it starts the plugin (plugin dev raising a reused server's level).
+   */
+  restart?: boolean
 }
 
 /** What to register: the project's build, a binary on this machine, or one already on the server. */
@@ -96,8 +101,8 @@ export async function registerPlugin(client: VaultClient, registration: Registra
   const {version, catalog} = await writeCatalog(client, entry)
   const mount =
     entry.type === 'database'
-      ? await ensureDatabase(client, {path: entry.path, name: entry.name, version, connection: entry.database ?? {}, catalogChanged: catalog === 'registered'})
-      : await ensureMount(client, {type: entry.type, name: entry.name, version, sha256: entry.sha256, path: entry.path, reloadScope: registration.reloadScope}, mounts)
+      ? await ensureDatabase(client, {path: entry.path, name: entry.name, version, connection: entry.database ?? {}, catalogChanged: catalog === 'registered' || registration.restart === true})
+      : await ensureMount(client, {type: entry.type, name: entry.name, version, sha256: entry.sha256, path: entry.path, reloadScope: registration.reloadScope, restart: registration.restart}, mounts)
   const {database: _, ...shown} = entry
   return {...shown, version, catalog, mount, seconds: secondsSince(started)}
 }

@@ -16,6 +16,9 @@ export class NoVault extends UserError {
   }
 }
 
+/** The source of a connection to the project's dev server: one node, vaultkit's own. */
+export const DEV_SERVER = 'the dev server of this project'
+
 export interface ConnectionOptions {
   /** --vault-addr */
   addr?: string
@@ -41,7 +44,7 @@ export async function resolveConnection(options: ConnectionOptions): Promise<Vau
   if (!explicit || (devServer && explicit.replace(/\/+$/, '') === devServer.addr && !env.VAULT_TOKEN)) {
     if (!devServer) throw new NoVault()
     // Namespace and CA settings belong to the Vault they were set for, not to this local dev server.
-    return {addr: devServer.addr, token: devServer.token, source: 'the dev server of this project'}
+    return {addr: devServer.addr, token: devServer.token, source: DEV_SERVER}
   }
   const token = env.VAULT_TOKEN || (await readTokenFile())
   if (!token) {
