@@ -18,7 +18,11 @@ beforeAll(async () => {
   project = await scaffold('secrets', parent)
 }, 1_800_000)
 
-afterAll(() => rmSync(parent, {recursive: true, force: true}))
+// A server a failed test left running is stopped with the rest.
+afterAll(async () => {
+  if (project) await runCli(['server', 'stop', '--project', project])
+  rmSync(parent, {recursive: true, force: true})
+})
 
 /** Delve's JSON-RPC 1.0 API (what `dlv connect` and editors speak), one JSON value per line each way. */
 class Delve {

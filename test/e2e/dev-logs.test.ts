@@ -20,7 +20,11 @@ beforeAll(async () => {
   project = await scaffold('secrets', parent)
 }, 1_800_000)
 
-afterAll(() => rmSync(parent, {recursive: true, force: true}))
+// A server a failed test left running is stopped with the rest.
+afterAll(async () => {
+  if (project) await runCli(['server', 'stop', '--project', project])
+  rmSync(parent, {recursive: true, force: true})
+})
 
 const LOGGED = `	b.Logger().Info("hello requested", "name", d.Get("name").(string))
 	if d.Get("name").(string) == "boom" {
