@@ -6,7 +6,7 @@ import {afterAll, beforeAll, expect, test} from 'vitest'
 
 import {processesWhere} from '../../src/lib/dev/processes.js'
 import {isProcessAlive} from '../../src/lib/vault/server.js'
-import {BIN, runCli} from '../helpers.js'
+import {BIN, runCli, until} from '../helpers.js'
 import {installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
 // One plugin dev loop, driven through what an author does: log from a handler, panic, break main, lose the
@@ -197,11 +197,7 @@ test('plugin dev --log-level debug on a server already running at info raises it
   await vaultHttp(server, 'POST', 'hello/config', {custom_prefix: 'Hello'})
   expect((await vaultHttp(server, 'GET', 'hello/hello?name=quiet')).status).toBe(200)
   const logFile = join(project, '.vaultkit/vault.log')
-  const logged = Date.now() + 5000
-  while (!readFileSync(logFile, 'utf8').includes('hello info: name=quiet')) {
-    if (Date.now() > logged) throw new Error('the plugin’s info line never reached the server log')
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  await until('the plugin’s info line in the server log', async () => readFileSync(logFile, 'utf8').includes('hello info: name=quiet'), 5000)
   expect(readFileSync(logFile, 'utf8')).not.toContain('hello debug: name=quiet')
 
   const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--log-level', 'debug', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
