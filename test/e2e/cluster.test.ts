@@ -5,8 +5,11 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
+import {execa} from 'execa'
+
 import {sha256File} from '../../src/lib/project/build.js'
-import {runCli} from '../helpers.js'
+import {releasePlatform} from '../../src/lib/vault/install/release.js'
+import {BIN, freePort, runCli} from '../helpers.js'
 import {installVault, scaffold, vaultHttp} from './vault.js'
 
 // One real 3-node raft cluster for the whole file: start, register, upgrade, failover, rollback, faults.
@@ -115,11 +118,12 @@ describe('a real 3-node raft cluster', {timeout: 600_000}, () => {
     expect(text.stdout).not.toContain(cluster().token)
   })
 
-  test('register copies the versioned binary to every node, catalogs it once, enables the mount', async () => {
+  test('register puts the versioned binary on every node (hard links), catalogs it once, enables the mount', async () => {
     expect((await vaultkit(['plugin', 'build'])).exitCode).toBe(0)
     const registered = await json(['plugin', 'register'])
     expect(registered).toMatchObject({catalog: 'registered', mount: 'enabled', command: 'vault-plugin-secrets-hello_v0.1.0', down: []})
-    expect(registered.nodes.map((n: {binary: string}) => n.binary)).toEqual(['copied', 'copied', 'copied'])
+    // Hard links to the build: .vaultkit/ is on the project's disk, so nothing is copied.
+    expect(registered.nodes.map((n: {binary: string}) => n.binary)).toEqual(['linked', 'linked', 'linked'])
     for (const node of await nodes()) {
       expect(await sha256File(join(node.pluginDir, 'vault-plugin-secrets-hello_v0.1.0'))).toBe(registered.sha256)
     }
@@ -222,7 +226,7 @@ describe('faults, each produced for real', {timeout: 600_000}, () => {
 
     const registered = await json(['plugin', 'register'])
     expect(registered).toMatchObject({mount: 'upgraded', version: 'v0.3.0'})
-    expect(registered.nodes.find((n: {id: string}) => n.id === target.id).binary).toBe('copied')
+    expect(registered.nodes.find((n: {id: string}) => n.id === target.id).binary).toBe('linked')
     // Fail over until the repaired node is the one that takes over: kill the active node (Vault 1.21.4 queues a
     // manual sys/step-down on raft without acting on it), let a standby take over, bring the killed one back.
     // Which survivor wins a raft election is chance: up to 20 rounds (each about an even chance for the target).
@@ -295,12 +299,141 @@ describe('faults, each produced for real', {timeout: 600_000}, () => {
     expect(text.stdout).toContain(`This Vault is a 3-node cluster (node-1, node-2, node-3): each node's plugin directory must hold\n  ${command} with sha256 ${sha256}`)
   })
 
-  test('plugin dev and a dev server are refused while the cluster runs: a project runs one or the other', async () => {
-    expectOneLineError(await vaultkit(['plugin', 'dev']), /^Error: This project runs a raft cluster .*not a dev server: use `vaultkit plugin build` and `vaultkit plugin register`/)
+  test('a dev server is refused while the cluster runs: a project runs one or the other', async () => {
     expectOneLineError(await vaultkit(['server', 'start', '--nodes', '1']), /^Error: A 3-node cluster of this project is recorded: stop it/)
     expectOneLineError(await vaultkit(['server', 'start', '--nodes', '5']), /^Error: A 3-node cluster of this project is recorded in \.vaultkit\/cluster\.json: use it/)
   })
+})
 
+describe('plugin dev, plugin logs and register --from-release on the cluster', {timeout: 600_000}, () => {
+  const BINARY = 'vault-plugin-secrets-hello'
+  const helloGo = () => join(project, 'path_hello.go')
+  const catalogSha = async (version: string) => {
+    const active = (await nodes()).find((n) => n.role === 'active')!
+    return (await vaultHttp(at(active), 'GET', `sys/plugins/catalog/secret/hello?version=${version}`)).body.data.sha256 as string
+  }
+  /** The process Delve attached to: its parent (the Vault that runs it) and its executable. */
+  const processOf = (pid: number) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return {ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), exe: readlinkSync(`/proc/${pid}/exe`)}
+  }
+
+  test('plugin dev (--debug): every round on all 3 nodes; a rebuild of the same version replaces every node’s file; a failover mid-loop', async () => {
+    setVersion('0.4.0')
+    const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project, '--debug', '--debug-port', String(await freePort())], {env: {NO_COLOR: '1'}, reject: false, all: true})
+    let output = ''
+    dev.all?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    const waitFor = async (pattern: RegExp, from = 0) => {
+      const deadline = Date.now() + 180_000
+      while (!pattern.test(output.slice(from))) {
+        if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for ${pattern}; plugin dev printed:\n${output}`)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      return output.slice(from)
+    }
+    /** Saves path_hello.go and waits for the round it starts; what the loop printed from the save on. */
+    const save = async (text: string) => {
+      const from = output.length
+      writeFileSync(helloGo(), text)
+      // The round's lines, with the plugin's own log lines maybe among them.
+      return waitFor(/✔ changed path_hello\.go[\s\S]*?Delve attached[^\n]*\n/, from)
+    }
+    const delvePid = (text: string) => Number(/Delve attached to the plugin \(pid (\d+)\)/.exec(text)![1])
+    const source = readFileSync(helloGo(), 'utf8')
+    try {
+      const first = await waitFor(/Watching for changes/)
+      expect(first).toMatch(/Using the project's 3-node raft cluster/)
+      expect(first).toMatch(/✔ ready: .*\(upgraded\)/)
+      expect(first).toMatch(new RegExp(`${BINARY}_v0\\.4\\.0: node-1 (active|standby) linked, node-2 (active|standby) linked, node-3 (active|standby) linked\\n`))
+      expect(first).toContain('GET hello/hello -> Howdy, hi world from')
+      let active = (await nodes()).find((n) => n.role === 'active')!
+      expect(processOf(delvePid(first))).toEqual({ppid: active.pid, exe: join(active.pluginDir, `${BINARY}_v0.4.0`)})
+      const firstSha = await catalogSha('v0.4.0')
+      const inodes = new Map((await nodes()).map((n) => [n.id, statSync(join(n.pluginDir, `${BINARY}_v0.4.0`)).ino]))
+
+      // The same version, a new build: every node's versioned file replaced (a new file, never written in place), the catalog re-registered.
+      const logged = source.replace('	cfg, err := b.getConfig(ctx, req.Storage)', '	b.Logger().Info("hello requested", "name", d.Get("name").(string))\n	cfg, err := b.getConfig(ctx, req.Storage)')
+      const round = await save(logged.replace('hi %s from', 'yo %s from'))
+      expect(round).toMatch(/\(reloaded\)/)
+      const newSha = await catalogSha('v0.4.0')
+      expect(newSha).not.toBe(firstSha)
+      for (const node of await nodes()) {
+        const file = join(node.pluginDir, `${BINARY}_v0.4.0`)
+        expect(await sha256File(file)).toBe(newSha)
+        expect(statSync(file).ino).not.toBe(inodes.get(node.id))
+      }
+      expect(await hello(active), output).toBe('Howdy, yo Ada from vault-plugin-secrets-hello')
+      expect(processOf(delvePid(round)).ppid).toBe(active.pid)
+      // The plugin's log line, shown inline with the id of the node that runs it.
+      await waitFor(new RegExp(`${active.id}  \\S+ INFO  hello requested: name=Ada`))
+
+      // The active node killed under the loop: the next round registers through the new active node; the dead one still gets the file.
+      process.kill(active.pid, 'SIGKILL')
+      const killed = active
+      await until('a new active node', async () => (await nodes()).some((n) => n.role === 'active' && n.id !== killed.id))
+      active = (await nodes()).find((n) => n.role === 'active')!
+      const failedOver = await save(logged.replace('hi %s from', 'hey %s from'))
+      expect(failedOver).toMatch(new RegExp(`${killed.id} down linked.*\\(${killed.id} down: \`vaultkit server start\` brings it back with this build\\)`))
+      expect(await hello(active), output).toBe('Howdy, hey Ada from vault-plugin-secrets-hello')
+      expect(processOf(delvePid(failedOver))).toEqual({ppid: active.pid, exe: join(active.pluginDir, `${BINARY}_v0.4.0`)})
+      await waitFor(new RegExp(`${active.id}  \\S+ INFO  hello requested: name=Ada`), output.indexOf('✔ changed', output.length - failedOver.length))
+    } finally {
+      dev.kill('SIGINT')
+    }
+    const result = await dev
+    transcript.push(result.all ?? '')
+    expect(result.exitCode, result.all).toBe(0)
+    // The loop leaves the cluster running; `server start` brings the killed node back, holding the last build.
+    const restored = await json(['server', 'start'])
+    expect(restored.restored).toHaveLength(1)
+    const sha = await catalogSha('v0.4.0')
+    for (const node of await nodes()) expect(await sha256File(join(node.pluginDir, `${BINARY}_v0.4.0`))).toBe(sha)
+  })
+
+  test('plugin logs: every node’s log, each line prefixed with its node id; --follow follows them all', async () => {
+    const all = await vaultkit(['plugin', 'logs'])
+    expect(all.exitCode, all.stderr).toBe(0)
+    // Two nodes ran the plugin (before and after the failover above): lines from both, each with its id.
+    const ids = new Set([...all.stdout.matchAll(/^(node-\d) +\S+ INFO  hello requested: name=Ada$/gm)].map((m) => m[1]))
+    expect(ids.size).toBe(2)
+
+    const follow = execa(process.execPath, [BIN, 'plugin', 'logs', '--follow', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
+    let output = ''
+    follow.all?.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    try {
+      await until('the existing lines', async () => /hello requested: name=Ada/.test(output))
+      const active = (await nodes()).find((n) => n.role === 'active')!
+      expect((await vaultHttp(at(active), 'GET', 'hello/hello?name=Follow')).status).toBe(200)
+      await until('the new line', async () => new RegExp(`^${active.id} +\\S+ INFO  hello requested: name=Follow$`, 'm').test(output), 30_000)
+    } finally {
+      follow.kill('SIGINT')
+    }
+    await follow
+  })
+
+  test('register --from-release: the zip checked once, the versioned binary on every node, the mount on it', async () => {
+    setVersion('0.5.0')
+    const platform = releasePlatform().replace('_', '/')
+    const out = join(parent, 'dist')
+    const release = await json(['plugin', 'release', '--platform', platform, '--out', out, '--allow-dirty'])
+    const built = release.platforms.find((p: {platform: string}) => p.platform === platform)
+    const registered = await json(['plugin', 'register', '--from-release', out])
+    expect(registered).toMatchObject({version: 'v0.5.0', command: `${BINARY}_v0.5.0`, sha256: built.sha256, catalog: 'registered', mount: 'upgraded', down: []})
+    expect(registered.nodes.map((n: {binary: string}) => n.binary)).toEqual(['linked', 'linked', 'linked'])
+    for (const node of await nodes()) expect(await sha256File(join(node.pluginDir, `${BINARY}_v0.5.0`))).toBe(built.sha256)
+    // Extracted once beside the nodes' folders, and that copy removed.
+    expect(readdirSync(join(project, '.vaultkit')).filter((f) => f.startsWith('.release-'))).toEqual([])
+    const active = (await nodes()).find((n) => n.role === 'active')!
+    expect(await hello(active)).toBe('Howdy, hey Ada from vault-plugin-secrets-hello')
+    expect((await vaultHttp(at(active), 'GET', 'sys/mounts')).body.data['hello/'].running_plugin_version).toBe('v0.5.0')
+  })
+})
+
+describe('what the cluster leaves behind', {timeout: 600_000}, () => {
   test('neither the root token nor the unseal key appears in anything printed or logged; configs and state are 0600', async () => {
     const {token, unsealKey} = cluster()
     const written: string[] = []

@@ -8,7 +8,7 @@ export default class PluginDev extends BaseCommand {
   static override enableJsonFlag = false
   static override summary = 'Build, register and run the plugin in a dev server, and reload it on every change'
   static override description =
-    'Starts (or reuses) the project dev server, builds the plugin, registers and enables it, and sends a smoke request through the HTTP API. Then watches the Go sources: each change is rebuilt, re-registered and reloaded without restarting the server. A compile error is shown and the running plugin keeps serving. The plugin’s own log lines (and a panic’s stack trace) are shown as Vault logs them. Ctrl-C stops the loop, and the server if this command started it.'
+    'Starts (or reuses) the project dev server, builds the plugin, registers and enables it, and sends a smoke request through the HTTP API. Then watches the Go sources: each change is rebuilt, re-registered and reloaded without restarting the server. A compile error is shown and the running plugin keeps serving. The plugin’s own log lines (and a panic’s stack trace) are shown as Vault logs them. Ctrl-C stops the loop, and the server if this command started it. On the project’s cluster (`server start --nodes 3`) each round puts the build into every node’s plugin directory as <binary>_v<version> (renamed over the previous build of that version), registers it once and reloads it with scope=global; the cluster keeps running afterwards.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -22,7 +22,7 @@ export default class PluginDev extends BaseCommand {
     'vault-bin': vaultBinFlag,
     ...databaseFlags,
     ...logFlags,
-    debug: Flags.boolean({description: 'build without optimisations and attach a headless Delve to the plugin after every reload', default: false}),
+    debug: Flags.boolean({description: 'build without optimisations and attach a headless Delve to the plugin after every reload (on a cluster: the active node’s plugin)', default: false}),
     'debug-port': Flags.integer({description: 'port on 127.0.0.1 where Delve listens (with --debug)', default: 2345, min: 1, max: 65535}),
   }
 

@@ -6,9 +6,9 @@ import {logFlags, projectFlag} from '../../lib/cli/shared-flags.js'
 
 export default class PluginLogs extends BaseCommand {
   static override enableJsonFlag = false
-  static override summary = "Show the plugin's own log lines from the project's dev server"
+  static override summary = "Show the plugin's own log lines from the project's dev server or cluster"
   static override description =
-    "Reads the dev server's log (.vaultkit/vault.log) and prints the lines the plugin wrote, level-coloured: its log entries, and anything else it wrote to stderr (a panic's stack trace). Vault's own lines stay out unless --vault-logs. With --follow, keeps printing as they are written until Ctrl-C."
+    "Reads the dev server's log (.vaultkit/vault.log) and prints the lines the plugin wrote, level-coloured: its log entries, and anything else it wrote to stderr (a panic's stack trace). Vault's own lines stay out unless --vault-logs. With --follow, keeps printing as they are written until Ctrl-C. On the project’s cluster it reads every node’s log, each line prefixed with its node’s id (node by node; with --follow, all of them as they are written)."
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --follow --log-level debug']
   static override flags = {

@@ -28,7 +28,7 @@ export async function runE2e(projectDir: string, options: E2eOptions, stage: Sta
     ({state, version}) => `${version} at ${state.addr}`,
   )
   try {
-    await deploy(devServerClient(state), projectDir, {database: options.database}, stage)
+    await deploy({client: devServerClient(state)}, projectDir, {database: options.database}, stage)
   } finally {
     await stopDevServer(projectDir)
   }

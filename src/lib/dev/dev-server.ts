@@ -1,10 +1,14 @@
 import {readlink} from 'node:fs/promises'
+import {join} from 'node:path'
 
 import type {UserError} from '../errors.js'
 import {processesWhere} from './processes.js'
 import type {PluginProject} from '../project/project.js'
+import type {DeployTarget} from '../registration/deploy.js'
+import type {RegisterResult} from '../registration/register.js'
+import {PluginSaid} from './round-failure.js'
 import type {VaultClient} from '../vault/client.js'
-import {type Follower, type LogFilter, type LogLine, serverLogLevel, startPluginLogs} from '../vault/plugin-logs.js'
+import {type Follower, type LogFilter, serverLogLevel, startPluginLogs} from '../vault/plugin-logs.js'
 import {devServerClient, isOurServer, startDevServer, stopDevServer} from '../vault/server.js'
 import type {ServerState} from '../vault/state.js'
 
@@ -23,8 +27,7 @@ export interface DevServerOptions {
  */
 export class DevServerSession {
   private follower?: Follower
-  /** The plugin's latest stderr and error lines, to quote when a round fails. */
-  private said: {at: number; text: string}[] = []
+  private readonly said = new PluginSaid()
   private watchdog?: NodeJS.Timeout
   private restarting?: Promise<void>
   private constructor(
@@ -38,33 +41,24 @@ export class DevServerSession {
   static async open(options: DevServerOptions): Promise<DevServerSession> {
     const {state, alreadyRunning} = await startDevServer(options.project, options.vaultBin, serverLogLevel(options.logs.level))
     const session = new DevServerSession(options, state, devServerClient(state), !alreadyRunning)
-    session.follower = await startPluginLogs(session.client, state, options.project.binaryName, options.logs, alreadyRunning, options.log, session.remember)
+    session.follower = await startPluginLogs(session.client, state, options.project.binaryName, options.logs, alreadyRunning, options.log, session.said.remember)
     session.watchdog = setInterval(() => void session.check(), 500)
     return session
   }
 
-  private readonly remember = (line: LogLine) => {
-    if (!line.continuation && (line.stderr || line.level === 'error')) this.said = [...this.said.slice(-19), {at: Date.now(), text: line.text}]
+  /** Where rounds deploy to. */
+  get target(): DeployTarget {
+    return {client: this.client}
   }
 
-  /**
-   * A failed round in one line, and what still serves. A plugin that did not start gets Vault's long go-plugin explanation replaced by
-   * what the plugin itself said: its stderr, its exit status, or what it printed before the handshake.
-   */
+  /** The Vault process that runs the plugin, and the plugin's file there (for Delve). */
+  async pluginHost(registered: Pick<RegisterResult, 'command'>): Promise<{vaultPid: number; binary: string}> {
+    return {vaultPid: this.state.pid, binary: join(this.state.pluginDir, registered.command)}
+  }
+
   async describeFailure(error: UserError, since: number): Promise<string> {
     await this.follower?.flush()
-    // Vault tries to start a plugin more than once: each thing it said, once.
-    const said = [...new Set(this.said.filter((line) => line.at >= since).map((line) => line.text.trim()))]
-    const exit = said.map((text) => /^plugin process exited: .*error="(exit status \d+)"/.exec(text)?.[1]).findLast(Boolean)
-    const stderr = clip(said.filter((text) => !text.startsWith('plugin process exited')).join(' | '))
-    const stdout = /Unrecognized remote plugin message: ([^\n;]+)/.exec(error.message)?.[1]?.trim()
-    if (NOT_STARTED.test(error.message)) {
-      const wrote = [stdout && `printed "${clip(stdout)}" on stdout before go-plugin's handshake`, stderr && `wrote on stderr: ${stderr}`].filter(Boolean)
-      const what = wrote.length > 0 ? wrote.join('; it ') : 'wrote nothing on stderr'
-      return `the plugin did not start${exit ? ` (${exit})` : ''}: it ${what}; the mount answers with errors until a save fixes it`
-    }
-    const quoted = stderr ? `; the plugin wrote: ${stderr}` : ''
-    return `${error.message}${error.hint ? ` (${error.hint})` : ''}${quoted}; the running plugin keeps serving`
+    return this.said.describeFailure(error, since)
   }
 
   private async check(): Promise<void> {
@@ -78,7 +72,7 @@ export class DevServerSession {
       this.state = state
       this.client = devServerClient(state)
       this.startedHere = true
-      this.follower = await startPluginLogs(this.client, state, this.options.project.binaryName, this.options.logs, false, this.options.log, this.remember)
+      this.follower = await startPluginLogs(this.client, state, this.options.project.binaryName, this.options.logs, false, this.options.log, this.said.remember)
       this.options.log(`Started Vault dev server ${state.addr}`)
       this.options.onRestart()
     })()
@@ -110,8 +104,3 @@ async function killOrphanedPlugins(pluginDir: string): Promise<void> {
     if (!/\/(vault|bao)$/.test(parent)) process.kill(plugin.pid, 'SIGKILL')
   }
 }
-
-// go-plugin's words for a plugin process that exited or talked nonsense before its handshake.
-const NOT_STARTED = /Unrecognized remote plugin message|plugin exited before we could connect|failed to negotiate the initial go-plugin protocol handshake/
-
-const clip = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}...` : text)

@@ -5,13 +5,16 @@ import {deploy} from '../registration/deploy.js'
 import {describeSmoke} from '../registration/smoke.js'
 import {tryCommands} from '../registration/smoke-hints.js'
 import {type DeclaredSmoke, projectSmoke} from '../registration/smoke-source.js'
+import {ClusterSession} from './cluster-session.js'
 import {DevServerSession} from './dev-server.js'
 import {UserError} from '../errors.js'
 import {PLUGIN_TYPE} from '../project/plugin-types.js'
 import {readProject} from '../project/project.js'
+import type {ClusterRegisterResult} from '../registration/register-cluster.js'
 import type {DatabaseConnection} from '../registration/register-database.js'
 import {secondsSince} from '../timing.js'
 import {cliCommand} from '../vault/cli-env.js'
+import {readClusterState} from '../vault/cluster-state.js'
 import {ensureVaultBinary} from '../vault/install/install.js'
 import type {LogFilter} from '../vault/plugin-logs.js'
 import {stopDevServer} from '../vault/server.js'
@@ -69,20 +72,28 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
   const path = options.path ?? type.defaultPath(first.name)
   // Delve before anything starts: without it, --debug stops here.
   const debug = options.debugPort === undefined ? undefined : new PluginDebugger(await ensureDelve(log), options.debugPort)
-  const vault = await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})
   let rounds: ReturnType<typeof debouncedRounds> | undefined
-  const server = await DevServerSession.open({
-    project: first,
-    vaultBin: vault.path,
-    logs: options.logs,
-    log,
-    onRestart: () => {
-      onServerStarted()
-      rounds?.request('dev server restarted')
-    },
-  })
-  log(`${server.startedHere ? 'Started' : 'Using'} Vault dev server ${server.state.addr} (${vault.version})`)
-  if (server.startedHere) onServerStarted()
+  // The project's cluster when it runs one (`server start --nodes N`), else its dev server.
+  const cluster = await readClusterState(options.projectDir)
+  let server: ClusterSession | DevServerSession
+  if (cluster) {
+    server = await ClusterSession.open({project: first, logs: options.logs, log}, cluster)
+    log(`Using the project's ${cluster.nodes.length}-node raft cluster; it keeps running after plugin dev (\`vaultkit server stop\` ends it)`)
+  } else {
+    const vault = await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})
+    server = await DevServerSession.open({
+      project: first,
+      vaultBin: vault.path,
+      logs: options.logs,
+      log,
+      onRestart: () => {
+        onServerStarted()
+        rounds?.request('dev server restarted')
+      },
+    })
+    log(`${server.startedHere ? 'Started' : 'Using'} Vault dev server ${server.state.addr} (${vault.version})`)
+    if (server.startedHere) onServerStarted()
+  }
   let watcher: {close: () => Promise<void>} | undefined
   try {
     /** One round; every failure is reported and the loop goes on: the running plugin keeps serving. */
@@ -96,10 +107,14 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
         // A reused server's level was just set (sys/loggers): a plugin it already runs logs at the old one until restarted.
         const restart = reason === 'ready' && !server.startedHere
         const deployOptions = {path, database: options.database, onCompilerOutput: options.logError, debug: Boolean(debug), restart}
-        const {built, registered, smoke} = await deploy(server.client, options.projectDir, deployOptions)
+        const {built, registered, smoke} = await deploy(server.target, options.projectDir, deployOptions)
         log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request ?? 'no smoke'} ${smoke.ms} ms, total ${secondsSince(started)} s`)
+        if ('nodes' in registered) log(`  ${nodesLine(registered)}`)
         log(`  ${describeSmoke(smoke)}`)
-        if (debug) log(`  ${await debug.attach(server.state.pid, built.path)}`)
+        if (debug) {
+          const host = await server.pluginHost(registered)
+          log(`  ${await debug.attach(host.vaultPid, host.binary)}`)
+        }
         return true
       } catch (error) {
         if (!(error instanceof UserError)) throw error
@@ -137,6 +152,12 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
     await debug?.close()
     await server.close()
   }
+}
+
+/** What each node of a cluster got: `<binary>_v0.1.0: node-1 active linked, node-2 standby linked, node-3 down linked (…)`. */
+function nodesLine(registered: ClusterRegisterResult): string {
+  const nodes = registered.nodes.map((node) => `${node.id} ${node.role} ${node.binary}`).join(', ')
+  return `${registered.command}: ${nodes}${registered.down.length > 0 ? ` (${registered.down.join(', ')} down: \`vaultkit server start\` brings it back with this build)` : ''}`
 }
 
 /**

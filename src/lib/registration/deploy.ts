@@ -1,9 +1,11 @@
 import {type BuildResult, buildPlugin} from '../project/build.js'
 import {type PluginProject, readProject} from '../project/project.js'
-import {type RegisterResult, registerPlugin} from './register.js'
+import {type RegisterResult, type Registration, registerPlugin} from './register.js'
 import type {DatabaseConnection} from './register-database.js'
 import {describeSmoke, type SmokeResult, smokeTest} from './smoke.js'
 import type {VaultClient} from '../vault/client.js'
+import type {ClusterState} from '../vault/cluster-state.js'
+import type {ClusterRegisterResult} from './register-cluster.js'
 
 export interface DeployOptions {
   /** Mount path; default the plugin type's. */
@@ -26,23 +28,35 @@ export type StageRunner = <T>(stage: DeployStage, run: () => Promise<T>, describ
 export interface Deployed {
   project: PluginProject
   built: BuildResult
-  registered: RegisterResult
+  /** On a cluster, with what each node got. */
+  registered: RegisterResult | ClusterRegisterResult
   smoke: SmokeResult
 }
 
 const justRun: StageRunner = (_stage, run) => run()
 
+/** Where a project is deployed: one Vault (a dev server), or the project's cluster (every node, catalog once). */
+export type DeployTarget = {client: VaultClient} | {cluster: ClusterState}
+
+/** Registers into the target; the client to smoke-test through: the dev server, or the node active now. */
+async function registerInto(target: DeployTarget, registration: Registration): Promise<{registered: RegisterResult | ClusterRegisterResult; client: VaultClient}> {
+  if ('client' in target) return {registered: await registerPlugin(target.client, registration), client: target.client}
+  const [{registerOnCluster}, {activeClusterClient}] = await Promise.all([import('./register-cluster.js'), import('../vault/cluster.js')])
+  const registered = await registerOnCluster(target.cluster, registration)
+  return {registered, client: await activeClusterClient(target.cluster)}
+}
+
 /**
  * build -> register -> smoke of a project in a Vault: what `plugin dev` does on every change and
  * `template test --e2e` once. The project is read afresh: an edit to version.go is a new version.
  */
-export async function deploy(client: VaultClient, projectDir: string, options: DeployOptions, stage: StageRunner = justRun): Promise<Deployed> {
+export async function deploy(target: DeployTarget, projectDir: string, options: DeployOptions, stage: StageRunner = justRun): Promise<Deployed> {
   const project = await readProject(projectDir)
   const built = await stage('plugin build', () => buildPlugin(project, options.onCompilerOutput, {debug: options.debug}), (b) => `${b.version}, sha256 ${b.sha256.slice(0, 12)}`)
-  const registered = await stage(
+  const {registered, client} = await stage(
     'plugin register',
-    () => registerPlugin(client, {from: 'project', project, sha256: built.sha256, path: options.path, database: options.database, restart: options.restart}),
-    (r) => `${r.path}: ${r.mount}`,
+    () => registerInto(target, {from: 'project', project, sha256: built.sha256, path: options.path, database: options.database, restart: options.restart}),
+    ({registered: r}) => `${r.path}: ${r.mount}`,
   )
   const smoke = await stage('smoke', () => smokeTest(client, project, registered.path), describeSmoke)
   return {project, built, registered, smoke}

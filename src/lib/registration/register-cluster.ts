@@ -1,5 +1,6 @@
-import {chmod, copyFile, realpath, rename, rm} from 'node:fs/promises'
-import {basename, join} from 'node:path'
+import type {Stats} from 'node:fs'
+import {chmod, copyFile, link, mkdtemp, realpath, rename, rm, stat} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
 
 import {sha256File} from '../project/build.js'
 import {UserError, errnoCode} from '../errors.js'
@@ -15,7 +16,8 @@ export interface NodeInstall {
   role: NodeRole
   /** The versioned file in the node's plugin directory. */
   file: string
-  binary: 'copied' | 'present'
+  /** linked: a hard link to the build (same disk, no copy); copied: a copy; present: that very build was there. */
+  binary: 'linked' | 'copied' | 'present'
 }
 
 export interface ClusterRegisterResult extends RegisterResult {
@@ -29,33 +31,58 @@ export const versionedName = (binary: string, version: string) => `${binary}_${v
 
 /**
  * Register on a cluster vaultkit runs: the binary into every node's plugin directory under its versioned
- * name (a staged copy renamed into place, so a running plugin's file is never written over), then the
- * catalog once through the active node (raft replicates it), the mount enabled or tuned, and reloaded with
- * scope=global. A node that cannot get the binary stops everything before the catalog is touched, since a
- * failover to it would break the mount.
+ * name (staged, then renamed over the old file, so a running plugin's file is never written over: a
+ * rebuild under the same version replaces it whole), then the catalog once through the active node (raft
+ * replicates it), the mount enabled or tuned, and reloaded with scope=global. A node that cannot get the
+ * binary stops everything before the catalog is touched, since a failover to it would break the mount.
  */
 export async function registerOnCluster(state: ClusterState, registration: Registration): Promise<ClusterRegisterResult> {
   const client = await activeClusterClient(state)
   const roles = await Promise.all(state.nodes.map(nodeRole))
-  const {type, name, version, binary} = whatToInstall(registration)
-  const {sha256, command, installs} = binary
-    ? await installEverywhere(state.nodes, {binary, version, sha256: registration.from === 'project' ? registration.sha256 : undefined})
-    : await checkEverywhere(state.nodes, registration as Extract<Registration, {from: 'remote'}>)
-  const {path, database} = registration
-  const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, database, reloadScope: 'global'})
-  const nodes = state.nodes.map((node, i) => ({id: node.id, role: roles[i]!, file: join(node.pluginDir, command), binary: installs[i]!}))
-  return {...result, nodes, down: nodes.filter((node) => node.role === 'down').map((node) => node.id)}
+  const {type, name, version, binary, cleanUp} = await whatToInstall(state, registration)
+  try {
+    const {sha256, command, installs} = binary
+      ? await installEverywhere(state.nodes, {binary, version, sha256: registration.from === 'project' ? registration.sha256 : undefined})
+      : await checkEverywhere(state.nodes, registration as Extract<Registration, {from: 'remote'}>)
+    const {path, database, restart} = registration
+    const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, database, restart, reloadScope: 'global'})
+    const nodes = state.nodes.map((node, i) => ({id: node.id, role: roles[i]!, file: join(node.pluginDir, command), binary: installs[i]!}))
+    return {...result, nodes, down: nodes.filter((node) => node.role === 'down').map((node) => node.id)}
+  } finally {
+    await cleanUp?.()
+  }
 }
 
-/** The local binary to copy (none for a remote registration) and the version its file name carries. */
-function whatToInstall(registration: Registration): {type: PluginType; name: string; version: string; binary?: string} {
+interface ToInstall {
+  type: PluginType
+  name: string
+  version: string
+  /** The local binary to put on every node (none for a remote registration); its file name without a version. */
+  binary?: string
+  cleanUp?: () => Promise<void>
+}
+
+async function whatToInstall(state: ClusterState, registration: Registration): Promise<ToInstall> {
   switch (registration.from) {
     case 'project': {
       const {project} = registration
       return {type: project.pluginType, name: registration.name ?? project.name, version: `v${project.version}`, binary: join(project.pluginDir, project.binaryName)}
     }
-    case 'release':
-      throw new UserError('--from-release does not install into the nodes of a cluster yet', 'register the project build (`vaultkit plugin build`), or a --binary of this host')
+    case 'release': {
+      // Checked against SHA256SUMS once, extracted once beside the nodes' folders (same disk: linked, not copied).
+      const {checkRelease, extractRelease} = await import('./release-install.js')
+      const release = await checkRelease(registration.dir)
+      const staging = await mkdtemp(join(dirname(state.nodes[0]!.dir), '.release-'))
+      const cleanUp = () => rm(staging, {recursive: true, force: true})
+      try {
+        const binary = join(staging, release.binaryName)
+        await extractRelease(release, binary)
+        return {type: release.type, name: registration.name ?? release.name, version: release.version, binary, cleanUp}
+      } catch (error) {
+        await cleanUp()
+        throw error
+      }
+    }
     case 'binary':
     case 'remote':
       if (!registration.version) throw new UserError('--plugin-version is missing', "on a cluster the binary's file name carries its version: pass the version it reports")
@@ -67,6 +94,7 @@ async function installEverywhere(nodes: ClusterNode[], options: {binary: string;
   const source = await realpath(options.binary).catch(() => {
     throw new UserError(`${options.binary} does not exist`, 'build it first with `vaultkit plugin build`')
   })
+  const built = await stat(source)
   const sha256 = options.sha256 ?? (await sha256File(source))
   const command = versionedName(basename(options.binary), options.version)
   const installs: NodeInstall['binary'][] = []
@@ -75,16 +103,15 @@ async function installEverywhere(nodes: ClusterNode[], options: {binary: string;
   try {
     for (const node of nodes) {
       const target = join(node.pluginDir, command)
-      if ((await sha256File(target).catch(() => undefined)) === sha256) {
+      if (await holdsBuild(target, built, sha256)) {
         installs.push('present')
         continue
       }
       const partial = join(node.pluginDir, `.${command}.${process.pid}.partial`)
       try {
-        await copyFile(source, partial)
-        await chmod(partial, 0o755)
+        await rm(partial, {force: true})
+        installs.push(await linkOrCopy(source, partial))
         staged.push({partial, target})
-        installs.push('copied')
       } catch (error) {
         refused.push(`${node.id} (${node.pluginDir}: ${errnoCode(error) ?? (error as Error).message})`)
       }
@@ -100,6 +127,31 @@ async function installEverywhere(nodes: ClusterNode[], options: {binary: string;
     await Promise.all(staged.map(({partial}) => rm(partial, {force: true})))
   }
   return {sha256, command, installs}
+}
+
+/** The node's file is this build: the same file (a link made earlier) at no cost, else the same bytes. */
+async function holdsBuild(target: string, built: Stats, sha256: string): Promise<boolean> {
+  const found = await stat(target).catch(() => undefined)
+  if (!found || found.size !== built.size) return false
+  if (found.ino === built.ino && found.dev === built.dev) return true
+  return (await sha256File(target)) === sha256
+}
+
+/**
+ * A hard link where the node's folder is on the build's disk (.vaultkit/ is inside the project): no tens of
+ * MB copied per node and round. A build never writes into its file (it is renamed over), so the node's
+ * file keeps its bytes whatever happens to the build later.
+ */
+async function linkOrCopy(source: string, partial: string): Promise<'linked' | 'copied'> {
+  try {
+    await link(source, partial)
+    return 'linked'
+  } catch (error) {
+    if (!['EXDEV', 'EPERM', 'EMLINK'].includes(errnoCode(error) ?? '')) throw error
+  }
+  await copyFile(source, partial)
+  await chmod(partial, 0o755)
+  return 'copied'
 }
 
 /** --sha256 with --command: nothing to copy, but every node must already hold that very file. */

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import {readdir, readFile, rename, rm} from 'node:fs/promises'
-import {join} from 'node:path'
+import {basename, dirname, join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 import {type PluginType, splitBinaryName} from '../project/plugin-types.js'
@@ -22,12 +22,34 @@ export interface InstalledRelease {
 
 const SUMS = /^(vault-plugin-[a-z]+-[a-z0-9-]+)_(.+)_SHA256SUMS$/
 
+/** A release folder's zip for this host, checked against its SHA256SUMS: what to extract and install. */
+export interface CheckedRelease {
+  zip: string
+  /** `vault-plugin-secrets-hello`: the binary's name inside the zip (with `.exe` on Windows). */
+  binaryName: string
+  type: PluginType
+  name: string
+  /** With the `v`. */
+  version: string
+}
+
 /**
  * Installs the host platform's binary of a release into the server's plugin directory, under its versioned
  * name (`<binary>_v<version>`, so earlier versions stay installed), and says what to register. The zip is
  * checked against SHA256SUMS before anything is written; the binary is staged and renamed into place.
  */
 export async function installFromRelease(client: VaultClient, dir: string): Promise<InstalledRelease> {
+  const release = await checkRelease(dir)
+  const pluginDir = await serverPluginDirectory(client)
+  const target = join(pluginDir, `${release.binaryName}_${release.version}${EXE}`)
+  await extractRelease(release, target)
+  return {binary: target, type: release.type, name: release.name, version: release.version}
+}
+
+const EXE = process.platform === 'win32' ? '.exe' : ''
+
+/** The newest release in `dir`, its zip for this host checked against SHA256SUMS; nothing is written. */
+export async function checkRelease(dir: string): Promise<CheckedRelease> {
   const files = await readdir(dir).catch(() => {
     throw new UserError(`${dir} is not a folder`, 'pass the folder `vaultkit plugin release` or `make release` wrote (dist/)')
   })
@@ -51,19 +73,20 @@ export async function installFromRelease(client: VaultClient, dir: string): Prom
   if (createHash('sha256').update(zip).digest('hex') !== expected) {
     throw new UserError(`${zipName} does not match its checksum in ${sumsFiles[0]}`, 'the zip is damaged or was altered: get the release again (nothing was installed)')
   }
-  const exe = process.platform === 'win32' ? '.exe' : ''
-  const pluginDir = await serverPluginDirectory(client)
-  const target = join(pluginDir, `${binaryName}_v${version}${exe}`)
+  return {zip: join(dir, zipName), binaryName: binaryName!, type: plugin.type, name: plugin.name, version: `v${version}`}
+}
+
+/** The checked release's binary at `target`: staged beside it and renamed into place, executable. */
+export async function extractRelease(release: CheckedRelease, target: string): Promise<void> {
   const partial = `${target}.partial-${process.pid}`
   try {
-    await extractEntry(join(dir, zipName), `${binaryName}${exe}`, partial)
+    await extractEntry(release.zip, `${release.binaryName}${EXE}`, partial)
     await rename(partial, target)
   } catch (error) {
     await rm(partial, {force: true})
-    if (error instanceof ZipError) throw new UserError(`${zipName} is not a release zip: ${error.message}`, 'get the release again')
-    throw new UserError(`cannot install into ${pluginDir}: ${(error as Error).message}`, 'check that the folder exists and is writable')
+    if (error instanceof ZipError) throw new UserError(`${basename(release.zip)} is not a release zip: ${error.message}`, 'get the release again')
+    throw new UserError(`cannot install into ${dirname(target)}: ${(error as Error).message}`, 'check that the folder exists and is writable')
   }
-  return {binary: target, type: plugin.type, name: plugin.name, version: `v${version}`}
 }
 
 /** The server's plugin directory, which Vault shows to a token that may read sys/config/state/sanitized. */

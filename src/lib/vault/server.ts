@@ -76,7 +76,7 @@ export async function startDevServer(project: PluginProject, vaultBin: string, l
   if (await readClusterState(project.dir)) {
     throw new UserError(
       'This project runs a raft cluster (`vaultkit server start --nodes`), not a dev server',
-      'use `vaultkit plugin build` and `vaultkit plugin register` with it, or `vaultkit server stop` it first',
+      '`vaultkit plugin dev` and `vaultkit plugin register` use it; or `vaultkit server stop` it first',
     )
   }
   const existing = await readState(project.dir)
