@@ -1,4 +1,4 @@
-import {readFileSync, statSync, writeFileSync} from 'node:fs'
+import {copyFileSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync} from 'node:fs'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -62,7 +62,10 @@ describe('the secrets kind in a real Vault', () => {
 
   test('plugin register catalogs and enables it; a second run changes nothing', async () => {
     const first = JSON.parse((await vaultkit(['plugin', 'register', '--json'])).stdout)
-    expect(first).toMatchObject({catalog: 'registered', mount: 'enabled', path: 'hello', version: 'v0.1.0'})
+    expect(first).toMatchObject({catalog: 'registered', mount: 'enabled', path: 'hello', version: 'v0.1.0', command: 'vault-plugin-secrets-hello_v0.1.0'})
+    // A hard link beside the build, not a copy.
+    const plugins = join(project, 'vault/plugins')
+    expect(statSync(join(plugins, 'vault-plugin-secrets-hello_v0.1.0')).ino).toBe(statSync(join(plugins, 'vault-plugin-secrets-hello')).ino)
     const second = JSON.parse((await vaultkit(['plugin', 'register', '--json'])).stdout)
     expect(second).toMatchObject({catalog: 'unchanged', mount: 'unchanged'})
     const mounts = await vaultHttp(server, 'GET', 'sys/mounts')
@@ -128,11 +131,24 @@ describe('the secrets kind in a real Vault', () => {
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toMatch(/^Howdy, rebuilt/)
   })
 
-  test('rollback refuses, changing nothing, when the older version\'s file was replaced by a later build', async () => {
-    const result = await vaultkit(['plugin', 'rollback'])
-    expect(result.exitCode).toBe(1)
-    expect(result.stderr.trim()).toMatch(/^Error: .*vault-plugin-secrets-hello is no longer the build registered as v0\.1\.0; nothing was changed: build v0\.1\.0 again and register it/)
-    expect((await vaultHttp(server, 'GET', 'sys/mounts')).body.data['hello/'].running_plugin_version).toBe('v0.2.0')
+  test('rollback after rebuilds: each version kept its own file, so 0.1.0 is back without a build; a replaced file is refused', async () => {
+    const plugins = join(project, 'vault/plugins')
+    expect(readdirSync(plugins).filter((f) => !f.startsWith('.')).sort()).toEqual(['vault-plugin-secrets-hello', 'vault-plugin-secrets-hello_v0.1.0', 'vault-plugin-secrets-hello_v0.2.0'])
+    // A file that is no longer the build its catalog entry names: refused, nothing changed.
+    const kept = join(plugins, 'vault-plugin-secrets-hello_v0.1.0')
+    renameSync(kept, `${kept}.kept`)
+    copyFileSync(join(plugins, 'vault-plugin-secrets-hello_v0.2.0'), kept)
+    try {
+      const result = await vaultkit(['plugin', 'rollback'])
+      expect(result.exitCode).toBe(1)
+      expect(result.stderr.trim()).toMatch(/^Error: .*vault-plugin-secrets-hello_v0\.1\.0 is no longer the build registered as v0\.1\.0; nothing was changed: build v0\.1\.0 again and register it/)
+      expect((await vaultHttp(server, 'GET', 'sys/mounts')).body.data['hello/'].running_plugin_version).toBe('v0.2.0')
+    } finally {
+      renameSync(`${kept}.kept`, kept)
+    }
+    expect(JSON.parse((await vaultkit(['plugin', 'rollback', '--json'])).stdout)).toMatchObject({from: 'v0.2.0', to: 'v0.1.0'})
+    expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toMatch(/^Howdy, hello/)
+    expect(JSON.parse((await vaultkit(['plugin', 'rollback', '--to', '0.2.0', '--json'])).stdout)).toMatchObject({from: 'v0.1.0', to: 'v0.2.0'})
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toMatch(/^Howdy, rebuilt/)
   })
 

@@ -1,11 +1,11 @@
-import type {Stats} from 'node:fs'
-import {chmod, copyFile, link, mkdtemp, realpath, rename, rm, stat} from 'node:fs/promises'
+import {mkdtemp, realpath, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
 import {sha256File} from '../project/build.js'
 import {UserError, errnoCode} from '../errors.js'
 import type {PluginType} from '../project/plugin-types.js'
 import {type RegisterResult, type Registration, registerPlugin} from './register.js'
+import {holdsBuild, linkOrCopy, stagingName, versionedName} from './versioned-file.js'
 import type {VaultClient} from '../vault/client.js'
 import {activeClusterClient, raftServers} from '../vault/cluster.js'
 import {type NodeRole, nodeRole} from '../vault/cluster-node.js'
@@ -26,8 +26,6 @@ export interface ClusterRegisterResult extends RegisterResult {
   down: string[]
 }
 
-/** `vault-plugin-secrets-hello_v0.2.0`: each version its own file, so the previous one stays for a rollback. */
-export const versionedName = (binary: string, version: string) => `${binary}_${version}`
 
 /**
  * Register on a cluster vaultkit runs: the binary into every node's plugin directory under its versioned
@@ -107,9 +105,8 @@ async function installEverywhere(nodes: ClusterNode[], options: {binary: string;
         installs.push('present')
         continue
       }
-      const partial = join(node.pluginDir, `.${command}.${process.pid}.partial`)
+      const partial = stagingName(target)
       try {
-        await rm(partial, {force: true})
         installs.push(await linkOrCopy(source, partial))
         staged.push({partial, target})
       } catch (error) {
@@ -127,31 +124,6 @@ async function installEverywhere(nodes: ClusterNode[], options: {binary: string;
     await Promise.all(staged.map(({partial}) => rm(partial, {force: true})))
   }
   return {sha256, command, installs}
-}
-
-/** The node's file is this build: the same file (a link made earlier) at no cost, else the same bytes. */
-async function holdsBuild(target: string, built: Stats, sha256: string): Promise<boolean> {
-  const found = await stat(target).catch(() => undefined)
-  if (!found || found.size !== built.size) return false
-  if (found.ino === built.ino && found.dev === built.dev) return true
-  return (await sha256File(target)) === sha256
-}
-
-/**
- * A hard link where the node's folder is on the build's disk (.vaultkit/ is inside the project): no tens of
- * MB copied per node and round. A build never writes into its file (it is renamed over), so the node's
- * file keeps its bytes whatever happens to the build later.
- */
-async function linkOrCopy(source: string, partial: string): Promise<'linked' | 'copied'> {
-  try {
-    await link(source, partial)
-    return 'linked'
-  } catch (error) {
-    if (!['EXDEV', 'EPERM', 'EMLINK'].includes(errnoCode(error) ?? '')) throw error
-  }
-  await copyFile(source, partial)
-  await chmod(partial, 0o755)
-  return 'copied'
 }
 
 /** --sha256 with --command: nothing to copy, but every node must already hold that very file. */

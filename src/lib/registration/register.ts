@@ -9,6 +9,7 @@ import {BUILTIN_PLUGIN_NAMES} from '../scaffold/names.js'
 import {PLUGIN_TYPE, type PluginType} from '../project/plugin-types.js'
 import type {PluginProject} from '../project/project.js'
 import {type DatabaseConnection, ensureDatabase} from './register-database.js'
+import {placeBesideBuild} from './versioned-file.js'
 import {secondsSince} from '../timing.js'
 import type {VaultClient} from '../vault/client.js'
 
@@ -115,7 +116,10 @@ async function resolve(client: VaultClient, registration: Registration): Promise
       const binary = join(project.pluginDir, project.binaryName)
       const local = await localBinary(client, binary, 'build it first with `vaultkit plugin build`')
       const sha256 = registration.sha256 ?? (await recordedSha256(project.dir, binary)) ?? (await sha256File(local))
-      return {...placed(project.pluginType, registration.name ?? project.name), version: `v${project.version}`, sha256, command: basename(binary)}
+      const version = `v${project.version}`
+      // Registered under <binary>_v<version> (a hard link beside the build): a later build leaves it, so a rollback finds it.
+      const command = await placeBesideBuild(local, version)
+      return {...placed(project.pluginType, registration.name ?? project.name), version, sha256, command}
     }
     case 'binary': {
       const local = await localBinary(client, registration.binary, 'check the path, or build it first')

@@ -1,0 +1,59 @@
+import type {Stats} from 'node:fs'
+import {chmod, copyFile, link, rename, rm, stat} from 'node:fs/promises'
+import {basename, dirname, join} from 'node:path'
+
+import {sha256File} from '../project/build.js'
+import {errnoCode} from '../errors.js'
+
+/** `vault-plugin-secrets-hello_v0.2.0`: each version its own file, so the previous one stays for a rollback. */
+export const versionedName = (binary: string, version: string) => `${binary}_${version}`
+
+/** The file holds this build: the same file (a link made earlier) at no cost, else the same bytes. */
+export async function holdsBuild(target: string, built: Stats, sha256: string): Promise<boolean> {
+  const found = await stat(target).catch(() => undefined)
+  if (!found || found.size !== built.size) return false
+  if (found.ino === built.ino && found.dev === built.dev) return true
+  return (await sha256File(target)) === sha256
+}
+
+/**
+ * A hard link where the target folder is on the build's disk (a dev server's plugin directory, or a cluster
+ * node's under .vaultkit/): no tens of MB copied. `go build -o` and vaultkit's build never write into an
+ * existing file (they rename over it, or remove it first: cmd/go's moveOrCopyFile), so a linked file keeps
+ * its bytes whatever happens to the build later. Else a copy.
+ */
+export async function linkOrCopy(source: string, partial: string): Promise<'linked' | 'copied'> {
+  await rm(partial, {force: true})
+  try {
+    await link(source, partial)
+    return 'linked'
+  } catch (error) {
+    if (!['EXDEV', 'EPERM', 'EMLINK'].includes(errnoCode(error) ?? '')) throw error
+  }
+  await copyFile(source, partial)
+  await chmod(partial, 0o755)
+  return 'copied'
+}
+
+/** The staging name of a file about to be renamed over `target`, in its folder (a rename does not cross disks). */
+export const stagingName = (target: string) => join(dirname(target), `.${basename(target)}.${process.pid}.partial`)
+
+/**
+ * The build under its versioned name beside it, for a single server: linked under a staging name and
+ * renamed over the previous build of that version (a running plugin keeps its file). A link is cheaper than
+ * comparing bytes, so only the very same file counts as in place.
+ */
+export async function placeBesideBuild(build: string, version: string): Promise<string> {
+  const command = versionedName(basename(build), version)
+  const target = join(dirname(build), command)
+  const [built, found] = await Promise.all([stat(build), stat(target).catch(() => undefined)])
+  if (found?.ino === built.ino && found.dev === built.dev) return command
+  const partial = stagingName(target)
+  try {
+    await linkOrCopy(build, partial)
+    await rename(partial, target)
+  } finally {
+    await rm(partial, {force: true})
+  }
+  return command
+}
