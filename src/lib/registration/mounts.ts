@@ -30,7 +30,7 @@ export async function readMounts(client: VaultClient, type: MountTarget['type'])
  * `listing`: the mounts, when the caller asked for them already.
  */
 export async function ensureMount(client: VaultClient, target: MountTarget, listing = readMounts(client, target.type)): Promise<MountAction> {
-  const {mountApi, requestPath} = PLUGIN_TYPE[target.type]
+  const {mountApi} = PLUGIN_TYPE[target.type]
   const mounts = await listing
   const path = target.path.replace(/\/+$/, '')
   const mounted = mounts[`${path}/`]
@@ -43,7 +43,13 @@ export async function ensureMount(client: VaultClient, target: MountTarget, list
   }
   if (mounted.running_plugin_version === target.version && mounted.running_sha256 === target.sha256 && !target.restart) return 'unchanged'
   const upgraded = mounted.running_plugin_version !== target.version
-  if (upgraded) await client.post(`${mountApi}/${path}/tune`, {plugin_version: target.version})
-  await client.post('sys/plugins/reload/backend', {mounts: [requestPath(path)], scope: target.reloadScope})
+  await tuneAndReload(client, target.type, path, upgraded ? target.version : undefined, target.reloadScope)
   return upgraded ? 'upgraded' : 'reloaded'
+}
+
+/** The mount tuned onto `version` (none: a new build of the version it runs), then reloaded; on a cluster with scope=global. */
+export async function tuneAndReload(client: VaultClient, type: MountTarget['type'], path: string, version: string | undefined, scope?: 'global'): Promise<void> {
+  const {mountApi, requestPath} = PLUGIN_TYPE[type]
+  if (version !== undefined) await client.post(`${mountApi}/${path}/tune`, {plugin_version: version})
+  await client.post('sys/plugins/reload/backend', {mounts: [requestPath(path)], scope})
 }

@@ -2,6 +2,7 @@ import {join} from 'node:path'
 
 import {sha256File} from '../project/build.js'
 import {compareVersions} from '../versions.js'
+import {tuneAndReload} from './mounts.js'
 import {reportedPluginDirectory} from './register.js'
 import {UserError} from '../errors.js'
 import {PLUGIN_TYPE, type PluginType, parsePluginType} from '../project/plugin-types.js'
@@ -116,9 +117,7 @@ export async function rollbackPlugin(client: VaultClient, plugin: PluginRef, opt
     if (plugin.type === 'database') {
       await client.post(`${path}/config/${plugin.name}`, {plugin_version: to})
     } else {
-      const {mountApi, requestPath} = PLUGIN_TYPE[plugin.type]
-      await client.post(`${mountApi}/${path}/tune`, {plugin_version: to})
-      await client.post('sys/plugins/reload/backend', {mounts: [requestPath(path)], scope: options.cluster ? 'global' : undefined})
+      await tuneAndReload(client, plugin.type, path, to, options.cluster ? 'global' : undefined)
     }
   }
   return {...plugin, path, from: current, to}

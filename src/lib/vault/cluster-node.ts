@@ -1,22 +1,16 @@
-import {closeSync, openSync, readFileSync} from 'node:fs'
-import {readFile, readdir, readlink} from 'node:fs/promises'
+import {closeSync, openSync} from 'node:fs'
 
 import {UserError} from '../errors.js'
+import {processesWhere} from '../dev/processes.js'
 import {VaultClient, VaultError} from './client.js'
 import {type ClusterNode, nodeAddr} from './cluster-state.js'
-import {HEALTH_EVEN_SEALED, isProcessAlive} from './server.js'
+import {HEALTH_EVEN_SEALED, isProcessAlive, isVaultServer, withoutVaultVariables} from './server.js'
 
 export type NodeRole = 'active' | 'standby' | 'sealed' | 'down'
 
 /** The pid is this node's vault, not a process that reused the pid. */
 export function isOurNode(node: ClusterNode): boolean {
-  if (!(node.pid > 1)) return false
-  try {
-    const cmdline = readFileSync(`/proc/${node.pid}/cmdline`, 'utf8').split('\0')
-    return cmdline.includes('server') && cmdline.includes(`-config=${node.configFile}`)
-  } catch {
-    return isProcessAlive(node.pid)
-  }
+  return isVaultServer(node.pid, `-config=${node.configFile}`)
 }
 
 export interface SpawnedNode {
@@ -43,11 +37,6 @@ export async function spawnNode(node: ClusterNode, vaultBin: string, cwd: string
   child.unref()
   if (!child.pid) throw new UserError(`Vault could not be started for ${node.id}: ${await exited}`, `check ${vaultBin} runs`)
   return {pid: child.pid, exited}
-}
-
-/** A node must not inherit a production VAULT_ADDR or VAULT_TOKEN meant for something else. */
-function withoutVaultVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('VAULT_')))
 }
 
 export function nodeClient(node: ClusterNode, token: string, unsealKey?: string): VaultClient {
@@ -109,24 +98,15 @@ export async function stopNode(node: ClusterNode): Promise<boolean> {
   return true
 }
 
-/** The line that says why: the last error Vault logged, else its last line. */
-export async function lastLogLine(file: string): Promise<string> {
-  const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n')
-  return (lines.findLast((line) => /error/i.test(line)) ?? lines.at(-1))?.trim() || 'no log output'
-}
-
 /**
  * Plugin processes of a node that was killed outlive it (go-plugin does not watch its parent). Ends those
  * running a binary from this node's plugin directory, and no other process.
  */
 export async function endOrphanPlugins(node: ClusterNode): Promise<number> {
   let ended = 0
-  for (const pid of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(pid)) continue
-    const exe = await readlink(`/proc/${pid}/exe`).catch(() => '')
-    if (!exe.startsWith(`${node.pluginDir}/`)) continue
+  for (const plugin of await processesWhere((exe) => exe.startsWith(`${node.pluginDir}/`))) {
     try {
-      process.kill(Number(pid), 'SIGTERM')
+      process.kill(plugin.pid, 'SIGTERM')
       ended++
     } catch {
       // Gone meanwhile.

@@ -1,8 +1,8 @@
-import {chmod, mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {UserError, errnoCode} from '../errors.js'
-import {stateDir} from './state.js'
+import {UserError} from '../errors.js'
+import {readStateFile, stateDir, writeStateFile} from './state.js'
 
 /**
  * A local raft cluster of a project, in `<project>/.vaultkit/cluster.json` beside the dev server's
@@ -51,19 +51,8 @@ export async function projectCluster(projectDir: string, flagAddr: string | unde
 
 export async function readClusterState(projectDir: string): Promise<ClusterState | undefined> {
   const file = clusterFile(projectDir)
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined
-    throw error
-  }
-  let state: Partial<ClusterState> | undefined
-  try {
-    state = JSON.parse(text) as Partial<ClusterState>
-  } catch {
-    // Not written by vaultkit (it writes the file whole): reported as damaged below.
-  }
+  const state = (await readStateFile(file)) as Partial<ClusterState> | null | undefined
+  if (state === undefined) return undefined
   const nodesOk = Array.isArray(state?.nodes) && state.nodes.every((n) => typeof n?.id === 'string' && typeof n.apiPort === 'number' && typeof n.pid === 'number')
   if (!state || !nodesOk || typeof state.token !== 'string' || typeof state.unsealKey !== 'string') {
     throw new UserError(
@@ -75,13 +64,7 @@ export async function readClusterState(projectDir: string): Promise<ClusterState
 }
 
 export async function writeClusterState(projectDir: string, state: ClusterState): Promise<void> {
-  await mkdir(stateDir(projectDir), {recursive: true, mode: 0o700})
-  const file = clusterFile(projectDir)
-  // Written beside and renamed over, so a command reading it never sees half a file.
-  const partial = `${file}.${process.pid}`
-  await writeFile(partial, `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600})
-  await chmod(partial, 0o600)
-  await rename(partial, file)
+  await writeStateFile(clusterFile(projectDir), state)
 }
 
 /**

@@ -5,8 +5,9 @@ import {UserError} from '../errors.js'
 import type {PluginProject} from '../project/project.js'
 import type {VaultClient} from './client.js'
 import {freePorts, nodeConfig, planNodes, portIsFree} from './cluster-config.js'
-import {endOrphanPlugins, isOurNode, lastLogLine, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, spawnNode, stopNode} from './cluster-node.js'
+import {endOrphanPlugins, isOurNode, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, spawnNode, stopNode} from './cluster-node.js'
 import {type ClusterNode, type ClusterState, nodeAddr, readClusterState, removeCluster, writeClusterState} from './cluster-state.js'
+import {lastLogLine} from './server.js'
 import {stateDir} from './state.js'
 
 export interface ClusterStartResult {

@@ -29,12 +29,20 @@ export function isProcessAlive(pid: number): boolean {
 
 /** The pid is the dev server this state describes, not a process that reused the pid. */
 function isOurServer(state: ServerState): boolean {
-  if (!(state.pid > 1)) return false
+  return isVaultServer(state.pid, `-dev-listen-address=127.0.0.1:${state.port}`)
+}
+
+/**
+ * The pid runs `vault server` with `flag` (its listen address, its config file): ours, not a process that
+ * reused the pid. Without /proc (not Linux), alive is the best that can be said.
+ */
+export function isVaultServer(pid: number, flag: string): boolean {
+  if (!(pid > 1)) return false
   try {
-    const cmdline = readFileSync(`/proc/${state.pid}/cmdline`, 'utf8').split('\0')
-    return cmdline.includes('server') && cmdline.includes(`-dev-listen-address=127.0.0.1:${state.port}`)
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    return cmdline.includes('server') && cmdline.includes(flag)
   } catch {
-    return isProcessAlive(state.pid)
+    return isProcessAlive(pid)
   }
 }
 
@@ -143,8 +151,8 @@ export async function startDevServer(project: PluginProject, vaultBin: string, l
   return {state, alreadyRunning: false}
 }
 
-/** A dev server must not inherit a production VAULT_ADDR or VAULT_TOKEN meant for something else. */
-function withoutVaultVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** A dev server or a cluster node must not inherit a production VAULT_ADDR or VAULT_TOKEN meant for something else. */
+export function withoutVaultVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('VAULT_')))
 }
 
@@ -160,9 +168,10 @@ async function isHealthy(client: VaultClient, evenSealed = false): Promise<boole
 
 export const HEALTH_EVEN_SEALED = 'sys/health?sealedcode=200&standbycode=200&uninitcode=200'
 
-async function lastLogLine(file: string): Promise<string> {
+/** The line that says why Vault stopped: the last error it logged, else its last line. */
+export async function lastLogLine(file: string): Promise<string> {
   const lines = (await readFile(file, 'utf8').catch(() => '')).trim().split('\n')
-  return lines.at(-1)?.trim() || 'no log output'
+  return (lines.findLast((line) => /error/i.test(line)) ?? lines.at(-1))?.trim() || 'no log output'
 }
 
 /** Stops the dev server this project started, and only that process. */

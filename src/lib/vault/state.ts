@@ -1,5 +1,5 @@
 import {chmod, mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 
@@ -21,20 +21,9 @@ const stateFile = (projectDir: string) => join(stateDir(projectDir), 'server.jso
 
 export async function readState(projectDir: string): Promise<ServerState | undefined> {
   const file = stateFile(projectDir)
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined
-    throw error
-  }
-  let state: unknown
-  try {
-    state = JSON.parse(text)
-  } catch {
-    // Not written by vaultkit (it writes the file whole); a dev server it names can no longer be found.
-  }
-  const fields = state as Partial<ServerState> | undefined
+  const state = await readStateFile(file)
+  if (state === undefined) return undefined
+  const fields = state as Partial<ServerState> | null
   if (typeof fields?.addr !== 'string' || typeof fields.token !== 'string' || typeof fields.pid !== 'number') {
     throw new UserError(
       `${file} is damaged: it does not say which dev server runs`,
@@ -45,11 +34,33 @@ export async function readState(projectDir: string): Promise<ServerState | undef
 }
 
 export async function writeState(projectDir: string, state: ServerState): Promise<void> {
-  await mkdir(stateDir(projectDir), {recursive: true, mode: 0o700})
-  const file = stateFile(projectDir)
-  // Written beside and renamed over, so a command reading it never sees half a file.
+  await writeStateFile(stateFile(projectDir), state)
+}
+
+/**
+ * A state file under .vaultkit/ (the dev server's, the cluster's): its JSON; undefined when there is none;
+ * null when it is not JSON, which vaultkit never writes (it writes the file whole): the caller says damaged.
+ */
+export async function readStateFile(file: string): Promise<unknown> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined
+    throw error
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    return null
+  }
+}
+
+/** 0600 (it holds a root token), written beside and renamed over, so a command reading it never sees half a file. */
+export async function writeStateFile(file: string, value: unknown): Promise<void> {
+  await mkdir(dirname(file), {recursive: true, mode: 0o700})
   const partial = `${file}.${process.pid}`
-  await writeFile(partial, `${JSON.stringify(state, null, 2)}\n`, {mode: 0o600})
+  await writeFile(partial, `${JSON.stringify(value, null, 2)}\n`, {mode: 0o600})
   await chmod(partial, 0o600)
   await rename(partial, file)
 }
