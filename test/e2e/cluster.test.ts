@@ -396,7 +396,7 @@ describe('plugin dev, plugin logs and register --from-release on the cluster', {
     const all = await vaultkit(['plugin', 'logs'])
     expect(all.exitCode, all.stderr).toBe(0)
     // Two nodes ran the plugin (before and after the failover above): lines from both, each with its id.
-    const ids = new Set([...all.stdout.matchAll(/^(node-\d) +\S+ INFO  hello requested: name=Ada$/gm)].map((m) => m[1]))
+    const ids = new Set([...all.stdout.matchAll(/^(node-\d) +\S+ INFO {2}hello requested: name=Ada$/gm)].map((m) => m[1]))
     expect(ids.size).toBe(2)
 
     const follow = execa(process.execPath, [BIN, 'plugin', 'logs', '--follow', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
