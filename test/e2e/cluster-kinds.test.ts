@@ -67,7 +67,7 @@ describe('auth and database plugins on a real 3-node cluster', {timeout: 600_000
     expect(db.exitCode, db.stderr).toBe(0)
     const dbResult = JSON.parse(db.stdout)
     expect(dbResult).toMatchObject({type: 'database', command: 'vault-plugin-database-hello_v0.1.0', mount: 'enabled'})
-    expect(dbResult.nodes.map((n: {binary: string}) => n.binary)).toEqual(['copied', 'copied', 'copied'])
+    expect(dbResult.nodes.map((n: {binary: string}) => n.binary)).toEqual(['linked', 'linked', 'linked'])
     expect(db.stdout).not.toContain(postgres.password)
 
     const active = (await nodes()).find((n) => n.role === 'active')!
