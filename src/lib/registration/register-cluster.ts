@@ -5,7 +5,7 @@ import {sha256File} from '../project/build.js'
 import {UserError, errnoCode} from '../errors.js'
 import type {PluginType} from '../project/plugin-types.js'
 import {type RegisterResult, type Registration, registerPlugin} from './register.js'
-import {holdsBuild, linkOrCopy, stagingName, versionedName} from './versioned-file.js'
+import {isSameFile, linkOrCopy, stagingName, versionedName} from './versioned-file.js'
 import type {VaultClient} from '../vault/client.js'
 import {activeClusterClient, raftServers} from '../vault/cluster.js'
 import {type NodeRole, nodeRole} from '../vault/cluster-node.js'
@@ -16,7 +16,7 @@ export interface NodeInstall {
   role: NodeRole
   /** The versioned file in the node's plugin directory. */
   file: string
-  /** linked: a hard link to the build (same disk, no copy); copied: a copy; present: that very build was there. */
+  /** linked: a hard link to the build (same disk, no copy); copied: a copy; present: that very file (a link) was there. */
   binary: 'linked' | 'copied' | 'present'
 }
 
@@ -101,7 +101,7 @@ async function installEverywhere(nodes: ClusterNode[], options: {binary: string;
   try {
     for (const node of nodes) {
       const target = join(node.pluginDir, command)
-      if (await holdsBuild(target, built, sha256)) {
+      if (await isSameFile(target, built)) {
         installs.push('present')
         continue
       }

@@ -2,18 +2,18 @@ import type {Stats} from 'node:fs'
 import {chmod, copyFile, link, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
-import {sha256File} from '../project/build.js'
 import {errnoCode} from '../errors.js'
 
 /** `vault-plugin-secrets-hello_v0.2.0`: each version its own file, so the previous one stays for a rollback. */
 export const versionedName = (binary: string, version: string) => `${binary}_${version}`
 
-/** The file holds this build: the same file (a link made earlier) at no cost, else the same bytes. */
-export async function holdsBuild(target: string, built: Stats, sha256: string): Promise<boolean> {
+/**
+ * The file is this very build (a link made earlier): nothing to do. Anything else is replaced, which costs a
+ * link and a rename, less than reading tens of MB to compare bytes on every node in every dev round.
+ */
+export async function isSameFile(target: string, built: Stats): Promise<boolean> {
   const found = await stat(target).catch(() => undefined)
-  if (!found || found.size !== built.size) return false
-  if (found.ino === built.ino && found.dev === built.dev) return true
-  return (await sha256File(target)) === sha256
+  return found !== undefined && found.ino === built.ino && found.dev === built.dev
 }
 
 /**
@@ -40,14 +40,12 @@ export const stagingName = (target: string) => join(dirname(target), `.${basenam
 
 /**
  * The build under its versioned name beside it, for a single server: linked under a staging name and
- * renamed over the previous build of that version (a running plugin keeps its file). A link is cheaper than
- * comparing bytes, so only the very same file counts as in place.
+ * renamed over the previous build of that version (a running plugin keeps its file).
  */
 export async function placeBesideBuild(build: string, version: string): Promise<string> {
   const command = versionedName(basename(build), version)
   const target = join(dirname(build), command)
-  const [built, found] = await Promise.all([stat(build), stat(target).catch(() => undefined)])
-  if (found?.ino === built.ino && found.dev === built.dev) return command
+  if (await isSameFile(target, await stat(build))) return command
   const partial = stagingName(target)
   try {
     await linkOrCopy(build, partial)
