@@ -4,7 +4,7 @@
 // plugin through the node that took over. Usage: npm run bench:cluster [-- RUNS]
 // Needs go, and a Vault binary (found or built by `vaultkit server install`).
 import {execFileSync} from 'node:child_process'
-import {copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -52,7 +52,10 @@ try {
     // A new build each run (so each register has a new sha256 to catalog and reload), the same file for both.
     writeFileSync(hello, original.replace('hello %s from', `run${i} %s from`))
     vaultkit(dev, 'plugin', 'build')
-    copyFileSync(join(dev, binary), join(clustered, binary))
+    // As a build writes it (beside, then renamed over): the nodes hold hard links to the previous build, and
+    // a file a running plugin executes cannot be written in place (ETXTBSY).
+    copyFileSync(join(dev, binary), join(clustered, `${binary}.partial`))
+    renameSync(join(clustered, `${binary}.partial`), join(clustered, binary))
     const order = i % 2 === 0 ? [dev, clustered] : [clustered, dev]
     const times = Object.fromEntries(order.map((project) => [project, timeRegister(project)]))
     if (i < 0) continue // the first round enables the mounts: a warm-up, not a figure
