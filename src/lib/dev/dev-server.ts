@@ -1,8 +1,7 @@
-import {readlink} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import type {UserError} from '../errors.js'
-import {processesWhere} from './processes.js'
+import {endOrphanedPlugins} from './processes.js'
 import type {PluginProject} from '../project/project.js'
 import type {DeployTarget} from '../registration/deploy.js'
 import type {RegisterResult} from '../registration/register.js'
@@ -67,7 +66,7 @@ export class DevServerSession {
     this.restarting = (async () => {
       this.options.log(`✖ The dev server (pid ${pid}) is gone; starting a new one. A dev server keeps everything in memory: what was written to it is lost.`)
       await this.follower?.close()
-      await killOrphanedPlugins(this.state.pluginDir)
+      await endOrphanedPlugins(this.state.pluginDir)
       const {state} = await startDevServer(this.options.project, this.options.vaultBin, serverLogLevel(this.options.logs.level))
       this.state = state
       this.client = devServerClient(state)
@@ -97,10 +96,3 @@ export class DevServerSession {
   }
 }
 
-/** A killed Vault leaves its plugin processes running, adopted by init (or a subreaper): they serve nobody now. */
-async function killOrphanedPlugins(pluginDir: string): Promise<void> {
-  for (const plugin of await processesWhere((exe) => exe.startsWith(`${pluginDir}/`))) {
-    const parent = await readlink(`/proc/${plugin.ppid}/exe`).catch(() => '')
-    if (!/\/(vault|bao)$/.test(parent)) process.kill(plugin.pid, 'SIGKILL')
-  }
-}

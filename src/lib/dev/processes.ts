@@ -47,3 +47,23 @@ export async function childrenOf(parent: number): Promise<{pid: number; exe?: st
   }
   return children
 }
+
+/**
+ * Plugin processes running a binary of `pluginDir` whose Vault is gone: go-plugin does not watch its parent,
+ * so a killed Vault (a dev server, a cluster node) leaves them running, adopted by init or a subreaper,
+ * serving nobody. Ends those, and no other process.
+ */
+export async function endOrphanedPlugins(pluginDir: string): Promise<number> {
+  let ended = 0
+  for (const plugin of await processesWhere((exe) => exe.startsWith(`${pluginDir}/`))) {
+    const parent = await readlink(`/proc/${plugin.ppid}/exe`).catch(() => '')
+    if (/\/(vault|bao)$/.test(parent)) continue
+    try {
+      process.kill(plugin.pid, 'SIGKILL')
+      ended++
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ended
+}

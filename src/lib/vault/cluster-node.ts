@@ -1,7 +1,6 @@
 import {closeSync, openSync} from 'node:fs'
 
 import {UserError} from '../errors.js'
-import {processesWhere} from '../dev/processes.js'
 import {VaultClient, VaultError} from './client.js'
 import {type ClusterNode, nodeAddr} from './cluster-state.js'
 import {HEALTH_EVEN_SEALED, isProcessAlive, isVaultServer, withoutVaultVariables} from './server.js'
@@ -96,21 +95,4 @@ export async function stopNode(node: ClusterNode): Promise<boolean> {
   while (isProcessAlive(node.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
   if (isProcessAlive(node.pid)) process.kill(node.pid, 'SIGKILL')
   return true
-}
-
-/**
- * Plugin processes of a node that was killed outlive it (go-plugin does not watch its parent). Ends those
- * running a binary from this node's plugin directory, and no other process.
- */
-export async function endOrphanPlugins(node: ClusterNode): Promise<number> {
-  let ended = 0
-  for (const plugin of await processesWhere((exe) => exe.startsWith(`${node.pluginDir}/`))) {
-    try {
-      process.kill(plugin.pid, 'SIGTERM')
-      ended++
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return ended
 }

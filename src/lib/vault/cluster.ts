@@ -2,10 +2,11 @@ import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UserError} from '../errors.js'
+import {endOrphanedPlugins} from '../dev/processes.js'
 import type {PluginProject} from '../project/project.js'
 import type {VaultClient} from './client.js'
 import {freePorts, nodeConfig, planNodes, portIsFree} from './cluster-config.js'
-import {endOrphanPlugins, isOurNode, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, spawnNode, stopNode} from './cluster-node.js'
+import {isOurNode, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, spawnNode, stopNode} from './cluster-node.js'
 import {type ClusterNode, type ClusterState, nodeAddr, readClusterState, removeCluster, writeClusterState} from './cluster-state.js'
 import {lastLogLine} from './server.js'
 import {stateDir} from './state.js'
@@ -194,7 +195,7 @@ export async function stopCluster(projectDir: string, keepFolders = false): Prom
   const state = await readClusterState(projectDir)
   if (!state) return {stopped: []}
   const ended = await Promise.all(state.nodes.map(stopNode))
-  for (const node of state.nodes) await endOrphanPlugins(node)
+  for (const node of state.nodes) await endOrphanedPlugins(node.pluginDir)
   const stopped = state.nodes.filter((_, i) => ended[i]).map((node) => node.id)
   await removeCluster(projectDir, state, keepFolders)
   return {stopped, state}
