@@ -8,6 +8,7 @@ import {UserError} from '../errors.js'
 import type {LogLevel} from '../dev/log-levels.js'
 import type {PluginProject} from '../project/project.js'
 import {VaultClient} from './client.js'
+import {portIsFree} from './cluster-config.js'
 import {readClusterState} from './cluster-state.js'
 import {readState, removeState, type ServerState, stateDir, writeState} from './state.js'
 
@@ -44,14 +45,6 @@ export function isVaultServer(pid: number, flag: string): boolean {
   } catch {
     return isProcessAlive(pid)
   }
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(false))
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
-  })
 }
 
 /** A port whose neighbour is free too: Vault puts a listener's cluster port at port + 1. */
