@@ -2,6 +2,7 @@ import {mkdtemp, realpath, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
 import {sha256File} from '../project/build.js'
+import {recordedSha256} from '../project/build-record.js'
 import {UserError, errnoCode} from '../errors.js'
 import type {PluginType} from '../project/plugin-types.js'
 import {type RegisterResult, type Registration, registerPlugin} from './register.js'
@@ -37,10 +38,10 @@ export interface ClusterRegisterResult extends RegisterResult {
 export async function registerOnCluster(state: ClusterState, registration: Registration): Promise<ClusterRegisterResult> {
   const client = await activeClusterClient(state)
   const roles = await Promise.all(state.nodes.map(nodeRole))
-  const {type, name, version, binary, cleanUp} = await whatToInstall(state, registration)
+  const {type, name, version, binary, sha256: known, cleanUp} = await whatToInstall(state, registration)
   try {
     const {sha256, command, installs} = binary
-      ? await installEverywhere(state.nodes, {binary, version, sha256: registration.from === 'project' ? registration.sha256 : undefined})
+      ? await installEverywhere(state.nodes, {binary, version, sha256: known})
       : await checkEverywhere(state.nodes, registration as Extract<Registration, {from: 'remote'}>)
     const {path, database, restart} = registration
     const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, database, restart, reloadScope: 'global'})
@@ -57,6 +58,8 @@ interface ToInstall {
   version: string
   /** The local binary to put on every node (none for a remote registration); its file name without a version. */
   binary?: string
+  /** The binary's, when already known (plugin dev, or recorded by the build): not read again. */
+  sha256?: string
   cleanUp?: () => Promise<void>
 }
 
@@ -64,7 +67,9 @@ async function whatToInstall(state: ClusterState, registration: Registration): P
   switch (registration.from) {
     case 'project': {
       const {project} = registration
-      return {type: project.pluginType, name: registration.name ?? project.name, version: `v${project.version}`, binary: join(project.pluginDir, project.binaryName)}
+      const binary = join(project.pluginDir, project.binaryName)
+      const sha256 = registration.sha256 ?? (await recordedSha256(project.dir, binary))
+      return {type: project.pluginType, name: registration.name ?? project.name, version: `v${project.version}`, binary, sha256}
     }
     case 'release': {
       // Checked against SHA256SUMS once, extracted once beside the nodes' folders (same disk: linked, not copied).
