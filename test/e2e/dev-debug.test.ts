@@ -197,7 +197,7 @@ test('plugin dev --debug when the kernel refuses to let it trace the plugin: one
   // A Delve that may find the plugin but not trace it (as under ptrace_scope 1): it says it listens, then
   // the kernel refuses its ptrace and it exits; that is a failure, not an attached debugger.
   try {
-    const pid = await findPluginProcess(server.pid!, join(project, 'vault/plugins/vault-plugin-secrets-hello'))
+    const pid = await findPluginProcess(server.pid!, join(project, 'vault/plugins/vault-plugin-secrets-hello_v0.1.0'))
     expect(pid).toBeGreaterThan(0)
     const dlv = join(parent, 'dlv-without-ptrace')
     writeFileSync(dlv, `#!/bin/sh\nexec ${withoutPtrace.join(' ')} '${delveBinary()}' "$@"\n`, {mode: 0o755})

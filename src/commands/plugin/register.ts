@@ -14,7 +14,7 @@ import {DEV_SERVER, resolveConnection} from '../../lib/vault/connection.js'
 export default class PluginRegister extends BaseCommand {
   static override summary = 'Register the plugin with Vault, then enable it or reload it'
   static override description =
-    "Adds the binary to the plugin catalog (type, name, sha256, command, version), then enables the mount, or, when the mount already runs another version or build, tunes it to this version and reloads it. Running it twice changes nothing. Without --plugin-version, a binary vaultkit did not build is registered under the version it reports, as Vault reads it. On the project's cluster (`server start --nodes 3`) it first copies the binary into every node's plugin directory as <binary>_v<version>, and reloads with scope=global."
+    "Adds the binary to the plugin catalog (type, name, sha256, command, version), then enables the mount, or, when the mount already runs another version or build, tunes it to this version and reloads it. Running it twice changes nothing. Without --plugin-version, a binary vaultkit did not build is registered under the version it reports, as Vault reads it. On the project's cluster (`server start --nodes 3`) it first puts the binary into every node's plugin directory as <binary>_v<version> (a hard link where on the same disk, else a copy; renamed into place), and reloads with scope=global. --from-release checks the zip once and installs it on every node the same way."
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
