@@ -8,6 +8,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {execa} from 'execa'
 
 import {sha256File} from '../../src/lib/project/build.js'
+import {recordedSha256} from '../../src/lib/project/build-record.js'
 import {releasePlatform} from '../../src/lib/vault/install/release.js'
 import {BIN, freePort, runCli} from '../helpers.js'
 import {installVault, scaffold, vaultHttp} from './vault.js'
@@ -127,6 +128,8 @@ describe('a real 3-node raft cluster', {timeout: 600_000}, () => {
     for (const node of await nodes()) {
       expect(await sha256File(join(node.pluginDir, 'vault-plugin-secrets-hello_v0.1.0'))).toBe(registered.sha256)
     }
+    // The links changed the build's ctime; the recorded sha256 was renewed, so the next register reads nothing.
+    expect(await recordedSha256(project, join(project, 'vault/plugins/vault-plugin-secrets-hello'))).toBe(registered.sha256)
     const again = await json(['plugin', 'register'])
     expect(again).toMatchObject({catalog: 'unchanged', mount: 'unchanged'})
     expect(again.nodes.map((n: {binary: string}) => n.binary)).toEqual(['present', 'present', 'present'])

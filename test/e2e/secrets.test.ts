@@ -5,6 +5,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {sha256File} from '../../src/lib/project/build.js'
+import {recordedSha256} from '../../src/lib/project/build-record.js'
 import {runCli} from '../helpers.js'
 import {openAPIOperations} from './openapi.js'
 import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
@@ -66,6 +67,8 @@ describe('the secrets kind in a real Vault', () => {
     // A hard link beside the build, not a copy.
     const plugins = join(project, 'vault/plugins')
     expect(statSync(join(plugins, 'vault-plugin-secrets-hello_v0.1.0')).ino).toBe(statSync(join(plugins, 'vault-plugin-secrets-hello')).ino)
+    // The link changed the build's ctime; the recorded sha256 was renewed, so the next register reads nothing.
+    expect(await recordedSha256(project, join(plugins, 'vault-plugin-secrets-hello'))).toBe(first.sha256)
     const second = JSON.parse((await vaultkit(['plugin', 'register', '--json'])).stdout)
     expect(second).toMatchObject({catalog: 'unchanged', mount: 'unchanged'})
     const mounts = await vaultHttp(server, 'GET', 'sys/mounts')

@@ -2,7 +2,7 @@ import {mkdtemp, realpath, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
 import {sha256File} from '../project/build.js'
-import {recordedSha256} from '../project/build-record.js'
+import {recordBuild, recordedSha256} from '../project/build-record.js'
 import {UserError, errnoCode} from '../errors.js'
 import type {PluginType} from '../project/plugin-types.js'
 import {type RegisterResult, type Registration, registerPlugin} from './register.js'
@@ -43,6 +43,8 @@ export async function registerOnCluster(state: ClusterState, registration: Regis
     const {sha256, command, installs} = binary
       ? await installEverywhere(state.nodes, {binary, version, sha256: known})
       : await checkEverywhere(state.nodes, registration as Extract<Registration, {from: 'remote'}>)
+    // Links change the build's ctime: its recorded sha256 is renewed, so the next register need not hash.
+    if (registration.from === 'project' && installs.includes('linked')) await recordBuild(registration.project.dir, binary!, sha256)
     const {path, database, restart} = registration
     const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, database, restart, reloadScope: 'global'})
     const nodes = state.nodes.map((node, i) => ({id: node.id, role: roles[i]!, file: join(node.pluginDir, command), binary: installs[i]!}))

@@ -2,7 +2,7 @@ import {realpath} from 'node:fs/promises'
 import {basename, dirname, isAbsolute, join, relative} from 'node:path'
 
 import {sha256File} from '../project/build.js'
-import {recordedSha256} from '../project/build-record.js'
+import {recordBuild, recordedSha256} from '../project/build-record.js'
 import {UserError} from '../errors.js'
 import {type MountAction, ensureMount, readMounts} from './mounts.js'
 import {BUILTIN_PLUGIN_NAMES} from '../scaffold/names.js'
@@ -118,7 +118,9 @@ async function resolve(client: VaultClient, registration: Registration): Promise
       const sha256 = registration.sha256 ?? (await recordedSha256(project.dir, binary)) ?? (await sha256File(local))
       const version = `v${project.version}`
       // Registered under <binary>_v<version> (a hard link beside the build): a later build leaves it, so a rollback finds it.
-      const command = await placeBesideBuild(local, version)
+      const {command, placed: linked} = await placeBesideBuild(local, version)
+      // A new link changes the build's ctime: the recorded sha256 is renewed, so the next register need not hash.
+      if (linked) await recordBuild(project.dir, binary, sha256)
       return {...placed(project.pluginType, registration.name ?? project.name), version, sha256, command}
     }
     case 'binary': {

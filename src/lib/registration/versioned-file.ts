@@ -40,12 +40,13 @@ export const stagingName = (target: string) => join(dirname(target), `.${basenam
 
 /**
  * The build under its versioned name beside it, for a single server: linked under a staging name and
- * renamed over the previous build of that version (a running plugin keeps its file).
+ * renamed over the previous build of that version (a running plugin keeps its file). `placed`: whether a
+ * new link was made (which changes the build's ctime).
  */
-export async function placeBesideBuild(build: string, version: string): Promise<string> {
+export async function placeBesideBuild(build: string, version: string): Promise<{command: string; placed: boolean}> {
   const command = versionedName(basename(build), version)
   const target = join(dirname(build), command)
-  if (await isSameFile(target, await stat(build))) return command
+  if (await isSameFile(target, await stat(build))) return {command, placed: false}
   const partial = stagingName(target)
   try {
     await linkOrCopy(build, partial)
@@ -53,5 +54,5 @@ export async function placeBesideBuild(build: string, version: string): Promise<
   } finally {
     await rm(partial, {force: true})
   }
-  return command
+  return {command, placed: true}
 }
