@@ -18,6 +18,8 @@ export interface DevServerOptions {
   log: (line: string) => void
   /** A new server replaced one that died: everything must be registered again. */
   onRestart: () => void
+  /** The loop is being stopped (a second Ctrl-C stops the server): a server gone now is not to be replaced. */
+  stopping: () => boolean
 }
 
 /**
@@ -61,7 +63,7 @@ export class DevServerSession {
   }
 
   private async check(): Promise<void> {
-    if (this.restarting || isOurServer(this.state)) return
+    if (this.restarting || this.options.stopping() || isOurServer(this.state)) return
     const {pid} = this.state
     this.restarting = (async () => {
       this.options.log(`✖ The dev server (pid ${pid}) is gone; starting a new one. A dev server keeps everything in memory: what was written to it is lost.`)

@@ -54,18 +54,25 @@ export const SETTLE_MS = 20
 /** Dev server, build, register, smoke; then the same on every source change until stopped. */
 export function startDevLoop(options: DevOptions): DevLoop {
   let startedServer = false
-  const done = runDevLoop(options, () => {
-    startedServer = true
-  })
+  let stopping = false
+  const done = runDevLoop(
+    options,
+    () => {
+      startedServer = true
+    },
+    () => stopping,
+  )
   return {
     done,
     forceStop: async () => {
+      // Said first: the watchdog must not take the server stopped here for one that died, and start another.
+      stopping = true
       if (startedServer) await stopDevServer(options.projectDir)
     },
   }
 }
 
-async function runDevLoop(options: DevOptions, onServerStarted: () => void): Promise<void> {
+async function runDevLoop(options: DevOptions, onServerStarted: () => void, stopping: () => boolean): Promise<void> {
   const {log} = options
   const first = await readProject(options.projectDir)
   const type = PLUGIN_TYPE[first.pluginType]
@@ -86,6 +93,7 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void): Pro
       vaultBin: vault.path,
       logs: options.logs,
       log,
+      stopping,
       onRestart: () => {
         onServerStarted()
         rounds?.request('dev server restarted')
