@@ -5,19 +5,11 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {sha256File} from '../../src/lib/project/build.js'
 import {runCli, until} from '../helpers.js'
-import {installVault, scaffold, vaultHttp} from './vault.js'
+import {type ClusterNode as Node, installVault, scaffold, vaultHttp} from './vault.js'
 
 // One real 5-node raft cluster: what five nodes buy over three is surviving two lost nodes at once.
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-cluster-five-'))
 let project: string
-
-interface Node {
-  id: string
-  addr: string
-  pid: number
-  role: string
-  pluginDir: string
-}
 
 async function vaultkit(args: string[]) {
   const result = await runCli([...args, '--project', project, '--json'])

@@ -5,20 +5,13 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {runCli} from '../helpers.js'
 import {type Postgres, startPostgres} from '../postgres.js'
-import {installVault, scaffold, vaultHttp} from './vault.js'
+import {type ClusterNode as Node, installVault, scaffold, vaultHttp} from './vault.js'
 
 // The auth and database kinds on one real 3-node cluster (the auth project's): register, use, failover.
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-cluster-kinds-'))
 let auth: string
 let database: string
 let postgres: Postgres
-
-interface Node {
-  id: string
-  addr: string
-  pid: number
-  role: string
-}
 
 async function vaultkit(args: string[]) {
   const result = await runCli([...args, '--project', auth])

@@ -10,21 +10,14 @@ import {execa} from 'execa'
 import {sha256File} from '../../src/lib/project/build.js'
 import {recordedSha256} from '../../src/lib/project/build-record.js'
 import {releasePlatform} from '../../src/lib/vault/install/release.js'
-import {BIN, freePort, runCli} from '../helpers.js'
-import {installVault, scaffold, vaultHttp} from './vault.js'
+import {BIN, freePort, runCli, until} from '../helpers.js'
+import {type ClusterNode as Node, installVault, scaffold, vaultHttp} from './vault.js'
 
 // One real 3-node raft cluster for the whole file: start, register, upgrade, failover, rollback, faults.
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-cluster-'))
 const transcript: string[] = []
 let project: string
 
-interface Node {
-  id: string
-  addr: string
-  pid: number
-  role: string
-  pluginDir: string
-}
 interface Cluster {
   token: string
   unsealKey: string
@@ -46,17 +39,6 @@ const stateFile = () => join(project, '.vaultkit/cluster.json')
 const cluster = () => JSON.parse(readFileSync(stateFile(), 'utf8')) as Cluster
 const nodes = async () => (await json<{nodes: Node[]}>(['server', 'status'])).nodes
 const at = (node: Pick<Node, 'addr'>) => ({addr: node.addr, token: cluster().token})
-
-/** Polls (never a fixed sleep) until `check` holds; three Vaults on two shared cores can be slow. */
-async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeout = 120_000): Promise<T> {
-  const deadline = Date.now() + timeout
-  for (;;) {
-    const value = await check().catch(() => undefined)
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`waited ${timeout / 1000} s for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 async function health(addr: string) {
   const response = await fetch(`${addr}/v1/sys/health?standbycode=200&sealedcode=200&uninitcode=200`).catch(() => undefined)

@@ -14,6 +14,15 @@ export async function installVault(): Promise<string> {
   return (JSON.parse(result.stdout) as {path: string}).path
 }
 
+/** A node as `vaultkit server status --json` lists it. */
+export interface ClusterNode {
+  id: string
+  addr: string
+  pid: number
+  role: string
+  pluginDir: string
+}
+
 export interface DevServer {
   addr: string
   token: string
