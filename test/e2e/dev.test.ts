@@ -1,4 +1,4 @@
-import {existsSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, readdirSync, renameSync, writeFileSync} from 'node:fs'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -123,5 +123,51 @@ test('a second Ctrl-C while plugin dev winds down still stops the server it star
   const gone = Date.now() + 15_000
   while (isProcessAlive(pid!) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
   expect(isProcessAlive(pid!)).toBe(false)
+  expect(existsSync(join(project, '.vaultkit/server.json'))).toBe(false)
+}, 300_000)
+
+/** Vault dev servers of this project still running, by command line (the config file lives in the project). */
+function projectVaults(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+        return cmdline.includes('server\0-dev\0') && cmdline.includes(project)
+      } catch {
+        return false
+      }
+    })
+    .map(Number)
+}
+
+test('a second Ctrl-C while a killed dev server is being replaced stops the new one too', async () => {
+  // A Vault that takes two seconds to start: the replacement is surely under way when both Ctrl-Cs land.
+  const slowVault = join(parent, 'slow-vault')
+  writeFileSync(slowVault, `#!/bin/sh\nsleep 2\nexec "${await installVault()}" "$@"\n`, {mode: 0o755})
+  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project, '--vault-bin', slowVault], {env: {NO_COLOR: '1'}, reject: false, all: true})
+  let output = ''
+  dev.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const waitFor = async (text: string) => {
+    const deadline = Date.now() + 120_000
+    while (!output.includes(text)) {
+      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for "${text}"; plugin dev printed:\n${output}`)
+      await new Promise((r) => setTimeout(r, 5))
+    }
+  }
+  await waitFor('Watching for changes')
+  process.kill(readServerState(project).pid!, 'SIGKILL')
+  // The watchdog has seen it and is starting another server: both Ctrl-Cs land while that start is under way.
+  await waitFor('is gone; starting a new one')
+  dev.kill('SIGINT')
+  await new Promise((r) => setTimeout(r, 50))
+  dev.kill('SIGINT')
+  const result = await dev
+  expect(result.exitCode, output).toBe(130)
+  const gone = Date.now() + 15_000
+  while (projectVaults().length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
+  expect(projectVaults(), output).toEqual([])
   expect(existsSync(join(project, '.vaultkit/server.json'))).toBe(false)
 }, 300_000)

@@ -1,14 +1,14 @@
 import {join} from 'node:path'
 
-import type {UserError} from '../errors.js'
+import {UserError} from '../errors.js'
 import type {PluginProject} from '../project/project.js'
 import type {DeployTarget} from '../registration/deploy.js'
 import type {RegisterResult} from '../registration/register.js'
 import {PluginSaid} from './round-failure.js'
-import {activeClusterClient, startCluster} from '../vault/cluster.js'
+import {startCluster} from '../vault/cluster.js'
 import {followNodeLogs} from '../vault/cluster-logs.js'
-import {nodeRole} from '../vault/cluster-node.js'
-import type {ClusterState} from '../vault/cluster-state.js'
+import {nodeClient, nodeRole} from '../vault/cluster-node.js'
+import {type ClusterState, readClusterState} from '../vault/cluster-state.js'
 import {type Follower, type LogFilter, setServerLogLevel} from '../vault/plugin-logs.js'
 
 export interface ClusterSessionOptions {
@@ -28,27 +28,55 @@ export class ClusterSession {
   readonly startedHere = false
   private readonly said = new PluginSaid()
   private follower?: Follower
-  private constructor(public readonly state: ClusterState) {}
+  /** The node last set to the loop's log level: a node that becomes active later is set at its first round. */
+  private levelSetOn?: string
+  private constructor(
+    public state: ClusterState,
+    private readonly options: ClusterSessionOptions,
+  ) {}
 
   static async open(options: ClusterSessionOptions, recorded: ClusterState): Promise<ClusterSession> {
     const {state, restored} = await startCluster({project: options.project, vaultBin: recorded.vaultBin, nodes: recorded.nodes.length, onProgress: options.log})
     if (restored.length > 0) options.log(`Brought back ${restored.join(', ')} of the project's cluster`)
-    const session = new ClusterSession(state)
-    // Raw plugin stderr (a panic) reaches a node's log at debug only; the active node is the one running it.
-    await setServerLogLevel(await activeClusterClient(state), options.logs.level).catch(() => {})
+    const session = new ClusterSession(state, options)
+    await session.logAtLoopLevel().catch(() => {})
     const {project, logs, log} = options
     session.follower = await followNodeLogs(state.nodes, {...logs, binaryName: project.binaryName, fromEnd: true, follow: true, print: log, onPluginLine: session.said.remember})
     return session
   }
 
-  get target(): DeployTarget {
+  /**
+   * Where this round deploys: the cluster as its state file says now, since `server start` in another
+   * terminal may have brought nodes back under new pids while the loop ran.
+   */
+  async currentTarget(): Promise<DeployTarget> {
+    this.state = (await readClusterState(this.options.project.dir)) ?? this.state
+    await this.logAtLoopLevel().catch(() => {})
     return {cluster: this.state}
+  }
+
+  /**
+   * Raw plugin stderr (a panic) reaches a node's log at debug only, and the active node is the one running
+   * the plugin: after a failover, the new active node is set too.
+   */
+  private async logAtLoopLevel(): Promise<void> {
+    const roles = await Promise.all(this.state.nodes.map(nodeRole))
+    const active = this.state.nodes[roles.indexOf('active')]
+    if (!active || active.id === this.levelSetOn) return
+    await setServerLogLevel(nodeClient(active, this.state.token), this.options.logs.level)
+    this.levelSetOn = active.id
   }
 
   /** The active node's Vault and the plugin's versioned file in its plugin directory: where Delve attaches. */
   async pluginHost(registered: Pick<RegisterResult, 'command'>): Promise<{vaultPid: number; binary: string}> {
     const roles = await Promise.all(this.state.nodes.map(nodeRole))
-    const active = this.state.nodes[roles.indexOf('active')] ?? this.state.nodes[0]!
+    const active = this.state.nodes[roles.indexOf('active')]
+    if (!active) {
+      throw new UserError(
+        `No node of the project's cluster is active to attach the debugger to (${this.state.nodes.map((n, i) => `${n.id} ${roles[i]}`).join(', ')})`,
+        'run `vaultkit server start` to restart and unseal its nodes; the next save attaches again',
+      )
+    }
     return {vaultPid: active.pid, binary: join(active.pluginDir, registered.command)}
   }
 
@@ -60,4 +88,7 @@ export class ClusterSession {
   async close(): Promise<void> {
     await this.follower?.close()
   }
+
+  /** A second Ctrl-C: nothing to stop, since a loop never stops the cluster. */
+  async forceClose(): Promise<void> {}
 }

@@ -18,8 +18,6 @@ export interface DevServerOptions {
   log: (line: string) => void
   /** A new server replaced one that died: everything must be registered again. */
   onRestart: () => void
-  /** The loop is being stopped (a second Ctrl-C stops the server): a server gone now is not to be replaced. */
-  stopping: () => boolean
 }
 
 /**
@@ -47,8 +45,8 @@ export class DevServerSession {
     return session
   }
 
-  /** Where rounds deploy to. */
-  get target(): DeployTarget {
+  /** Where this round deploys: the server running now (a new one after a restart). */
+  async currentTarget(): Promise<DeployTarget> {
     return {client: this.client}
   }
 
@@ -63,7 +61,7 @@ export class DevServerSession {
   }
 
   private async check(): Promise<void> {
-    if (this.restarting || this.options.stopping() || isOurServer(this.state)) return
+    if (this.restarting || isOurServer(this.state)) return
     const {pid} = this.state
     this.restarting = (async () => {
       this.options.log(`✖ The dev server (pid ${pid}) is gone; starting a new one. A dev server keeps everything in memory: what was written to it is lost.`)
@@ -85,6 +83,17 @@ export class DevServerSession {
       .finally(() => {
         this.restarting = undefined
       })
+  }
+
+  /**
+   * A second Ctrl-C, while the loop winds down: stop the server now if this loop started it. The watchdog
+   * goes first, so the server stopped here is not taken for one that died; a restart under way is awaited,
+   * since the server it starts is this loop's to stop.
+   */
+  async forceClose(): Promise<void> {
+    clearInterval(this.watchdog)
+    await this.restarting
+    if (this.startedHere) await stopDevServer(this.options.project.dir)
   }
 
   async close(): Promise<void> {

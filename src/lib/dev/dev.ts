@@ -17,7 +17,6 @@ import {cliCommand} from '../vault/cli-env.js'
 import {readClusterState} from '../vault/cluster-state.js'
 import {ensureVaultBinary} from '../vault/install/install.js'
 import type {LogFilter} from '../vault/plugin-logs.js'
-import {stopDevServer} from '../vault/server.js'
 
 export interface DevOptions {
   projectDir: string
@@ -53,26 +52,18 @@ export const SETTLE_MS = 20
 
 /** Dev server, build, register, smoke; then the same on every source change until stopped. */
 export function startDevLoop(options: DevOptions): DevLoop {
-  let startedServer = false
-  let stopping = false
-  const done = runDevLoop(
-    options,
-    () => {
-      startedServer = true
-    },
-    () => stopping,
-  )
+  const opened: {session?: Promise<Session>} = {}
+  const done = runDevLoop(options, opened)
   return {
     done,
-    forceStop: async () => {
-      // Said first: the watchdog must not take the server stopped here for one that died, and start another.
-      stopping = true
-      if (startedServer) await stopDevServer(options.projectDir)
-    },
+    // Waits for a server being started: it would otherwise be left running after the exit.
+    forceStop: async () => (await opened.session?.catch(() => undefined))?.forceClose(),
   }
 }
 
-async function runDevLoop(options: DevOptions, onServerStarted: () => void, stopping: () => boolean): Promise<void> {
+type Session = ClusterSession | DevServerSession
+
+async function runDevLoop(options: DevOptions, opened: {session?: Promise<Session>}): Promise<void> {
   const {log} = options
   const first = await readProject(options.projectDir)
   const type = PLUGIN_TYPE[first.pluginType]
@@ -82,25 +73,23 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void, stop
   let rounds: ReturnType<typeof debouncedRounds> | undefined
   // The project's cluster when it runs one (`server start --nodes N`), else its dev server.
   const cluster = await readClusterState(options.projectDir)
-  let server: ClusterSession | DevServerSession
+  let server: Session
   if (cluster) {
-    server = await ClusterSession.open({project: first, logs: options.logs, log}, cluster)
+    opened.session = ClusterSession.open({project: first, logs: options.logs, log}, cluster)
+    server = await opened.session
     log(`Using the project's ${cluster.nodes.length}-node raft cluster; it keeps running after plugin dev (\`vaultkit server stop\` ends it)`)
   } else {
     const vault = await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})
-    server = await DevServerSession.open({
+    const session = DevServerSession.open({
       project: first,
       vaultBin: vault.path,
       logs: options.logs,
       log,
-      stopping,
-      onRestart: () => {
-        onServerStarted()
-        rounds?.request('dev server restarted')
-      },
+      onRestart: () => rounds?.request('dev server restarted'),
     })
+    opened.session = session
+    server = await session
     log(`${server.startedHere ? 'Started' : 'Using'} Vault dev server ${server.state.addr} (${vault.version})`)
-    if (server.startedHere) onServerStarted()
   }
   let watcher: {close: () => Promise<void>} | undefined
   try {
@@ -115,7 +104,7 @@ async function runDevLoop(options: DevOptions, onServerStarted: () => void, stop
         // A reused server's level was just set (sys/loggers): a plugin it already runs logs at the old one until restarted.
         const restart = reason === 'ready' && !server.startedHere
         const deployOptions = {path, database: options.database, onCompilerOutput: options.logError, debug: Boolean(debug), restart}
-        const {built, registered, smoke} = await deploy(server.target, options.projectDir, deployOptions)
+        const {built, registered, smoke} = await deploy(await server.currentTarget(), options.projectDir, deployOptions)
         log(`✔ ${reason}: build ${built.seconds} s, register ${registered.seconds} s (${registered.mount}), ${smoke.request ?? 'no smoke'} ${smoke.ms} ms, total ${secondsSince(started)} s`)
         if ('nodes' in registered) log(`  ${nodesLine(registered)}`)
         log(`  ${describeSmoke(smoke)}`)

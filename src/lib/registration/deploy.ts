@@ -43,7 +43,10 @@ async function registerInto(target: DeployTarget, registration: Registration): P
   if ('client' in target) return {registered: await registerPlugin(target.client, registration), client: target.client}
   const [{registerOnCluster}, {activeClusterClient}] = await Promise.all([import('./register-cluster.js'), import('../vault/cluster.js')])
   const registered = await registerOnCluster(target.cluster, registration)
-  return {registered, client: await activeClusterClient(target.cluster)}
+  const client = await activeClusterClient(target.cluster)
+  // A new client for the node active now: the database password it may echo is hidden there too.
+  client.hide(registration.database?.password)
+  return {registered, client}
 }
 
 /**
