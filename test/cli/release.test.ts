@@ -83,15 +83,26 @@ describe('server install from a release mirror', () => {
     expect(result.exitCode).toBe(1)
   })
 
-  it('refuses a test-key mirror that redirects elsewhere, and leaves nothing', async () => {
+  it('refuses a test-key mirror that redirects to another origin, naming only that origin, and leaves nothing', async () => {
     const cache = cacheHome()
     const mirror = await Mirror.signed(signer)
-    mirror.faults.set(ZIP, {redirect: `https://releases.example.invalid/vault/${VERSION}/${ZIP}`})
+    mirror.faults.set(ZIP, {redirect: `https://releases.example.invalid/vault/${VERSION}/${ZIP}?X-Signature=s3cr3t`})
     const result = await install(mirror, cache.dir)
-    expect(result.stderr).toContain(`${ZIP} redirects to https://releases.example.invalid/vault/${VERSION}/${ZIP}, and a mirror trusted with VAULTKIT_TEST_RELEASE_KEY must serve its files itself`)
+    expect(result.stderr).toContain(`${ZIP} redirects to https://releases.example.invalid, and a mirror trusted with VAULTKIT_TEST_RELEASE_KEY must serve its files itself`)
+    expect(result.stderr).not.toContain('s3cr3t')
     expect(result.stderr).not.toContain('building from source')
     expect(result.exitCode).toBe(1)
     expect(cache.vaultEntries()).toEqual([])
+  })
+
+  it('follows a test-key mirror’s redirect to its own origin', async () => {
+    const cache = cacheHome()
+    const mirror = await Mirror.signed(signer)
+    mirror.files.set('moved.zip', mirror.files.get(ZIP)!)
+    mirror.faults.set(ZIP, {redirect: `/vault/${VERSION}/moved.zip`})
+    const result = await install(mirror, cache.dir)
+    expect(result.stdout, result.stderr).toMatch(/\(downloaded\)$/m)
+    expect(mirror.requests).toContain(`/vault/${VERSION}/moved.zip`)
   })
 
   it.each([

@@ -165,6 +165,29 @@ class Fetcher {
     return hash.digest('hex')
   }
 
+  /**
+   * fetch, following redirects; with `manual` (a mirror trusted with the test key), only those that stay on
+   * the mirror's own origin. The refusal names the other origin, never the whole address (it may be signed).
+   */
+  private async fetchStayingHome(url: string, signal: AbortSignal): Promise<Response> {
+    if (this.redirect === 'follow') return fetch(url, {signal, redirect: 'follow'})
+    let at = new URL(url)
+    for (let hops = 0; hops < 5; hops++) {
+      const response = await fetch(at, {signal, redirect: 'manual'})
+      if (response.status < 300 || response.status >= 400) return response
+      await response.body?.cancel()
+      const next = new URL(response.headers.get('location') ?? '', at)
+      if (next.origin !== at.origin) {
+        throw new UserError(
+          `${url} redirects to ${next.origin}, and a mirror trusted with VAULTKIT_TEST_RELEASE_KEY must serve its files itself`,
+          'serve the files from the mirror on this machine, or unset VAULTKIT_TEST_RELEASE_KEY',
+        )
+      }
+      at = next
+    }
+    throw new ReleaseUnavailable(`${url} redirects more than 5 times`)
+  }
+
   private async get(url: string, onChunk: (chunk: Buffer, total: number | undefined) => Promise<void>): Promise<void> {
     const controller = new AbortController()
     let timedOut = false
@@ -180,13 +203,7 @@ class Fetcher {
     this.signal?.addEventListener('abort', cancel)
     arm()
     try {
-      const response = await fetch(url, {signal: controller.signal, redirect: this.redirect})
-      if (response.status >= 300 && response.status < 400) {
-        throw new UserError(
-          `${url} redirects to ${response.headers.get('location') ?? 'another address'}, and a mirror trusted with VAULTKIT_TEST_RELEASE_KEY must serve its files itself`,
-          'serve the files from the mirror on this machine, or unset VAULTKIT_TEST_RELEASE_KEY',
-        )
-      }
+      const response = await this.fetchStayingHome(url, controller.signal)
       if (!response.ok) throw new ReleaseUnavailable(`${url} answered ${response.status} ${response.statusText}`.trim())
       const total = Number(response.headers.get('content-length')) || undefined
       for await (const chunk of response.body ?? []) {
