@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
-import {processesWhere} from '../../src/lib/dev/processes.js'
+import {processesWhere} from '../../src/lib/vault/processes.js'
 import {isProcessAlive} from '../../src/lib/vault/server.js'
 import {BIN, runCli, until} from '../helpers.js'
 import {installVault, readServerState, scaffold, vaultHttp} from './vault.js'

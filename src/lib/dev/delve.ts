@@ -5,7 +5,7 @@ import {createConnection} from 'node:net'
 import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
-import {childrenOf} from './processes.js'
+import {childrenOf} from '../vault/processes.js'
 import {cacheDir} from '../vault/install/install.js'
 import {delveVersion} from '../versions.js'
 import {loadExeca} from '../exec.js'

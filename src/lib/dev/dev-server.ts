@@ -1,7 +1,7 @@
 import {join} from 'node:path'
 
 import type {UserError} from '../errors.js'
-import {endOrphanedPlugins} from './processes.js'
+import {endOrphanedPlugins} from '../vault/processes.js'
 import type {PluginProject} from '../project/project.js'
 import type {DeployTarget} from '../registration/deploy.js'
 import type {RegisterResult} from '../registration/register.js'

@@ -2,8 +2,8 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {ORIGIN_FILE, readOrigin} from '../scaffold/origin.js'
-import {kindOfOrigin} from '../scaffold/upgrade/locate-kind.js'
 import {type Kind, listKinds} from '../templates/kinds.js'
+import {kindOfOrigin} from '../templates/origin-kind.js'
 import type {SmokeDeclaration} from '../templates/smoke-spec.js'
 
 export interface DeclaredSmoke {
@@ -25,7 +25,7 @@ export function projectSmoke(projectDir: string): DeclaredSmoke {
   }
   const origin = readOrigin(projectDir)
   const builtins = listKinds()
-  const kind = kindOfOrigin(origin, builtins)
+  const kind = kindOfOrigin(origin.kind, ORIGIN_FILE, builtins)
   if (!kind) {
     return {file: ORIGIN_FILE, none: `the ${origin.kind.name} kind the project was made from is no longer at ${origin.kind.path}, nor on the template path`}
   }

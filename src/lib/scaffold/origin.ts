@@ -6,6 +6,7 @@ import {PACKAGE_ROOT} from '../paths.js'
 import {compareVersions} from '../versions.js'
 import type {Answers, AnswerValue} from './questions/types.js'
 import type {Kind} from '../templates/kinds.js'
+import type {KindReference} from '../templates/origin-kind.js'
 import type {RenderedFile} from '../templates/render.js'
 
 /**
@@ -18,7 +19,7 @@ export const ORIGIN_FILE = '.vaultkit.json'
 
 export interface Origin {
   vaultkit: string
-  kind: {name: string; version?: string; builtin?: true; path?: string}
+  kind: KindReference
   answers: Record<string, AnswerValue>
   /** Git tree id (sha1) of the pristine render. */
   base: string

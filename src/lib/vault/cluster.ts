@@ -2,7 +2,7 @@ import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UserError} from '../errors.js'
-import {endOrphanedPlugins} from '../dev/processes.js'
+import {endOrphanedPlugins} from './processes.js'
 import type {PluginProject} from '../project/project.js'
 import type {VaultClient} from './client.js'
 import {freePorts, nodeConfig, planNodes, portIsFree} from './cluster-config.js'

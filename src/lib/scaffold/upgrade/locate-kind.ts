@@ -1,10 +1,8 @@
-import {existsSync} from 'node:fs'
-
 import {UserError} from '../../errors.js'
 import {compareVersions} from '../../versions.js'
 import {ORIGIN_FILE, type Origin} from '../origin.js'
 import {checkExtends, type Kind, listKinds, readExternalKind} from '../../templates/kinds.js'
-import {discoverKinds} from '../../templates/search-path.js'
+import {kindOfOrigin} from '../../templates/origin-kind.js'
 
 /**
  * The kind a project was made from, as it is now: --template DIR first (also for a built-in kind someone
@@ -22,7 +20,7 @@ export function locateKind(origin: Origin, options: {template?: string; kindVers
       throw new UserError(`${options.template} holds the ${kind.manifest.name} kind, but the project was made from the ${wanted} kind`, `pass --template the folder of the ${wanted} kind`)
     }
   } else {
-    kind = kindOfOrigin(origin, builtins)
+    kind = kindOfOrigin(origin.kind, ORIGIN_FILE, builtins)
     if (!kind && origin.kind.builtin) throw new UserError(`This vaultkit has no built-in ${wanted} kind`, `pass --template DIR, a folder holding the ${wanted} kind`)
     if (!kind) throw new UserError(`The ${wanted} kind is no longer at ${origin.kind.path}, nor on the template path`, `pass --template DIR, where the ${wanted} kind is now`)
   }
@@ -34,22 +32,4 @@ export function locateKind(origin: Origin, options: {template?: string; kindVers
     throw new UserError(`The ${wanted} kind at ${kind.dir} is version ${found}, older than the project's ${origin.kind.version}`, 'plugin upgrade does not go back: pass --template DIR, a folder holding a newer version of the kind')
   }
   return {kind, kinds: [kind]}
-}
-
-/**
- * The kind a project's origin names, as it is now: the built-in kind, or the folder the origin names, or a
- * kind of that name on the search path; undefined when it is in none of them.
- */
-export function kindOfOrigin(origin: Origin, builtins = listKinds()): Kind | undefined {
-  const wanted = origin.kind.name
-  if (origin.kind.builtin) return builtins.find((k) => k.manifest.name === wanted)
-  if (origin.kind.path && existsSync(origin.kind.path)) {
-    const kind = readExternalKind(origin.kind.path, 'config', ORIGIN_FILE)
-    checkExtends(kind, builtins)
-    if (kind.manifest.name !== wanted) {
-      throw new UserError(`${origin.kind.path} now holds the ${kind.manifest.name} kind, not the ${wanted} kind the project was made from`, `pass --template DIR, the folder of the ${wanted} kind`)
-    }
-    return kind
-  }
-  return discoverKinds().kinds.find((k) => k.manifest.name === wanted && k.source !== 'builtin')
 }
