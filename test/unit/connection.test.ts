@@ -46,31 +46,32 @@ describe('resolveConnection: flag, then VAULT_ADDR and its token, then the proje
   test('--vault-addr wins over VAULT_ADDR and the dev server; its token comes from VAULT_TOKEN', async () => {
     const projectDir = await projectWithServer()
     const c = await resolveIn({addr: 'https://vault.example.com/', projectDir, env: {VAULT_ADDR: 'http://other:8200', VAULT_TOKEN: 'env-token'}})
-    expect(c).toMatchObject({addr: 'https://vault.example.com', token: 'env-token', source: '--vault-addr'})
+    expect(c).toMatchObject({addr: 'https://vault.example.com', token: 'env-token', source: '--vault-addr', kind: 'given'})
   })
 
   test('VAULT_ADDR wins over the dev server, with VAULT_NAMESPACE and VAULT_CACERT', async () => {
     const projectDir = await projectWithServer()
     const c = await resolveIn({projectDir, env: {VAULT_ADDR: 'http://other:8200', VAULT_TOKEN: 't', VAULT_NAMESPACE: 'team', VAULT_CACERT: '/ca.pem'}})
-    expect(c).toEqual({addr: 'http://other:8200', token: 't', source: 'VAULT_ADDR', namespace: 'team', caCert: '/ca.pem'})
+    expect(c).toEqual({addr: 'http://other:8200', token: 't', source: 'VAULT_ADDR', kind: 'given', namespace: 'team', caCert: '/ca.pem'})
   })
 
   test('without an address the dev server is used, and namespace and CA settings meant for another Vault are not', async () => {
     const projectDir = await projectWithServer()
     const c = await resolveIn({projectDir, env: {VAULT_TOKEN: 'other-token', VAULT_NAMESPACE: 'team', VAULT_CACERT: '/ca.pem'}})
-    expect(c).toEqual({addr: `http://127.0.0.1:${port}`, token: 'dev-root-token', source: 'the dev server of this project'})
+    expect(c).toEqual({addr: `http://127.0.0.1:${port}`, token: 'dev-root-token', source: 'the dev server of this project', kind: 'dev-server'})
   })
 
   test('VAULT_ADDR set to the dev server (server env) without a token: the dev server with its own token', async () => {
     const projectDir = await projectWithServer()
     const c = await resolveIn({projectDir, env: {VAULT_ADDR: `http://127.0.0.1:${port}/`}, home: home('file-token')})
-    expect(c).toMatchObject({token: 'dev-root-token', source: 'the dev server of this project'})
+    expect(c).toMatchObject({token: 'dev-root-token', source: 'the dev server of this project', kind: 'dev-server'})
   })
 
   test('VAULT_ADDR set to the dev server with a VAULT_TOKEN: that token, as the vault CLI would use', async () => {
     const projectDir = await projectWithServer()
     const c = await resolveIn({projectDir, env: {VAULT_ADDR: `http://127.0.0.1:${port}`, VAULT_TOKEN: 'limited'}})
-    expect(c).toMatchObject({token: 'limited', source: 'VAULT_ADDR'})
+    // The token is not the dev server's own, so it is a Vault given like any other.
+    expect(c).toMatchObject({token: 'limited', source: 'VAULT_ADDR', kind: 'given'})
   })
 
   test('~/.vault-token when VAULT_TOKEN is unset; VAULT_TOKEN when both are there', async () => {

@@ -9,7 +9,7 @@ import {type RegisterResult, type Registration, registerPlugin} from '../../lib/
 import {databaseConnection, databaseFlags, projectFlag, vaultAddrFlag} from '../../lib/cli/shared-flags.js'
 import {VaultClient} from '../../lib/vault/client.js'
 import {projectCluster} from '../../lib/vault/cluster-state.js'
-import {DEV_SERVER, resolveConnection} from '../../lib/vault/connection.js'
+import {resolveConnection} from '../../lib/vault/connection.js'
 
 export default class PluginRegister extends BaseCommand {
   static override summary = 'Register the plugin with Vault, then enable it or reload it'
@@ -74,7 +74,7 @@ export default class PluginRegister extends BaseCommand {
     this.log(`Vault ${connection.addr} (${connection.source})`)
     this.printResult(result)
     // A dev server is a single node: no need to ask.
-    const requirement = connection.source === DEV_SERVER ? undefined : await clusterRequirement(client, result)
+    const requirement = connection.kind === 'dev-server' ? undefined : await clusterRequirement(client, result)
     if (requirement) {
       this.log(`This Vault is a ${requirement.nodes}-node cluster (${requirement.nodeIds.join(', ')}): each node's plugin directory must hold`)
       this.log(`  ${requirement.command} with sha256 ${requirement.sha256}`)

@@ -16,8 +16,13 @@ export class NoVault extends UserError {
   }
 }
 
-/** The source of a connection to the project's dev server: one node, vaultkit's own. */
-export const DEV_SERVER = 'the dev server of this project'
+/**
+ * A connection and what vaultkit knows of the Vault behind it: the project's dev server (one node, vaultkit's
+ * own), the project's cluster, or a Vault given by --vault-addr or VAULT_ADDR (of which nothing is known).
+ */
+export interface ResolvedConnection extends VaultConnection {
+  kind: 'dev-server' | 'cluster' | 'given'
+}
 
 export interface ConnectionOptions {
   /** --vault-addr */
@@ -28,7 +33,7 @@ export interface ConnectionOptions {
 }
 
 /** As the vault CLI does: flag, then VAULT_ADDR / VAULT_TOKEN / ~/.vault-token; else this project's dev server. */
-export async function resolveConnection(options: ConnectionOptions): Promise<VaultConnection> {
+export async function resolveConnection(options: ConnectionOptions): Promise<ResolvedConnection> {
   const env = options.env ?? process.env
   const extras = {namespace: env.VAULT_NAMESPACE || undefined, caCert: env.VAULT_CACERT || undefined}
   const explicit = options.addr ?? env.VAULT_ADDR
@@ -36,7 +41,7 @@ export async function resolveConnection(options: ConnectionOptions): Promise<Vau
   if (cluster) {
     // The active node changes on failover: ask which one it is now.
     const client = await activeClusterClient(cluster)
-    return {addr: client.addr, token: cluster.token, source: 'the cluster of this project (active node)'}
+    return {addr: client.addr, token: cluster.token, source: 'the cluster of this project (active node)', kind: 'cluster'}
   }
   const state = options.projectDir ? await readState(options.projectDir) : undefined
   const devServer = state && isOurServer(state) ? state : undefined
@@ -44,13 +49,13 @@ export async function resolveConnection(options: ConnectionOptions): Promise<Vau
   if (!explicit || (devServer && explicit.replace(/\/+$/, '') === devServer.addr && !env.VAULT_TOKEN)) {
     if (!devServer) throw new NoVault()
     // Namespace and CA settings belong to the Vault they were set for, not to this local dev server.
-    return {addr: devServer.addr, token: devServer.token, source: DEV_SERVER}
+    return {addr: devServer.addr, token: devServer.token, source: 'the dev server of this project', kind: 'dev-server'}
   }
   const token = env.VAULT_TOKEN || (await readTokenFile())
   if (!token) {
     throw new UserError(`No token for Vault at ${explicit}`, 'set VAULT_TOKEN, or run `vault login` to write ~/.vault-token')
   }
-  return {addr: explicit.replace(/\/+$/, ''), token, source: options.addr ? '--vault-addr' : 'VAULT_ADDR', ...extras}
+  return {addr: explicit.replace(/\/+$/, ''), token, source: options.addr ? '--vault-addr' : 'VAULT_ADDR', kind: 'given', ...extras}
 }
 
 async function readTokenFile(): Promise<string | undefined> {
