@@ -1,12 +1,15 @@
-import {readFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
-import {describe, expect, it} from 'vitest'
-import {BIN, REPO, tempDir} from '../helpers.js'
+import {describe, expect, it, onTestFinished} from 'vitest'
+import {readProject} from '../../src/lib/project/project.js'
+import {writeState} from '../../src/lib/vault/state.js'
+import {BIN, freePort, REPO, tempDir, until} from '../helpers.js'
 
 // What `plugin new` must not pay for at start. bench/new measures the time; this pins down the causes.
 const PROBE = join(import.meta.dirname, '../fixtures/start-up-probe.js')
+const FAKE_DEV_SERVER = join(import.meta.dirname, '../fixtures/fake-dev-server.js')
 const NEW = [BIN, 'plugin', 'new', 'hello', '--yes', '--no-tidy', '--no-git']
 
 /** Runs node with the probe preloaded: the module files it loaded and how often it used an ICU collator. */
@@ -82,9 +85,30 @@ describe('start-up of plugin new', () => {
 
 describe('start-up of plugin register', () => {
   it('loads neither child_process nor https and tls: a dev server is reached over http, and nothing is started', async () => {
-    // A folder that is no project: register stops at reading it, every module of its path loaded by then.
-    const {builtins} = await probe([BIN, 'plugin', 'register', '--project', tempDir()], /is not a vaultkit plugin project/)
-    expect(builtins).toContain('fs')
-    for (const lazy of ['child_process', 'https', 'tls', 'http']) expect(builtins, lazy).not.toContain(lazy)
+    // A project whose dev server is a stand-in on this host: register reads the project, reaches the server
+    // and registers, every module of its path loaded by then.
+    const parent = tempDir()
+    const created = await execa(process.execPath, NEW, {cwd: parent, stdin: 'ignore'})
+    expect(created.exitCode).toBe(0)
+    const project = await readProject(join(parent, 'vault-plugin-secrets-hello'))
+    mkdirSync(project.pluginDir, {recursive: true})
+    writeFileSync(join(project.pluginDir, project.binaryName), 'not a plugin: the stand-in never runs it\n')
+    const port = await freePort()
+    const server = execa(process.execPath, [FAKE_DEV_SERVER, 'server', `-dev-listen-address=127.0.0.1:${port}`], {stdin: 'ignore', reject: false})
+    onTestFinished(() => void server.kill())
+    let requests = ''
+    server.stdout.on('data', (chunk: Buffer) => {
+      requests += chunk.toString()
+    })
+    await until('the stand-in dev server', async () => requests.includes('listening'), 10_000)
+    await writeState(project.dir, {
+      addr: `http://127.0.0.1:${port}`, token: 'dev-root-token', pid: server.pid!, port,
+      logFile: '', pluginDir: project.pluginDir, vaultBin: '', startedAt: new Date().toISOString(),
+    })
+
+    const {builtins} = await probe([BIN, 'plugin', 'register', '--project', project.dir])
+    expect(requests).toContain('POST /v1/sys/mounts/hello')
+    expect(builtins).toContain('http')
+    for (const lazy of ['child_process', 'https', 'tls']) expect(builtins, lazy).not.toContain(lazy)
   })
 })
