@@ -11,7 +11,7 @@ import {sha256File} from '../../src/lib/project/build.js'
 import {recordedSha256} from '../../src/lib/project/build-record.js'
 import {releasePlatform} from '../../src/lib/vault/install/release.js'
 import {BIN, freePort, runCli, until} from '../helpers.js'
-import {type ClusterNode as Node, installVault, scaffold, vaultHttp} from './vault.js'
+import {type ClusterNode as Node, installVault, scaffold, startVaultkit, vaultHttp} from './vault.js'
 
 // One real 3-node raft cluster for the whole file: start, register, upgrade, failover, rollback, faults.
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-cluster-'))
@@ -306,22 +306,12 @@ describe('plugin dev, plugin logs and register --from-release on the cluster', {
 
   test('plugin dev (--debug): every round on all 3 nodes; a rebuild of the same version replaces every node’s file; a failover mid-loop', async () => {
     setVersion('0.4.0')
-    const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project, '--debug', '--debug-port', String(await freePort())], {env: {NO_COLOR: '1'}, reject: false, all: true})
-    let output = ''
-    dev.all?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    const waitFor = async (pattern: RegExp, from = 0) => {
-      const deadline = Date.now() + 180_000
-      while (!pattern.test(output.slice(from))) {
-        if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for ${pattern}; plugin dev printed:\n${output}`)
-        await new Promise((r) => setTimeout(r, 20))
-      }
-      return output.slice(from)
-    }
+    const dev = startVaultkit(['plugin', 'dev', '--project', project, '--debug', '--debug-port', String(await freePort())])
+    /** What the loop printed from `from` on, once `pattern` is in it. */
+    const waitFor = async (pattern: RegExp, from = 0) => (await dev.waitFor(pattern, 180_000, from)).input
     /** Saves path_hello.go and waits for the round it starts; what the loop printed from the save on. */
     const save = async (text: string) => {
-      const from = output.length
+      const from = dev.output.length
       writeFileSync(helloGo(), text)
       // The round's lines, with the plugin's own log lines maybe among them.
       return waitFor(/✔ changed path_hello\.go[\s\S]*?Delve attached[^\n]*\n/, from)
@@ -350,7 +340,7 @@ describe('plugin dev, plugin logs and register --from-release on the cluster', {
         expect(await sha256File(file)).toBe(newSha)
         expect(statSync(file).ino).not.toBe(inodes.get(node.id))
       }
-      expect(await hello(active), output).toBe('Howdy, yo Ada from vault-plugin-secrets-hello')
+      expect(await hello(active), dev.output).toBe('Howdy, yo Ada from vault-plugin-secrets-hello')
       expect(processOf(delvePid(round)).ppid).toBe(active.pid)
       // The plugin's log line, shown inline with the id of the node that runs it.
       await waitFor(new RegExp(`${active.id}  \\S+ INFO  hello requested: name=Ada`))
@@ -362,9 +352,9 @@ describe('plugin dev, plugin logs and register --from-release on the cluster', {
       active = (await nodes()).find((n) => n.role === 'active')!
       const failedOver = await save(logged.replace('hi %s from', 'hey %s from'))
       expect(failedOver).toMatch(new RegExp(`${killed.id} down linked.*\\(${killed.id} down: \`vaultkit server start\` brings it back with this build\\)`))
-      expect(await hello(active), output).toBe('Howdy, hey Ada from vault-plugin-secrets-hello')
+      expect(await hello(active), dev.output).toBe('Howdy, hey Ada from vault-plugin-secrets-hello')
       expect(processOf(delvePid(failedOver))).toEqual({ppid: active.pid, exe: join(active.pluginDir, `${BINARY}_v0.4.0`)})
-      await waitFor(new RegExp(`${active.id}  \\S+ INFO  hello requested: name=Ada`), output.indexOf('✔ changed', output.length - failedOver.length))
+      await waitFor(new RegExp(`${active.id}  \\S+ INFO  hello requested: name=Ada`), dev.output.indexOf('✔ changed', dev.output.length - failedOver.length))
 
       // `server start` in another terminal brings the killed node back under a new pid: the loop's next round sees it.
       expect((await json(['server', 'start'])).restored).toEqual([killed.id])

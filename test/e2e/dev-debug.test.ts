@@ -6,8 +6,8 @@ import {execa} from 'execa'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
 import {attachDelve, delveBinary, findPluginProcess} from '../../src/lib/dev/delve.js'
-import {BIN, freePort, runCli} from '../helpers.js'
-import {installVault, readServerState, scaffold, vaultHttp} from './vault.js'
+import {freePort, runCli} from '../helpers.js'
+import {installVault, readServerState, scaffold, startVaultkit, vaultHttp} from './vault.js'
 
 // plugin dev --debug with a real Delve, driven as an editor drives it: through Delve's JSON-RPC API.
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-dev-debug-'))
@@ -73,29 +73,14 @@ const LOAD = {FollowPointers: true, MaxVariableRecurse: 1, MaxStringLen: 100, Ma
 
 test('plugin dev --debug: a breakpoint in the hello handler stops a request through Vault, and it completes on continue', async () => {
   const port = await freePort()
-  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--debug', '--debug-port', String(port), '--project', project], {
-    env: {NO_COLOR: '1'},
-    reject: false,
-    all: true,
-  })
-  let output = ''
-  dev.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const waitFor = async (pattern: RegExp, timeoutMs: number, from = 0) => {
-    const deadline = Date.now() + timeoutMs
-    while (!pattern.test(output.slice(from))) {
-      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for ${pattern}; plugin dev printed:\n${output}`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
-  }
+  const dev = startVaultkit(['plugin', 'dev', '--debug', '--debug-port', String(port), '--project', project])
   const hello = join(project, 'path_hello.go')
   const source = readFileSync(hello, 'utf8')
   try {
     // Installs Delve on first use (with progress), then attaches after the first round.
-    await waitFor(/Watching for changes/, 600_000)
+    await dev.waitFor(/Watching for changes/, 600_000)
     const attached = new RegExp(`Delve attached to the plugin \\(pid (\\d+)\\), listening on 127\\.0\\.0\\.1:${port}`)
-    const firstPid = Number(attached.exec(output)?.[1])
+    const firstPid = Number(attached.exec(dev.output)?.[1])
     expect(firstPid).toBeGreaterThan(0)
     const server = readServerState(project)
 
@@ -130,10 +115,10 @@ test('plugin dev --debug: a breakpoint in the hello handler stops a request thro
     delve.close()
 
     // After a reload: a new plugin process, Delve attached to it on the same port.
-    const from = output.length
+    const from = dev.output.length
     writeFileSync(hello, source.replace('hello %s from', 'howdy %s from'))
-    await waitFor(attached, 120_000, from)
-    const secondPid = Number(attached.exec(output.slice(from))?.[1])
+    await dev.waitFor(attached, 120_000, from)
+    const secondPid = Number(attached.exec(dev.output.slice(from))?.[1])
     expect(secondPid).not.toBe(firstPid)
     const again = await Delve.connect(port)
     const halted = (await again.call('Command', {name: 'halt'})).State
@@ -142,14 +127,14 @@ test('plugin dev --debug: a breakpoint in the hello handler stops a request thro
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Hello, howdy world from vault-plugin-secrets-hello')
     again.close()
   } catch (error) {
-    throw new Error(`${(error as Error).message}\nplugin dev printed:\n${output}`)
+    throw new Error(`${(error as Error).message}\nplugin dev printed:\n${dev.output}`)
   } finally {
     writeFileSync(hello, source)
     dev.kill('SIGINT')
   }
   const result = await dev
-  expect(result.exitCode, output).toBe(0)
-  expect(output).not.toMatch(/✖/)
+  expect(result.exitCode, dev.output).toBe(0)
+  expect(dev.output).not.toMatch(/✖/)
 }, 900_000)
 
 // This machine has no Yama (/proc/sys/kernel/yama/ptrace_scope is absent) and the tests run as root with
@@ -164,35 +149,22 @@ test('plugin dev --debug when the kernel refuses to let it trace the plugin: one
   expect(started.exitCode, started.stderr).toBe(0)
   const server = readServerState(project)
   const port = await freePort()
-  const [setpriv, ...dropped] = withoutPtrace
-  const dev = execa(setpriv!, [...dropped, process.execPath, BIN, 'plugin', 'dev', '--debug', '--debug-port', String(port), '--project', project], {
-    env: {NO_COLOR: '1'},
-    reject: false,
-    all: true,
-  })
-  let output = ''
-  dev.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
+  const dev = startVaultkit(['plugin', 'dev', '--debug', '--debug-port', String(port), '--project', project], withoutPtrace)
   const hint = String.raw`\(Vault runs the plugin with privileges this user lacks \(another user, or capabilities it holds\): run plugin dev as Vault's user, with CAP_SYS_PTRACE\)`
   try {
-    const deadline = Date.now() + 300_000
-    while (!output.includes('Watching for changes')) {
-      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`plugin dev did not start:\n${output}`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    const failures = output.split('\n').filter((line) => line.startsWith('✖'))
-    expect(failures, output).toHaveLength(1)
+    await dev.waitFor(/Watching for changes/, 300_000)
+    const failures = dev.output.split('\n').filter((line) => line.startsWith('✖'))
+    expect(failures, dev.output).toHaveLength(1)
     expect(failures[0]).toMatch(
       new RegExp(`^✖ ready: Delve could not attach to the plugin: this user may not look at the processes Vault \\(pid ${server.pid}\\) started \\((EACCES|EPERM) on /proc/\\d+/exe\\) ${hint}; the running plugin keeps serving$`),
     )
-    expect(output).not.toMatch(/Delve attached/)
+    expect(dev.output).not.toMatch(/Delve attached/)
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Hello, hello world from vault-plugin-secrets-hello')
   } finally {
     dev.kill('SIGINT')
     await dev
   }
-  expect(dev.exitCode, output).toBe(0)
+  expect(dev.exitCode, dev.output).toBe(0)
 
   // A Delve that may find the plugin but not trace it (as under ptrace_scope 1): it says it listens, then
   // the kernel refuses its ptrace and it exits; that is a failure, not an attached debugger.

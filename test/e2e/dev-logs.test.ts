@@ -7,7 +7,7 @@ import {afterAll, beforeAll, expect, test} from 'vitest'
 import {processesWhere} from '../../src/lib/vault/processes.js'
 import {isProcessAlive} from '../../src/lib/vault/server.js'
 import {BIN, runCli, until} from '../helpers.js'
-import {installVault, readServerState, scaffold, vaultHttp} from './vault.js'
+import {installVault, readServerState, scaffold, startVaultkit, vaultHttp} from './vault.js'
 
 // One plugin dev loop, driven through what an author does: log from a handler, panic, break main, lose the
 // server; and what they run beside it: plugin logs, and the vault CLI through server env.
@@ -37,40 +37,29 @@ test('plugin dev shows the plugin’s log lines and panics, survives a plugin th
   const main = join(project, 'cmd/vault-plugin-secrets-hello/main.go')
   const helloSource = readFileSync(hello, 'utf8')
   const mainSource = readFileSync(main, 'utf8')
-  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
-  let output = ''
-  dev.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const waitFor = async (pattern: RegExp, timeoutMs: number, from = 0) => {
-    const deadline = Date.now() + timeoutMs
-    while (!pattern.test(output.slice(from))) {
-      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for ${pattern}; plugin dev printed:\n${output}`)
-      await new Promise((r) => setTimeout(r, 10))
-    }
-  }
+  const dev = startVaultkit(['plugin', 'dev', '--project', project])
   /** Saves a file and waits for the round it starts to end; what the loop printed from the save on. */
   const save = async (file: string, text: string, outcome = /✔ changed/) => {
-    const from = output.length
+    const from = dev.output.length
     writeFileSync(file, text)
-    await waitFor(new RegExp(`(${outcome.source})[^\\n]*\\n`), 120_000, from)
-    return output.slice(from)
+    await dev.waitFor(new RegExp(`(${outcome.source})[^\\n]*\\n`), 120_000, from)
+    return dev.output.slice(from)
   }
   try {
-    await waitFor(/Watching for changes/, 300_000)
+    await dev.waitFor(/Watching for changes/, 300_000)
     let server = readServerState(project)
 
     // A log line added to a handler shows within a second of the request that writes it.
     await save(hello, helloSource.replace('	cfg, err := b.getConfig(ctx, req.Storage)', LOGGED).replace('hello %s from', 'howdy %s from'))
     const asked = performance.now()
     expect((await vaultHttp(server, 'GET', 'hello/hello?name=logprobe')).body.data.message).toMatch(/howdy logprobe/)
-    await waitFor(/^\d\d:\d\d:\d\d\.\d{3} +INFO +hello requested: name=logprobe$/m, 1000)
+    await dev.waitFor(/^\d\d:\d\d:\d\d\.\d{3} +INFO +hello requested: name=logprobe$/m, 1000)
     console.log(`plugin log line shown ${Math.round(performance.now() - asked)} ms after the request was sent`)
     // Vault's own lines are in its log, and not in plugin dev's output.
     const vaultLog = readFileSync(join(project, '.vaultkit/vault.log'), 'utf8')
     expect(vaultLog).toMatch(/\[INFO\] +core: /)
-    expect(output).not.toMatch(/\bcore: /)
-    expect(output).not.toMatch(/^\d\d:\d\d:\d\d\.\d{3} +\w+ +vault /m)
+    expect(dev.output).not.toMatch(/\bcore: /)
+    expect(dev.output).not.toMatch(/^\d\d:\d\d:\d\d\.\d{3} +\w+ +vault /m)
 
     // The same outside the loop; Vault's own lines only when asked.
     const logs = await runCli(['plugin', 'logs', '--project', project])
@@ -104,8 +93,8 @@ test('plugin dev shows the plugin’s log lines and panics, survives a plugin th
     // A panic in a handler: the request fails, the stack trace shows, and the next good save serves again.
     const panicked = await vaultHttp(server, 'GET', 'hello/hello?name=boom')
     expect(panicked.status).toBeGreaterThanOrEqual(500)
-    await waitFor(/STDERR panic: boom from the hello handler/, 5000)
-    await waitFor(/STDERR .*path_hello\.go:\d+/, 5000)
+    await dev.waitFor(/STDERR panic: boom from the hello handler/, 5000)
+    await dev.waitFor(/STDERR .*path_hello\.go:\d+/, 5000)
     await save(hello, helloSource.replace('hello %s from', 'again %s from'))
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Hello, again world from vault-plugin-secrets-hello')
 
@@ -120,8 +109,8 @@ test('plugin dev shows the plugin’s log lines and panics, survives a plugin th
 
     // The dev server killed under the loop: one line, a new server, and the next save works.
     process.kill(server.pid!, 'SIGKILL')
-    await waitFor(new RegExp(`✖ The dev server \\(pid ${server.pid}\\) is gone; starting a new one\\. .*lost`), 10_000)
-    await waitFor(/✔ dev server restarted/, 120_000)
+    await dev.waitFor(new RegExp(`✖ The dev server \\(pid ${server.pid}\\) is gone; starting a new one\\. .*lost`), 10_000)
+    await dev.waitFor(/✔ dev server restarted/, 120_000)
     const killed = server.pid!
     server = readServerState(project)
     lastPid = server.pid!
@@ -138,7 +127,7 @@ test('plugin dev shows the plugin’s log lines and panics, survives a plugin th
     dev.kill('SIGINT')
   }
   const result = await dev
-  expect(result.exitCode, output).toBe(0)
+  expect(result.exitCode, dev.output).toBe(0)
   // The server the loop started again is the loop's: stopped with it.
   expect(result.all).toMatch(/Stopped the dev server/)
   expect(isProcessAlive(lastPid)).toBe(false)
@@ -200,33 +189,21 @@ test('plugin dev --log-level debug on a server already running at info raises it
   await until('the plugin’s info line in the server log', async () => readFileSync(logFile, 'utf8').includes('hello info: name=quiet'), 5000)
   expect(readFileSync(logFile, 'utf8')).not.toContain('hello debug: name=quiet')
 
-  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--log-level', 'debug', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
-  let output = ''
-  dev.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
+  const dev = startVaultkit(['plugin', 'dev', '--log-level', 'debug', '--project', project])
   try {
-    const deadline = Date.now() + 120_000
-    while (!output.includes('Watching for changes')) {
-      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`plugin dev did not start:\n${output}`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    expect(output).toContain(`Using Vault dev server ${server.addr}`)
+    await dev.waitFor(/Watching for changes/)
+    expect(dev.output).toContain(`Using Vault dev server ${server.addr}`)
     // The printed commands name the server's own CLI.
-    expect(output).toMatch(/^ {2}bao read /m)
+    expect(dev.output).toMatch(/^ {2}bao read /m)
     await vaultHttp(server, 'GET', 'hello/hello?name=loud')
-    const shown = Date.now() + 5000
-    while (!/^\d\d:\d\d:\d\d\.\d{3} +DEBUG +hello debug: name=loud$/m.test(output)) {
-      if (Date.now() > shown) throw new Error(`no debug line from the plugin:\n${output}`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    await dev.waitFor(/^\d\d:\d\d:\d\d\.\d{3} +DEBUG +hello debug: name=loud$/m, 5000)
   } finally {
     writeFileSync(hello, helloSource)
     dev.kill('SIGINT')
     await dev
     await runCli(['server', 'stop', '--project', project])
   }
-  expect(dev.exitCode, output).toBe(0)
+  expect(dev.exitCode, dev.output).toBe(0)
   // The server was not the loop's: it ran until server stop, not stopped by plugin dev.
-  expect(output).not.toMatch(/Stopped the dev server/)
+  expect(dev.output).not.toMatch(/Stopped the dev server/)
 }, 600_000)

@@ -2,12 +2,10 @@ import {existsSync, readFileSync, readdirSync, renameSync, writeFileSync} from '
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {execa} from 'execa'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
 import {isProcessAlive} from '../../src/lib/vault/server.js'
-import {BIN} from '../helpers.js'
-import {goBuildSeconds, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
+import {goBuildSeconds, installVault, readServerState, scaffold, startVaultkit, vaultHttp} from './vault.js'
 
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-dev-'))
 let project: string
@@ -31,40 +29,29 @@ test('plugin dev serves a source change on the same server, data kept; a compile
   const build = await goBuildSeconds(project, 'vault-plugin-secrets-hello')
   writeFileSync(hello, source)
 
-  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
-  let output = ''
-  dev.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const waitFor = async (pattern: RegExp, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs
-    while (!pattern.test(output)) {
-      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for ${pattern}; plugin dev printed:\n${output}`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
-  }
+  const dev = startVaultkit(['plugin', 'dev', '--project', project])
   try {
-    await waitFor(/Watching for changes/, 300_000)
+    await dev.waitFor(/Watching for changes/, 300_000)
     // A save made as soon as plugin dev says it watches is seen. This one does not compile: the error is
     // shown, and the running plugin keeps serving.
     writeFileSync(hello, `${source}\nfunc broken( {\n`)
-    expect(output).toMatch(/GET hello\/hello -> Hello, hello world from vault-plugin-secrets-hello/)
+    expect(dev.output).toMatch(/GET hello\/hello -> Hello, hello world from vault-plugin-secrets-hello/)
     const server = readServerState(project)
     pid = server.pid!
     await vaultHttp(server, 'POST', 'hello/config', {custom_prefix: 'Kept'})
-    await waitFor(/go build failed .*; the running plugin keeps serving/, 120_000)
-    expect(output).toMatch(/path_hello\.go:\d+:\d+: syntax error/)
+    await dev.waitFor(/go build failed .*; the running plugin keeps serving/, 120_000)
+    expect(dev.output).toMatch(/path_hello\.go:\d+:\d+: syntax error/)
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toBe('Kept, hello world from vault-plugin-secrets-hello')
 
     // The real change: time from the edit to Vault serving the new answer.
-    const before = output.length
+    const before = dev.output.length
     const edited = performance.now()
     writeFileSync(hello, source.replace('hello %s from', 'howdy %s from'))
     let served = 0
     for (;;) {
       const answer = await vaultHttp(server, 'GET', 'hello/hello')
       if (answer.body.data?.message === 'Kept, howdy world from vault-plugin-secrets-hello') break
-      if (performance.now() - edited > 120_000) throw new Error(`not served after 120 s:\n${output.slice(before)}`)
+      if (performance.now() - edited > 120_000) throw new Error(`not served after 120 s:\n${dev.output.slice(before)}`)
       await new Promise((r) => setTimeout(r, 20))
     }
     served = (performance.now() - edited) / 1000
@@ -80,7 +67,7 @@ test('plugin dev serves a source change on the same server, data kept; a compile
       renameSync(temporary, hello)
       const deadline = performance.now() + 120_000
       while ((await vaultHttp(server, 'GET', 'hello/hello')).body.data?.message !== `Kept, ${word} world from vault-plugin-secrets-hello`) {
-        if (performance.now() > deadline) throw new Error(`a rename-over save (${word}) was not served:\n${output}`)
+        if (performance.now() > deadline) throw new Error(`a rename-over save (${word}) was not served:\n${dev.output}`)
         await new Promise((r) => setTimeout(r, 50))
       }
     }
@@ -95,31 +82,20 @@ test('plugin dev serves a source change on the same server, data kept; a compile
 }, 600_000)
 
 test('a second Ctrl-C while plugin dev winds down still stops the server it started', async () => {
-  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
-  let output = ''
-  dev.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const deadline = Date.now() + 120_000
-  while (!output.includes('Watching for changes')) {
-    if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`plugin dev did not start:\n${output}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  const dev = startVaultkit(['plugin', 'dev', '--project', project])
+  await dev.waitFor(/Watching for changes/)
   const {pid} = readServerState(project)
   // A save starts a round (a go build of a second or more); the first Ctrl-C waits for it to end, so the
   // second certainly arrives while plugin dev winds down, and must not wait.
   const hello = join(project, 'path_hello.go')
   writeFileSync(hello, `${readFileSync(hello, 'utf8')}\n// touched\n`)
-  while (!output.includes('changed path_hello.go: building')) {
-    if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`plugin dev did not start a round:\n${output}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
+  await dev.waitFor(/changed path_hello\.go: building/)
   dev.kill('SIGINT')
   await new Promise((r) => setTimeout(r, 50))
   dev.kill('SIGINT')
   const result = await dev
-  expect(result.exitCode, output).toBe(130)
-  expect(output).not.toMatch(/✔ changed path_hello\.go/)
+  expect(result.exitCode, dev.output).toBe(130)
+  expect(dev.output).not.toMatch(/✔ changed path_hello\.go/)
   const gone = Date.now() + 15_000
   while (isProcessAlive(pid!) && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
   expect(isProcessAlive(pid!)).toBe(false)
@@ -145,29 +121,18 @@ test('a second Ctrl-C while a killed dev server is being replaced stops the new 
   // A Vault that takes two seconds to start: the replacement is surely under way when both Ctrl-Cs land.
   const slowVault = join(parent, 'slow-vault')
   writeFileSync(slowVault, `#!/bin/sh\nsleep 2\nexec "${await installVault()}" "$@"\n`, {mode: 0o755})
-  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project, '--vault-bin', slowVault], {env: {NO_COLOR: '1'}, reject: false, all: true})
-  let output = ''
-  dev.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const waitFor = async (text: string) => {
-    const deadline = Date.now() + 120_000
-    while (!output.includes(text)) {
-      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for "${text}"; plugin dev printed:\n${output}`)
-      await new Promise((r) => setTimeout(r, 5))
-    }
-  }
-  await waitFor('Watching for changes')
+  const dev = startVaultkit(['plugin', 'dev', '--project', project, '--vault-bin', slowVault])
+  await dev.waitFor(/Watching for changes/)
   process.kill(readServerState(project).pid!, 'SIGKILL')
   // The watchdog has seen it and is starting another server: both Ctrl-Cs land while that start is under way.
-  await waitFor('is gone; starting a new one')
+  await dev.waitFor(/is gone; starting a new one/)
   dev.kill('SIGINT')
   await new Promise((r) => setTimeout(r, 50))
   dev.kill('SIGINT')
   const result = await dev
-  expect(result.exitCode, output).toBe(130)
+  expect(result.exitCode, dev.output).toBe(130)
   const gone = Date.now() + 15_000
   while (projectVaults().length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
-  expect(projectVaults(), output).toEqual([])
+  expect(projectVaults(), dev.output).toEqual([])
   expect(existsSync(join(project, '.vaultkit/server.json'))).toBe(false)
 }, 300_000)

@@ -7,7 +7,7 @@ import {execa} from 'execa'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
 import {BIN, runCli} from '../helpers.js'
-import {installVault, readServerState, vaultHttp} from './vault.js'
+import {installVault, readServerState, startVaultkit, vaultHttp} from './vault.js'
 
 // A kind of the author's own, with no hello path: its smoke is what its template.json declares, read afresh
 // on every round of one `plugin dev` (one dev server for the file): a declared smoke is sent and its answer
@@ -47,19 +47,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(parent, {recursive: true, force: true}))
 
 test('plugin dev sends the smoke the kind declares, says when it declares none, and names the request whose answer fails', async () => {
-  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
-  let output = ''
-  dev.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const waitFor = async (pattern: RegExp, from = 0) => {
-    const deadline = Date.now() + 300_000
-    while (!pattern.test(output.slice(from))) {
-      if (Date.now() > deadline || dev.exitCode !== null) throw new Error(`waited for ${pattern}; plugin dev printed:\n${output}`)
-      await new Promise((r) => setTimeout(r, 20))
-    }
-    return pattern.exec(output.slice(from))!
-  }
+  const dev = startVaultkit(['plugin', 'dev', '--project', project])
   const source = join(project, 'path_config.go')
   const touch = (n: number) => writeFileSync(source, `${readFileSync(source, 'utf8')}\n// round ${n}\n`)
   const leases = async () => {
@@ -69,18 +57,18 @@ test('plugin dev sends the smoke the kind declares, says when it declares none, 
   try {
     // (a) The declared request, after its setup (the fresh mount answers 400 until configured), with the
     // placeholders filled in; the token shown hidden, its lease revoked.
-    const [line] = await waitFor(/✔ ready: .*\n {2}GET hello\/creds -> .*\n/)
+    const [line] = await dev.waitFor(/✔ ready: .*\n {2}GET hello\/creds -> .*\n/, 300_000)
     expect(line).toMatch(/✔ ready: build [\d.]+ s, register [\d.]+ s \(enabled\), GET hello\/creds \d+ ms/)
     expect(line).toMatch(/ {2}GET hello\/creds -> token [A-Z2-7]{26} for hello at hello: \(hidden\), then revoked it\n$/)
-    expect(output).not.toMatch(/GET hello\/hello/)
-    expect(output).not.toMatch(/hello_[A-Z2-7]{26}/)
+    expect(dev.output).not.toMatch(/GET hello\/hello/)
+    expect(dev.output).not.toMatch(/hello_[A-Z2-7]{26}/)
     const server = readServerState(project)
     expect((await vaultHttp(server, 'GET', 'hello/config')).body.data.custom_prefix).toMatch(/^smoke-[\w-]{24}$/)
     expect(await leases()).toEqual([])
-    await waitFor(/Watching for changes/)
+    await dev.waitFor(/Watching for changes/, 300_000)
 
     // The commands printed to try it are the kind's smoke, and work as printed in a shell without vault on PATH.
-    const tryLines = /Use it from another terminal:\n {2}eval .*\n((?: {2}.*\n)+)/.exec(output)![1]!.trim().split(/\n {2}/)
+    const tryLines = /Use it from another terminal:\n {2}eval .*\n((?: {2}.*\n)+)/.exec(dev.output)![1]!.trim().split(/\n {2}/)
     expect(tryLines).toEqual(['vault read hello/creds', 'curl -s -H "X-Vault-Token: $VAULT_TOKEN" "$VAULT_ADDR/v1/hello/creds"'])
     for (const line of tryLines) {
       const shell = await execa('sh', ['-c', `eval "$("${process.execPath}" "${BIN}" server env --project "${project}")" && ${line}`], {
@@ -96,18 +84,18 @@ test('plugin dev sends the smoke the kind declares, says when it declares none, 
 
     // (b) None declared: one line, and the round is a good one.
     writeSmoke(undefined)
-    let from = output.length
+    let from = dev.output.length
     touch(1)
-    const [none] = await waitFor(/✔ changed path_config\.go: .*\n.*\n/, from)
+    const [none] = await dev.waitFor(/✔ changed path_config\.go: .*\n.*\n/, 300_000, from)
     expect(none).toMatch(/no smoke \d+ ms, total/)
     expect(none).toContain(`  no smoke request: ${join(kind, 'template.json')} declares none\n`)
 
     // (c) An expectation the answer fails: one line naming the request, the field and what was expected;
     // the lease it made revoked all the same.
     writeSmoke({requests: [{...creds, expect: {'data.token_id': '^never$'}}]})
-    from = output.length
+    from = dev.output.length
     touch(2)
-    const [failed] = await waitFor(/✖ changed path_config\.go: .*\n/, from)
+    const [failed] = await dev.waitFor(/✖ changed path_config\.go: .*\n/, 300_000, from)
     expect(failed).toMatch(
       new RegExp(
         `^✖ changed path_config\\.go: Smoke request GET hello/creds answered, but data\\.token_id is "[A-Z2-7]{26}", which does not match \\^never\\$ ` +
@@ -118,14 +106,14 @@ test('plugin dev sends the smoke the kind declares, says when it declares none, 
 
     // A smoke of the wrong shape is a manifest error naming file and field, on that round's one line.
     writeSmoke({requests: [{method: 'GET', path: '${path}/creds/${role}'}]})
-    from = output.length
+    from = dev.output.length
     touch(3)
-    const [invalid] = await waitFor(/✖ changed path_config\.go: .*\n/, from)
+    const [invalid] = await dev.waitFor(/✖ changed path_config\.go: .*\n/, 300_000, from)
     expect(invalid).toContain(`${join(kind, 'template.json')}: field "smoke/requests/0/path" uses \${role}, which is not a placeholder`)
   } finally {
     // Also after a failed expectation: plugin dev stops the dev server it started.
     dev.kill('SIGINT')
     await dev
   }
-  expect(dev.exitCode, output).toBe(0)
+  expect(dev.exitCode, dev.output).toBe(0)
 }, 900_000)

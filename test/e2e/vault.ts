@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {execa} from 'execa'
+import {execa, type ResultPromise} from 'execa'
 
 import {BIN, runCli} from '../helpers.js'
 
@@ -63,14 +63,41 @@ export async function goBuildSeconds(project: string, binary: string): Promise<n
 
 /** `plugin dev` until its first round is done and it watches, then Ctrl-C: what it printed, and its exit code. */
 export async function devUntilReady(project: string): Promise<{output: string; exitCode?: number}> {
-  const dev = execa(process.execPath, [BIN, 'plugin', 'dev', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
-  let output = ''
-  dev.all?.on('data', (chunk: Buffer) => {
-    output += chunk.toString()
-  })
-  const deadline = Date.now() + 120_000
-  while (!output.includes('Watching for changes') && Date.now() < deadline && dev.exitCode === null) await new Promise((r) => setTimeout(r, 50))
+  const dev = startVaultkit(['plugin', 'dev', '--project', project])
+  // The caller checks what it printed: one that exits early, or never watches, is seen there.
+  await dev.waitFor(/Watching for changes/).catch(() => undefined)
   dev.kill('SIGINT')
   const result = await dev
   return {output: result.all ?? '', exitCode: result.exitCode}
+}
+
+/** A vaultkit command left running (plugin dev): everything it printed so far, and a wait for what it prints. */
+export type Running = ResultPromise<{env: {NO_COLOR: string}; reject: false; all: true}> & {
+  /** stdout and stderr as printed, interleaved. */
+  readonly output: string
+  /**
+   * Until `pattern` matches what it printed from offset `from` on; the match (its `input` is that text).
+   * Fails with everything it printed when the command exits first or `timeout` ms pass.
+   */
+  waitFor(pattern: RegExp, timeout?: number, from?: number): Promise<RegExpExecArray>
+}
+
+/** Starts `vaultkit <args>` without colour (under `via`, a wrapper command and its flags, if given). */
+export function startVaultkit(args: string[], via: string[] = []): Running {
+  const [command, ...flags] = [...via, process.execPath]
+  const child = execa(command!, [...flags, BIN, ...args], {env: {NO_COLOR: '1'}, reject: false, all: true})
+  let output = ''
+  child.all.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const waitFor = async (pattern: RegExp, timeout = 120_000, from = 0) => {
+    const deadline = Date.now() + timeout
+    for (;;) {
+      const match = pattern.exec(output.slice(from))
+      if (match) return match
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`waited for ${pattern}; vaultkit ${args.join(' ')} printed:\n${output}`)
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  }
+  return Object.defineProperties(child, {output: {get: () => output}, waitFor: {value: waitFor}}) as Running
 }
