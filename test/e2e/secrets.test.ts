@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {sha256File} from '../../src/lib/project/build.js'
-import {recordedSha256} from '../../src/lib/project/build-record.js'
+import {fileIdentity, recordBuild, recordedSha256} from '../../src/lib/project/build-record.js'
 import {runCli} from '../helpers.js'
 import {openAPIOperations} from './openapi.js'
 import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
@@ -132,6 +132,26 @@ describe('the secrets kind in a real Vault', () => {
     expect(registered).toMatchObject({catalog: 'registered', mount: 'reloaded', version: 'v0.2.0', sha256: built.sha256})
     expect((await vaultHttp(server, 'GET', 'sys/mounts')).body.data['hello/'].running_sha256).toBe(built.sha256)
     expect((await vaultHttp(server, 'GET', 'hello/hello')).body.data.message).toMatch(/^Howdy, rebuilt/)
+  })
+
+  test('a recorded sha256 that is wrong is used, refused by Vault and dropped; a build renamed over is read again', async () => {
+    const build = join(project, 'vault/plugins/vault-plugin-secrets-hello')
+    const real = await sha256File(build)
+    // What a build landing while the sha256 was taken used to leave: this inode recorded with another sha256.
+    await recordBuild(project, build, '0'.repeat(64), await fileIdentity(build))
+    const refused = await vaultkit(['plugin', 'register'])
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stderr).toMatch(/checksums did not match/)
+    expect(await recordedSha256(project, build)).toBeUndefined()
+    const again = JSON.parse((await vaultkit(['plugin', 'register', '--json'])).stdout)
+    expect(again).toMatchObject({sha256: real, version: 'v0.2.0'})
+    expect((await vaultHttp(server, 'GET', 'sys/mounts')).body.data['hello/'].running_sha256).toBe(real)
+    // `go build -o` renames a new file over the build: the record no longer holds, the file is read again.
+    copyFileSync(build, `${build}.new`)
+    renameSync(`${build}.new`, build)
+    expect(await recordedSha256(project, build)).toBeUndefined()
+    expect(JSON.parse((await vaultkit(['plugin', 'register', '--json'])).stdout)).toMatchObject({sha256: real, catalog: 'unchanged'})
+    expect(await recordedSha256(project, build)).toBe(real)
   })
 
   test('rollback after rebuilds: each version kept its own file, so 0.1.0 is back without a build; a replaced file is refused', async () => {

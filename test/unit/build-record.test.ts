@@ -1,10 +1,10 @@
 import {createHash, randomBytes} from 'node:crypto'
-import {chmodSync, readFileSync, renameSync, utimesSync, writeFileSync} from 'node:fs'
+import {chmodSync, linkSync, readFileSync, renameSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 
-import {sha256File} from '../../src/lib/project/build.js'
-import {recordBuild, recordedSha256} from '../../src/lib/project/build-record.js'
+import {buildSha256, sha256File} from '../../src/lib/project/build.js'
+import {dropRecord, fileIdentity, recordBuild, recordedSha256, renewRecord} from '../../src/lib/project/build-record.js'
 import {tempDir, unwritableDir} from '../helpers.js'
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
@@ -37,7 +37,7 @@ describe('the sha256 recorded at build time', () => {
 
   test('is given back while the file is the one that was hashed', async () => {
     const {project, file} = built()
-    await recordBuild(project, file, 'a'.repeat(64))
+    await recordBuild(project, file, 'a'.repeat(64), await fileIdentity(file))
     expect(await recordedSha256(project, file)).toBe('a'.repeat(64))
     expect(await recordedSha256(project, join(project, 'other'))).toBeUndefined()
   })
@@ -59,7 +59,7 @@ describe('the sha256 recorded at build time', () => {
     const {project, file} = built()
     const before = new Date(Date.now() - 120_000)
     utimesSync(file, before, before)
-    await recordBuild(project, file, 'b'.repeat(64))
+    await recordBuild(project, file, 'b'.repeat(64), await fileIdentity(file))
     change(file)
     expect(await recordedSha256(project, file)).toBeUndefined()
   })
@@ -68,7 +68,51 @@ describe('the sha256 recorded at build time', () => {
     const project = unwritableDir()
     const file = join(tempDir(), 'plugin')
     writeFileSync(file, 'build')
-    await recordBuild(project, file, 'c'.repeat(64))
+    await recordBuild(project, file, 'c'.repeat(64), await fileIdentity(file))
+    expect(await recordedSha256(project, file)).toBeUndefined()
+  })
+
+  // `go build -o` renames a new file over the build while vaultkit reads the old one.
+  const replace = (file: string, bytes: string) => {
+    writeFileSync(`${file}.new`, bytes)
+    renameSync(`${file}.new`, file)
+  }
+
+  test('a file replaced while it was hashed is not recorded under the sha256 of the old bytes', async () => {
+    const {project, file} = built()
+    const before = await fileIdentity(file)
+    replace(file, 'second build')
+    expect(await recordBuild(project, file, 'd'.repeat(64), before)).toBe(false)
+    expect(await recordedSha256(project, file)).toBeUndefined()
+  })
+
+  test('renewed after a link (only the ctime changed), but never for another file', async () => {
+    const {project, file} = built()
+    const checked = await fileIdentity(file)
+    await recordBuild(project, file, 'e'.repeat(64), checked)
+    linkSync(file, `${file}_v0.1.0`)
+    expect(await recordedSha256(project, file)).toBeUndefined()
+    await renewRecord(project, file, 'e'.repeat(64), checked)
+    expect(await recordedSha256(project, file)).toBe('e'.repeat(64))
+    // A build landed after the sha256 was checked: the old sha256 is not renewed for the new inode.
+    replace(file, 'second build')
+    await renewRecord(project, file, 'e'.repeat(64), checked)
+    expect(await recordedSha256(project, file)).toBeUndefined()
+  })
+
+  test('the build sha256: the recorded one while the file is the same, else read again and recorded', async () => {
+    const {project, file} = built()
+    // A planted record is used as it is: proof that a register does not read the file then.
+    await recordBuild(project, file, 'f'.repeat(64), await fileIdentity(file))
+    expect((await buildSha256(project, file)).sha256).toBe('f'.repeat(64))
+    replace(file, 'second build')
+    const read = await buildSha256(project, file)
+    expect(read.sha256).toBe(sha256(Buffer.from('second build')))
+    expect(await recordedSha256(project, file)).toBe(read.sha256)
+    // plugin dev's sha256, taken from its build: the identity only when the record agrees with it.
+    expect((await buildSha256(project, file, read.sha256)).identity).toEqual(await fileIdentity(file))
+    expect((await buildSha256(project, file, 'f'.repeat(64))).identity).toBeUndefined()
+    await dropRecord(project)
     expect(await recordedSha256(project, file)).toBeUndefined()
   })
 })

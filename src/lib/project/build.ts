@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 import {run} from '../exec.js'
-import {recordBuild} from './build-record.js'
+import {type FileIdentity, fileIdentity, recordBuild, recordedBuild} from './build-record.js'
 import type {PluginProject} from './project.js'
 import {secondsSince} from '../timing.js'
 
@@ -63,7 +63,26 @@ export async function buildPlugin(project: PluginProject, onOutput?: (text: stri
     throw new UserError('go build failed', 'fix the errors above and build again', result.exitCode ?? 1)
   }
   await rename(partial, target)
+  // Its identity before it is read: a build landing while it is hashed is then not recorded under this sha256.
+  const identity = await fileIdentity(target)
   const sha256 = await sha256File(target)
-  await recordBuild(project.dir, target, sha256)
+  await recordBuild(project.dir, target, sha256, identity)
   return {path: target, version: `v${project.version}`, sha256, seconds: secondsSince(started)}
+}
+
+/**
+ * The project build's sha256 with the identity it was taken at (undefined: not known, so not to be
+ * recorded): `given` (plugin dev has just built it), else the recorded one, else read and recorded. A
+ * file replaced while it was read is read again.
+ */
+export async function buildSha256(projectDir: string, path: string, given?: string): Promise<{sha256: string; identity?: FileIdentity}> {
+  const recorded = await recordedBuild(projectDir, path)
+  if (given !== undefined) return {sha256: given, identity: recorded?.sha256 === given ? recorded.identity : undefined}
+  if (recorded) return recorded
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const identity = await fileIdentity(path)
+    const sha256 = await sha256File(path)
+    if (await recordBuild(projectDir, path, sha256, identity)) return {sha256, identity}
+  }
+  throw new UserError(`${path} kept changing while it was read`, 'wait for the build to finish, then register again')
 }

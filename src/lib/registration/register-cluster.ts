@@ -1,13 +1,13 @@
-import {mkdtemp, realpath, rename, rm, stat} from 'node:fs/promises'
+import {mkdtemp, realpath, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
-import {sha256File} from '../project/build.js'
-import {recordBuild, recordedSha256} from '../project/build-record.js'
+import {buildSha256, sha256File} from '../project/build.js'
+import {dropRecord, fileIdentity, renewRecord} from '../project/build-record.js'
 import {UserError, errnoCode} from '../errors.js'
 import type {PluginType} from '../project/plugin-types.js'
 import {type RegisterResult, type Registration, registerPlugin} from './register.js'
 import {isSameFile, linkOrCopy, stagingName, versionedName} from './versioned-file.js'
-import type {VaultClient} from '../vault/client.js'
+import {type VaultClient, isChecksumMismatch} from '../vault/client.js'
 import {activeClusterClient, raftServers} from '../vault/cluster.js'
 import {type NodeRole, nodeRole} from '../vault/cluster-node.js'
 import type {ClusterNode, ClusterState} from '../vault/cluster-state.js'
@@ -39,14 +39,20 @@ export async function registerOnCluster(state: ClusterState, registration: Regis
   const client = await activeClusterClient(state)
   const roles = await Promise.all(state.nodes.map(nodeRole))
   const {type, name, version, binary, sha256: known, cleanUp} = await whatToInstall(state, registration)
+  const projectDir = registration.from === 'project' ? registration.project.dir : undefined
   try {
-    const {sha256, command, installs} = binary
-      ? await installEverywhere(state.nodes, {binary, version, sha256: known})
+    const {sha256, command, installs, identity} = binary
+      ? await installEverywhere(state.nodes, {binary, version, sha256: known, projectDir})
       : await checkEverywhere(state.nodes, registration as Extract<Registration, {from: 'remote'}>)
-    // Links change the build's ctime: its recorded sha256 is renewed, so the next register need not hash.
-    if (registration.from === 'project' && installs.includes('linked')) await recordBuild(registration.project.dir, binary!, sha256)
+    // Links change the build's ctime: its recorded sha256 is renewed (if the build is still the file whose
+    // sha256 was taken), so the next register need not hash.
+    if (projectDir && identity && installs.includes('linked')) await renewRecord(projectDir, binary!, sha256, identity)
     const {path, database, restart} = registration
-    const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, database, restart, reloadScope: 'global'})
+    const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, database, restart, reloadScope: 'global'}).catch(async (error: unknown) => {
+      // The recorded sha256 was wrong (a build landed while it was taken): the next register reads the file.
+      if (projectDir && isChecksumMismatch(error)) await dropRecord(projectDir)
+      throw error
+    })
     const nodes = state.nodes.map((node, i) => ({id: node.id, role: roles[i]!, file: join(node.pluginDir, command), binary: installs[i]!}))
     return {...result, nodes, down: nodes.filter((node) => node.role === 'down').map((node) => node.id)}
   } finally {
@@ -60,7 +66,7 @@ interface ToInstall {
   version: string
   /** The local binary to put on every node (none for a remote registration); its file name without a version. */
   binary?: string
-  /** The binary's, when already known (plugin dev, or recorded by the build): not read again. */
+  /** The binary's, when already known (plugin dev): not read again. */
   sha256?: string
   cleanUp?: () => Promise<void>
 }
@@ -70,8 +76,7 @@ async function whatToInstall(state: ClusterState, registration: Registration): P
     case 'project': {
       const {project} = registration
       const binary = join(project.pluginDir, project.binaryName)
-      const sha256 = registration.sha256 ?? (await recordedSha256(project.dir, binary))
-      return {type: project.pluginType, name: registration.name ?? project.name, version: `v${project.version}`, binary, sha256}
+      return {type: project.pluginType, name: registration.name ?? project.name, version: `v${project.version}`, binary, sha256: registration.sha256}
     }
     case 'release': {
       // Checked against SHA256SUMS once, extracted once beside the nodes' folders (same disk: linked, not copied).
@@ -95,12 +100,15 @@ async function whatToInstall(state: ClusterState, registration: Registration): P
   }
 }
 
-async function installEverywhere(nodes: ClusterNode[], options: {binary: string; version: string; sha256?: string}) {
+/** `projectDir`: the binary is that project's build, whose sha256 may be recorded. */
+async function installEverywhere(nodes: ClusterNode[], options: {binary: string; version: string; sha256?: string; projectDir?: string}) {
   const source = await realpath(options.binary).catch(() => {
     throw new UserError(`${options.binary} does not exist`, 'build it first with `vaultkit plugin build`')
   })
-  const built = await stat(source)
-  const sha256 = options.sha256 ?? (await sha256File(source))
+  const hashed = options.projectDir ? await buildSha256(options.projectDir, options.binary, options.sha256) : undefined
+  // Taken before the file is read, so that what is linked can be told apart from a build landing meanwhile.
+  const built = hashed?.identity ?? (await fileIdentity(source))
+  const sha256 = hashed?.sha256 ?? options.sha256 ?? (await sha256File(source))
   const command = versionedName(basename(options.binary), options.version)
   const installs: NodeInstall['binary'][] = []
   const staged: Array<{partial: string; target: string}> = []
@@ -130,7 +138,7 @@ async function installEverywhere(nodes: ClusterNode[], options: {binary: string;
   } finally {
     await Promise.all(staged.map(({partial}) => rm(partial, {force: true})))
   }
-  return {sha256, command, installs}
+  return {sha256, command, installs, identity: hashed?.identity}
 }
 
 /** --sha256 with --command: nothing to copy, but every node must already hold that very file. */
@@ -143,7 +151,7 @@ async function checkEverywhere(nodes: ClusterNode[], {sha256, command}: {sha256:
   if (missing.length > 0) {
     throw new UserError(`${command} with sha256 ${sha256.slice(0, 12)}… is not in the plugin directory of ${missing.join(', ')}; nothing was registered`, 'copy it there, or register a local --binary')
   }
-  return {sha256, command, installs: nodes.map(() => 'present' as const)}
+  return {sha256, command, installs: nodes.map(() => 'present' as const), identity: undefined}
 }
 
 export interface ClusterRequirement {

@@ -1,8 +1,8 @@
 import {realpath} from 'node:fs/promises'
 import {basename, dirname, isAbsolute, join, relative} from 'node:path'
 
-import {sha256File} from '../project/build.js'
-import {recordBuild, recordedSha256} from '../project/build-record.js'
+import {buildSha256, sha256File} from '../project/build.js'
+import {dropRecord, renewRecord} from '../project/build-record.js'
 import {UserError} from '../errors.js'
 import {type MountAction, ensureMount, readMounts} from './mounts.js'
 import {BUILTIN_PLUGIN_NAMES} from '../scaffold/names.js'
@@ -11,7 +11,7 @@ import type {PluginProject} from '../project/project.js'
 import {type DatabaseConnection, ensureDatabase} from './register-database.js'
 import {placeBesideBuild} from './versioned-file.js'
 import {secondsSince} from '../timing.js'
-import type {VaultClient} from '../vault/client.js'
+import {type VaultClient, isChecksumMismatch} from '../vault/client.js'
 
 /** Where the plugin goes once it is in the catalog. */
 interface Placement {
@@ -91,6 +91,16 @@ interface CatalogEntry {
 
 /** catalog entry -> mount enabled, or tuned to the new version and reloaded; a second run changes nothing. */
 export async function registerPlugin(client: VaultClient, registration: Registration): Promise<RegisterResult> {
+  try {
+    return await registerResolved(client, registration)
+  } catch (error) {
+    // The recorded sha256 was wrong (a build landed while it was taken): the next register reads the file.
+    if (registration.from === 'project' && isChecksumMismatch(error)) await dropRecord(registration.project.dir)
+    throw error
+  }
+}
+
+async function registerResolved(client: VaultClient, registration: Registration): Promise<RegisterResult> {
   const started = performance.now()
   const entry = await resolve(client, registration)
   if (BUILTIN_PLUGIN_NAMES.has(entry.name)) {
@@ -115,12 +125,13 @@ async function resolve(client: VaultClient, registration: Registration): Promise
       const {project} = registration
       const binary = join(project.pluginDir, project.binaryName)
       const local = await localBinary(client, binary, 'build it first with `vaultkit plugin build`')
-      const sha256 = registration.sha256 ?? (await recordedSha256(project.dir, binary)) ?? (await sha256File(local))
+      const {sha256, identity} = await buildSha256(project.dir, binary, registration.sha256)
       const version = `v${project.version}`
       // Registered under <binary>_v<version> (a hard link beside the build): a later build leaves it, so a rollback finds it.
       const {command, placed: linked} = await placeBesideBuild(local, version)
-      // A new link changes the build's ctime: the recorded sha256 is renewed, so the next register need not hash.
-      if (linked) await recordBuild(project.dir, binary, sha256)
+      // A new link changes the build's ctime: the recorded sha256 is renewed (if the file is still the one
+      // whose sha256 was taken), so the next register need not hash.
+      if (linked && identity) await renewRecord(project.dir, binary, sha256, identity)
       return {...placed(project.pluginType, registration.name ?? project.name), version, sha256, command}
     }
     case 'binary': {

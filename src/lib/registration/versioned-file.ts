@@ -1,8 +1,8 @@
-import type {Stats} from 'node:fs'
 import {chmod, copyFile, link, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
 import {errnoCode} from '../errors.js'
+import {type FileIdentity, fileIdentity} from '../project/build-record.js'
 
 /** `vault-plugin-secrets-hello_v0.2.0`: each version its own file, so the previous one stays for a rollback. */
 export const versionedName = (binary: string, version: string) => `${binary}_${version}`
@@ -11,8 +11,8 @@ export const versionedName = (binary: string, version: string) => `${binary}_${v
  * The file is this very build (a link made earlier): nothing to do. Anything else is replaced, which costs a
  * link and a rename, less than reading tens of MB to compare bytes on every node in every dev round.
  */
-export async function isSameFile(target: string, built: Stats): Promise<boolean> {
-  const found = await stat(target).catch(() => undefined)
+export async function isSameFile(target: string, built: Pick<FileIdentity, 'dev' | 'ino'>): Promise<boolean> {
+  const found = await stat(target, {bigint: true}).catch(() => undefined)
   return found !== undefined && found.ino === built.ino && found.dev === built.dev
 }
 
@@ -46,7 +46,7 @@ export const stagingName = (target: string) => join(dirname(target), `.${basenam
 export async function placeBesideBuild(build: string, version: string): Promise<{command: string; placed: boolean}> {
   const command = versionedName(basename(build), version)
   const target = join(dirname(build), command)
-  if (await isSameFile(target, await stat(build))) return {command, placed: false}
+  if (await isSameFile(target, await fileIdentity(build))) return {command, placed: false}
   const partial = stagingName(target)
   try {
     await linkOrCopy(build, partial)
@@ -56,3 +56,4 @@ export async function placeBesideBuild(build: string, version: string): Promise<
   }
   return {command, placed: true}
 }
+

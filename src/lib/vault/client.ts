@@ -146,9 +146,14 @@ function parseJson(text: string): Json | undefined {
   }
 }
 
+const CHECKSUM_MISMATCH = /checksums did not match/i
+
+/** Vault ran the plugin and its file is not the sha256 in the catalog. */
+export const isChecksumMismatch = (error: unknown) => error instanceof VaultError && CHECKSUM_MISMATCH.test(error.message)
+
 /** What to do about the errors plugin authors meet most. */
 export function hintFor(said: string): string {
-  if (/checksums did not match/i.test(said)) return 'the binary changed since it was registered: run `vaultkit plugin register` again'
+  if (CHECKSUM_MISMATCH.test(said)) return 'the binary changed since it was registered: run `vaultkit plugin register` again'
   if (/plugin version mismatch|reported version .* does not match/i.test(said)) {
     return 'version/version.go and the registered version differ: rebuild with `vaultkit plugin build`, then register again'
   }
