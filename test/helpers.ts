@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {chmodSync, mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -35,9 +35,10 @@ export function listTree(dir: string): string[] {
     .sort()
 }
 
-/** A folder nobody may create anything in, root included (root ignores modes, so it gets the immutable bit). */
-export function unwritableDir(): string {
+/** A folder nobody may create anything in, root included (root ignores modes, so it gets the immutable bit); `files` are written first. */
+export function unwritableDir(files: Record<string, string> = {}): string {
   const dir = tempDir()
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text, {mode: 0o755})
   if (process.getuid?.() === 0) {
     execFileSync('chattr', ['+i', dir])
     onTestFinished(() => {

@@ -124,23 +124,25 @@ async function resolve(client: VaultClient, registration: Registration): Promise
     case 'project': {
       const {project} = registration
       const binary = join(project.pluginDir, project.binaryName)
-      const local = await localBinary(client, binary, 'build it first with `vaultkit plugin build`')
+      const {local, pluginDir} = await localBinary(client, binary, 'build it first with `vaultkit plugin build`')
       const {sha256, identity} = await buildSha256(project.dir, binary, registration.sha256)
       const version = `v${project.version}`
-      // Registered under <binary>_v<version> (a hard link beside the build): a later build leaves it, so a rollback finds it.
-      const {command, placed: linked} = await placeBesideBuild(local, version)
+      // Registered under <binary>_v<version> (a hard link beside the build): a later build leaves it, so a
+      // rollback finds it. Only in the project's own plugin directory: another Vault's is not vaultkit's to write.
+      const own = await isOwnPluginDirectory(pluginDir, project.pluginDir)
+      const {command, placed: linked} = own ? await placeBesideBuild(local, version) : {command: project.binaryName, placed: false}
       // A new link changes the build's ctime: the recorded sha256 is renewed (if the file is still the one
       // whose sha256 was taken), so the next register need not hash.
       if (linked && identity) await renewRecord(project.dir, binary, sha256, identity)
       return {...placed(project.pluginType, registration.name ?? project.name), version, sha256, command}
     }
     case 'binary': {
-      const local = await localBinary(client, registration.binary, 'check the path, or build it first')
+      const {local} = await localBinary(client, registration.binary, 'check the path, or build it first')
       return {...placed(registration.type, registration.name), version: registration.version, sha256: await sha256File(local), command: basename(registration.binary)}
     }
     case 'release': {
       const installed = await (await import('./release-install.js')).installFromRelease(client, registration.dir)
-      const local = await localBinary(client, installed.binary, 'check the plugin directory')
+      const {local} = await localBinary(client, installed.binary, 'check the plugin directory')
       return {...placed(installed.type, registration.name ?? installed.name), version: installed.version, sha256: await sha256File(local), command: basename(local)}
     }
     case 'remote':
@@ -180,21 +182,28 @@ interface CatalogListing {
   builtin?: boolean
 }
 
-async function localBinary(client: VaultClient, given: string, missingHint: string): Promise<string> {
+/** The binary, resolved, and the server's plugin directory (resolved; undefined when it does not show it). */
+async function localBinary(client: VaultClient, given: string, missingHint: string): Promise<{local: string; pluginDir?: string}> {
   const resolved = await realpath(given).catch(() => {
     throw new UserError(`${given} does not exist`, missingHint)
   })
-  await checkInPluginDirectory(client, given, resolved)
-  return resolved
+  return {local: resolved, pluginDir: await checkInPluginDirectory(client, given, resolved)}
+}
+
+/** The server's reported plugin directory is the project's (a dev server vaultkit runs), not merely trusted. */
+export async function isOwnPluginDirectory(reported: string | undefined, projectPluginDir: string): Promise<boolean> {
+  if (reported === undefined) return false
+  const real = async (dir: string) => realpath(dir).catch(() => dir)
+  return (await real(reported)) === (await real(projectPluginDir))
 }
 
 /**
  * Vault runs only files inside its plugin_directory, compared after resolving symlinks; say so before
  * Vault fails with a less helpful message. Servers that do not show their config (no sudo) are trusted.
  */
-async function checkInPluginDirectory(client: VaultClient, given: string, resolved: string): Promise<void> {
+async function checkInPluginDirectory(client: VaultClient, given: string, resolved: string): Promise<string | undefined> {
   const configured = await reportedPluginDirectory(client)
-  if (!configured) return
+  if (!configured) return undefined
   const pluginDir = await realpath(configured).catch(() => configured)
   const inside = (path: string) => {
     const rel = relative(pluginDir, path)
@@ -207,6 +216,7 @@ async function checkInPluginDirectory(client: VaultClient, given: string, resolv
   if (dirname(resolved) !== pluginDir) {
     throw new UserError(`${given} is in a subfolder of the plugin directory ${pluginDir}`, 'put it directly in that directory')
   }
+  return pluginDir
 }
 
 /**

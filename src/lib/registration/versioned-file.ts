@@ -1,7 +1,7 @@
 import {chmod, copyFile, link, rename, rm, stat} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
-import {errnoCode} from '../errors.js'
+import {UserError, errnoCode} from '../errors.js'
 import {type FileIdentity, fileIdentity} from '../project/build-record.js'
 
 /** `vault-plugin-secrets-hello_v0.2.0`: each version its own file, so the previous one stays for a rollback. */
@@ -51,9 +51,17 @@ export async function placeBesideBuild(build: string, version: string): Promise<
   try {
     await linkOrCopy(build, partial)
     await rename(partial, target)
+  } catch (error) {
+    throw unwritable(error, dirname(build), command) ?? error
   } finally {
-    await rm(partial, {force: true})
+    await rm(partial, {force: true}).catch(() => {})
   }
   return {command, placed: true}
 }
 
+/** A plugin directory vaultkit may not write (root-owned, read-only mount): one line saying what to do. */
+export function unwritable(error: unknown, dir: string, command: string): UserError | undefined {
+  const code = errnoCode(error)
+  if (!code || !['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT'].includes(code)) return undefined
+  return new UserError(`${command} cannot be written into the plugin directory ${dir} (${code})`, 'make that directory writable by this user (or free space on its disk), then register again')
+}
