@@ -51,6 +51,16 @@ export function unwritableDir(files: Record<string, string> = {}): string {
   return dir
 }
 
+/** A folder on a tmpfs of `size` (root mounts it; the tests run as root here and in CI). */
+export function smallDisk(size: string): string {
+  const dir = tempDir()
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir])
+  onTestFinished(() => {
+    execFileSync('umount', [dir])
+  })
+  return dir
+}
+
 /** A 127.0.0.1 port nothing listens on (the moment it is returned). */
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {

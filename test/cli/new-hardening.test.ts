@@ -1,10 +1,9 @@
-import {execFileSync} from 'node:child_process'
 import {mkdirSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa} from 'execa'
-import {onTestFinished, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 
-import {BIN, listTree, tempDir} from '../helpers.js'
+import {BIN, listTree, smallDisk, tempDir} from '../helpers.js'
 
 const GOLDEN = join(import.meta.dirname, '../golden/secrets')
 const quiet = ['--no-tidy', '--no-git']
@@ -13,16 +12,6 @@ const SLOW = ['--import', join(import.meta.dirname, '../fixtures/slow-writes.js'
 
 const newProject = (cwd: string, args: string[], slow = false) =>
   execa(process.execPath, [...(slow ? SLOW : []), BIN, 'plugin', 'new', 'hello', '--yes', ...quiet, ...args], {cwd, reject: false, env: {NO_COLOR: '1'}})
-
-/** A folder on a tmpfs of `size` (root mounts it; the tests run as root here and in CI). */
-function smallDisk(size: string): string {
-  const dir = tempDir()
-  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir])
-  onTestFinished(() => {
-    execFileSync('umount', [dir])
-  })
-  return dir
-}
 
 describe('plugin new on a full disk', () => {
   test('a disk too small for the project: one line that says so, nothing left behind', async () => {

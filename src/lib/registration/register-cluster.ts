@@ -101,7 +101,7 @@ async function whatToInstall(state: ClusterState, registration: Registration): P
 }
 
 /** `projectDir`: the binary is that project's build, whose sha256 may be recorded. */
-async function installEverywhere(nodes: ClusterNode[], options: {binary: string; version: string; sha256?: string; projectDir?: string}) {
+export async function installEverywhere(nodes: ClusterNode[], options: {binary: string; version: string; sha256?: string; projectDir?: string}) {
   const source = await realpath(options.binary).catch(() => {
     throw new UserError(`${options.binary} does not exist`, 'build it first with `vaultkit plugin build`')
   })
@@ -111,7 +111,7 @@ async function installEverywhere(nodes: ClusterNode[], options: {binary: string;
   const sha256 = hashed?.sha256 ?? options.sha256 ?? (await sha256File(source))
   const command = versionedName(basename(options.binary), options.version)
   const installs: NodeInstall['binary'][] = []
-  const staged: Array<{partial: string; target: string}> = []
+  const staged: Array<{node: string; partial: string; target: string}> = []
   const refused: string[] = []
   try {
     for (const node of nodes) {
@@ -123,7 +123,7 @@ async function installEverywhere(nodes: ClusterNode[], options: {binary: string;
       const partial = stagingName(target)
       try {
         installs.push(await linkOrCopy(source, partial))
-        staged.push({partial, target})
+        staged.push({node: node.id, partial, target})
       } catch (error) {
         refused.push(`${node.id} (${node.pluginDir}: ${errnoCode(error) ?? (error as Error).message})`)
       }
@@ -134,11 +134,31 @@ async function installEverywhere(nodes: ClusterNode[], options: {binary: string;
         'make that directory writable (a failover to a node without the binary breaks the mount), then register again',
       )
     }
-    for (const {partial, target} of staged) await rename(partial, target)
+    await switchAll(staged)
   } finally {
     await Promise.all(staged.map(({partial}) => rm(partial, {force: true})))
   }
   return {sha256, command, installs, identity: hashed?.identity}
+}
+
+/**
+ * Every staged file renamed over its node's previous one. A rename failing halfway leaves some nodes on the
+ * new file: said in one line (nothing was registered yet, so registering again puts every node right).
+ */
+async function switchAll(staged: Array<{node: string; partial: string; target: string}>): Promise<void> {
+  const switched: string[] = []
+  for (const {node, partial, target} of staged) {
+    try {
+      await rename(partial, target)
+    } catch (error) {
+      const done = switched.length > 0 ? `; the new file is already in place on ${switched.join(', ')}` : ''
+      throw new UserError(
+        `The binary could not be renamed into place in ${target} on ${node} (${errnoCode(error) ?? (error as Error).message})${done}; nothing was registered`,
+        'fix that plugin directory, then register again',
+      )
+    }
+    switched.push(node)
+  }
 }
 
 /** --sha256 with --command: nothing to copy, but every node must already hold that very file. */

@@ -30,8 +30,14 @@ export async function linkOrCopy(source: string, partial: string): Promise<'link
   } catch (error) {
     if (!['EXDEV', 'EPERM', 'EMLINK'].includes(errnoCode(error) ?? '')) throw error
   }
-  await copyFile(source, partial)
-  await chmod(partial, 0o755)
+  try {
+    await copyFile(source, partial)
+    await chmod(partial, 0o755)
+  } catch (error) {
+    // A disk that filled up midway: no half-copied file is left in the plugin directory.
+    await rm(partial, {force: true}).catch(() => {})
+    throw error
+  }
   return 'copied'
 }
 
