@@ -1,5 +1,5 @@
-import {execFileSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
+import {execFileSync, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -403,11 +403,15 @@ describe('plugin dev, plugin logs and register --from-release on the cluster', {
     const release = await json(['plugin', 'release', '--platform', platform, '--out', out, '--allow-dirty'])
     const built = release.platforms.find((p: {platform: string}) => p.platform === platform)
     const before = await hello((await nodes()).find((n) => n.role === 'active')!)
+    // What a register killed outright (SIGKILL) left: swept by this one, since its process is gone.
+    const abandoned = join(project, '.vaultkit', `.release-${spawnSync(process.execPath, ['-e', '']).pid}-x1y2z3`)
+    mkdirSync(abandoned)
+    writeFileSync(join(abandoned, BINARY), 'tens of MB')
     const registered = await json(['plugin', 'register', '--from-release', out])
     expect(registered).toMatchObject({version: 'v0.5.0', command: `${BINARY}_v0.5.0`, sha256: built.sha256, catalog: 'registered', mount: 'upgraded', down: []})
     expect(registered.nodes.map((n: {binary: string}) => n.binary)).toEqual(['linked', 'linked', 'linked'])
     for (const node of await nodes()) expect(await sha256File(join(node.pluginDir, `${BINARY}_v0.5.0`))).toBe(built.sha256)
-    // Extracted once beside the nodes' folders, and that copy removed.
+    // Extracted once beside the nodes' folders, and that copy removed (the abandoned one too).
     expect(readdirSync(join(project, '.vaultkit')).filter((f) => f.startsWith('.release-'))).toEqual([])
     const active = (await nodes()).find((n) => n.role === 'active')!
     // The release is of the same sources: the same answer, from 0.5.0.

@@ -3,6 +3,7 @@ import {basename, dirname, join} from 'node:path'
 
 import {buildSha256, sha256File} from '../project/build.js'
 import {dropRecord, fileIdentity, renewRecord} from '../project/build-record.js'
+import {sweepAbandoned} from '../abandoned.js'
 import {UserError, errnoCode} from '../errors.js'
 import type {PluginType} from '../project/plugin-types.js'
 import {type RegisterResult, type Registration, registerPlugin} from './register.js'
@@ -80,9 +81,12 @@ async function whatToInstall(state: ClusterState, registration: Registration): P
     }
     case 'release': {
       // Checked against SHA256SUMS once, extracted once beside the nodes' folders (same disk: linked, not copied).
+      const root = dirname(state.nodes[0]!.dir)
+      // Named with the pid: a register killed outright (SIGKILL, Ctrl-C) leaves tens of MB, swept by the next one.
+      await sweepAbandoned(root, ['release'])
       const {checkRelease, extractRelease} = await import('./release-install.js')
       const release = await checkRelease(registration.dir)
-      const staging = await mkdtemp(join(dirname(state.nodes[0]!.dir), '.release-'))
+      const staging = await mkdtemp(join(root, `.release-${process.pid}-`))
       const cleanUp = () => rm(staging, {recursive: true, force: true})
       try {
         const binary = join(staging, release.binaryName)

@@ -25,6 +25,8 @@ const SUMS = /^(vault-plugin-[a-z]+-[a-z0-9-]+)_(.+)_SHA256SUMS$/
 /** A release folder's zip for this host, checked against its SHA256SUMS: what to extract and install. */
 export interface CheckedRelease {
   zip: string
+  /** The zip's bytes that were checked: extracted from, never the file again (which could change meanwhile). */
+  bytes: Buffer
   /** `vault-plugin-secrets-hello`: the binary's name inside the zip (with `.exe` on Windows). */
   binaryName: string
   type: PluginType
@@ -73,14 +75,14 @@ export async function checkRelease(dir: string): Promise<CheckedRelease> {
   if (createHash('sha256').update(zip).digest('hex') !== expected) {
     throw new UserError(`${zipName} does not match its checksum in ${sumsFiles[0]}`, 'the zip is damaged or was altered: get the release again (nothing was installed)')
   }
-  return {zip: join(dir, zipName), binaryName: binaryName!, type: plugin.type, name: plugin.name, version: `v${version}`}
+  return {zip: join(dir, zipName), bytes: zip, binaryName: binaryName!, type: plugin.type, name: plugin.name, version: `v${version}`}
 }
 
 /** The checked release's binary at `target`: staged beside it and renamed into place, executable. */
 export async function extractRelease(release: CheckedRelease, target: string): Promise<void> {
   const partial = `${target}.partial-${process.pid}`
   try {
-    await extractEntry(release.zip, `${release.binaryName}${EXE}`, partial)
+    await extractEntry(release.bytes, `${release.binaryName}${EXE}`, partial)
     await rename(partial, target)
   } catch (error) {
     await rm(partial, {force: true})

@@ -1,7 +1,8 @@
-import {access, chmod, constants, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile} from 'node:fs/promises'
+import {access, chmod, constants, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {delimiter, join} from 'node:path'
 
+import {sweepAbandoned} from '../../abandoned.js'
 import {UserError, errnoCode} from '../../errors.js'
 import {type ProgressStream, createProgress} from '../../cli/progress.js'
 import {GoBuildProgress} from './build-progress.js'
@@ -56,7 +57,7 @@ export async function ensureVaultBinary(options: EnsureOptions = {}): Promise<Va
     throw new NoVaultBinary()
   }
   const log = options.onProgress ?? (() => {})
-  await sweepAbandoned(join(cacheDir(env), 'vault'))
+  await sweepAbandoned(join(cacheDir(env), 'vault'), ['download', 'build'])
   return whileInterruptible(async (signal) => {
     if (options.from !== 'source') {
       const {ReleaseUnavailable, installRelease} = await import('./release.js')
@@ -96,23 +97,6 @@ async function whileInterruptible<T>(run: (signal: AbortSignal) => Promise<T>): 
   } finally {
     process.removeListener('SIGINT', interrupt)
     process.removeListener('SIGTERM', interrupt)
-  }
-}
-
-/** A download or build killed outright (SIGKILL, a power cut) leaves its staging folder, named with its pid: remove those whose process is gone. */
-async function sweepAbandoned(root: string) {
-  for (const name of await readdir(root).catch(() => [])) {
-    const pid = Number(/^\.(?:download|build)-(\d+)-/.exec(name)?.[1])
-    if (pid && !isRunning(pid)) await rm(join(root, name), {recursive: true, force: true})
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return errnoCode(error) === 'EPERM'
   }
 }
 
