@@ -58,6 +58,20 @@ function lockEmptyFolder(directory: string): string {
 export async function writeProject(directory: string, files: RenderedFile[]): Promise<void> {
   const target = resolve(directory)
   const exists = checkTarget(target)
+  // Listening before the first file appears: a signal with no listener ends the process at once, leaving it.
+  let interrupted: NodeJS.Signals | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = signal
+  }
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
+  try {
+    await writeStaged(target, exists, files, () => interrupted)
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
+  }
+}
+
+async function writeStaged(target: string, exists: boolean, files: RenderedFile[], interrupted: () => NodeJS.Signals | undefined): Promise<void> {
   // Filling an existing folder takes one rename per entry, and a rename replaces a file: hold a lock so two
   // runs into the same folder cannot mix, then check again that it is still empty.
   const lock = exists ? lockEmptyFolder(target) : undefined
@@ -73,45 +87,37 @@ export async function writeProject(directory: string, files: RenderedFile[]): Pr
     if (createdParent && !existsSync(target)) rmSync(createdParent, {recursive: true, force: true})
     if (lock) rmSync(lock, {force: true})
   }
-  let interrupted: NodeJS.Signals | undefined
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = signal
-  }
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
   try {
-    try {
-      // Synchronous: a few dozen small files, written faster without thread-pool round trips.
-      mkdirSync(staging, {mode: 0o700})
-      for (const file of files) {
-        const path = join(staging, file.path)
-        mkdirSync(dirname(path), {recursive: true})
-        writeFileSync(path, file.contents, {mode: file.mode})
-      }
-      if (exists) {
-        moved = readdirSync(staging)
-        for (const entry of moved) renameSync(join(staging, entry), join(target, entry))
-        rmSync(staging, {recursive: true})
-      } else {
-        chmodSync(staging, 0o755)
-        renameSync(staging, target)
-        placed = true
-      }
-      if (lock) rmSync(lock)
-    } catch (error) {
-      undo()
-      // Renamed onto a folder that another run filled since it was checked.
-      if (errnoCode(error) === 'ENOTEMPTY' || errnoCode(error) === 'EEXIST') throw notEmpty(target)
-      throw fsError(error, `write in ${exists ? target : dirname(target)}`)
+    // Synchronous: a few dozen small files, written faster without thread-pool round trips.
+    mkdirSync(staging, {mode: 0o700})
+    for (const file of files) {
+      const path = join(staging, file.path)
+      mkdirSync(dirname(path), {recursive: true})
+      writeFileSync(path, file.contents, {mode: file.mode})
     }
-    // A signal that came during the synchronous write is delivered now; honour it rather than lose it.
-    await new Promise((resolve) => setImmediate(resolve))
-    await new Promise((resolve) => setImmediate(resolve))
-    if (interrupted) {
-      undo()
-      throw new UserError(`Interrupted (${interrupted})`, 'nothing was written', interrupted === 'SIGINT' ? 130 : 143)
+    if (exists) {
+      moved = readdirSync(staging)
+      for (const entry of moved) renameSync(join(staging, entry), join(target, entry))
+      rmSync(staging, {recursive: true})
+    } else {
+      chmodSync(staging, 0o755)
+      renameSync(staging, target)
+      placed = true
     }
-  } finally {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
+    if (lock) rmSync(lock)
+  } catch (error) {
+    undo()
+    // Renamed onto a folder that another run filled since it was checked.
+    if (errnoCode(error) === 'ENOTEMPTY' || errnoCode(error) === 'EEXIST') throw notEmpty(target)
+    throw fsError(error, `write in ${exists ? target : dirname(target)}`)
+  }
+  // A signal that came during the synchronous write is delivered now; honour it rather than lose it.
+  await new Promise((resolve) => setImmediate(resolve))
+  await new Promise((resolve) => setImmediate(resolve))
+  const signal = interrupted()
+  if (signal) {
+    undo()
+    throw new UserError(`Interrupted (${signal})`, 'nothing was written', signal === 'SIGINT' ? 130 : 143)
   }
 }
 
