@@ -123,8 +123,16 @@ describe('runSmoke: what it created is revoked', () => {
       message: 'Revoking the lease that GET kv/creds/hello made failed: Vault at http://127.0.0.1:8200 answered 403 on POST sys/leases/revoke: permission denied for (hidden)',
       hint: 'revoke it by hand, or check the token may revoke leases',
     })
-    // It stops at the first one that fails: the older token is left, as the message says, for the user.
-    expect(calls.slice(2)).toEqual(['POST sys/leases/revoke {"lease_id":"kv/creds/hello/lease-1"}'])
+    // The older token is revoked all the same: one failure does not leave the rest behind.
+    expect(calls.slice(2)).toEqual(['POST sys/leases/revoke {"lease_id":"kv/creds/hello/lease-1"}', 'POST auth/token/revoke {"token":"hvs.login-token"}'])
+  })
+
+  test('after a good smoke every failed revocation is counted in the one line', async () => {
+    const {client} = leavingThings((path) => (path.endsWith('/revoke') ? vaultError('POST', path, 503, 'Vault is sealed') : undefined))
+    const failure = await runSmoke(client, GOOD, GIVEN, FILE).catch((error: unknown) => error)
+    expect((failure as UserError).message).toBe(
+      'Revoking the lease that GET kv/creds/hello made failed: Vault at http://127.0.0.1:8200 answered 503 on POST sys/leases/revoke: Vault is sealed; 1 more could not be revoked either',
+    )
   })
 })
 

@@ -102,21 +102,27 @@ interface Created {
 }
 
 /**
- * Revokes what the smoke created, newest first. After a failed smoke its own error is the one reported, so
- * a revocation that fails too is passed over; after a good one it fails the smoke. Returns how many.
+ * Revokes what the smoke created, newest first, every one even when one fails. After a failed smoke its own
+ * error is the one reported, so failed revocations are passed over; after a good one the first failure fails
+ * the smoke, counting any others. Returns how many were revoked.
  */
 async function revoke(client: VaultClient, created: Created[], secrets: Secrets, afterFailure: boolean): Promise<number> {
   let count = 0
+  const failed: Array<{item: Created; error: UserError}> = []
   for (const item of created.toReversed()) {
     try {
       if (item.kind === 'lease') await client.post('sys/leases/revoke', {lease_id: item.id})
       else await client.post('auth/token/revoke', {token: item.id})
       count++
     } catch (error) {
-      if (afterFailure) continue
       if (!(error instanceof UserError)) throw error
-      throw new UserError(`Revoking the ${item.kind} that ${item.label} made failed: ${secrets.hide(error.message)}`, 'revoke it by hand, or check the token may revoke leases')
+      failed.push({item, error})
     }
+  }
+  const [first, ...others] = failed
+  if (first && !afterFailure) {
+    const more = others.length === 0 ? '' : `; ${others.length} more could not be revoked either`
+    throw new UserError(`Revoking the ${first.item.kind} that ${first.item.label} made failed: ${secrets.hide(first.error.message)}${more}`, 'revoke it by hand, or check the token may revoke leases')
   }
   return count
 }
