@@ -1,18 +1,31 @@
 // The one place that pins what generated projects build against. Raise these together, then run
 // `npm test`: the Go tier compiles, vets and tests every kind with them.
 export const goVersions = {
-  /** `go` directive of generated go.mod files: the oldest Go the SDK below accepts. */
-  goDirective: '1.25.7',
-  /** Written to .go-version for CI (actions/setup-go). */
-  goToolchain: '1.26.8',
+  /** `go` directive of generated go.mod files: the oldest Go the modules below accept (golang.org/x/net's floor needs 1.26). */
+  goDirective: '1.26.0',
+  /**
+   * Written to .go-version for CI (actions/setup-go): the first Go 1.26 release whose standard library has
+   * no known vulnerability that a generated plugin calls (1.26.9 and 1.26.10 fixed those of 1.26.8).
+   */
+  goToolchain: '1.26.10',
   sdk: 'v0.25.1',
   api: 'v1.23.0',
   hclog: 'v1.6.3',
   /** golang.org/x/crypto, for bcrypt in the auth kind: the version the SDK itself requires. */
   crypto: 'v0.49.0',
   /** The database kind: PostgreSQL's pure-Go driver, and the SDK's config parsing helpers. */
-  pgx: 'v5.9.1',
+  pgx: 'v5.9.2',
   parseutil: 'v0.2.0',
+  /**
+   * Modules the SDK pulls in, required at least at these versions: below them a generated plugin calls
+   * functions with known vulnerabilities (govulncheck with the Go vulnerability database of 2026-11-05).
+   * test/go/audit.test.ts keeps every kind clean; raise a floor when it names a module.
+   */
+  floors: [
+    {module: 'golang.org/x/net', version: 'v0.60.0'},
+    {module: 'golang.org/x/text', version: 'v0.41.0'},
+    {module: 'google.golang.org/grpc', version: 'v1.83.2'},
+  ],
   /** The linter the generated CI workflow runs, as HashiCorp's plugin repositories do; so does the Go tier. */
   staticcheck: 'v0.8.2',
 } as const

@@ -8,7 +8,9 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {listKinds} from '../../src/lib/templates/kinds.js'
 import {runCli} from '../helpers.js'
 import {type Postgres, startPostgres} from '../postgres.js'
-import {staticcheckBinary} from './staticcheck.js'
+import {parseGovulncheck} from '../../src/lib/audit/govulncheck-report.js'
+import {compareVersions, goVersions} from '../../src/lib/versions.js'
+import {govulncheckBinary, staticcheckBinary, vulnDatabase} from './go-tools.js'
 
 // The real toolchain on every kind, with the checks HashiCorp's plugin CI runs: gofmt, go vet,
 // staticcheck, go test -race, and statement coverage. A scaffold that renders but does not pass them is a
@@ -74,6 +76,20 @@ describe.each(kinds)('the %s kind, generated with go mod tidy and git', (kind) =
     const result = await execa(await staticcheckBinary(), ['./...'], {cwd: project, reject: false, all: true})
     expect(result.all).toBe('')
     expect(result.exitCode).toBe(0)
+  })
+
+  // Born clean: the go.mod a kind renders calls no function with a known vulnerability. The standard library's
+  // findings depend on the Go that runs the scan (this machine's may be older), so each must be fixed by the
+  // Go release the project's .go-version names, which its CI builds with.
+  test('govulncheck finds no vulnerable function the plugin calls', {timeout: 600_000}, async () => {
+    const scan = await execa(await govulncheckBinary(), ['-db', await vulnDatabase(), '-format', 'json', './...'], {cwd: project, reject: false})
+    expect(scan.exitCode, scan.stderr).toBe(0)
+    const called = parseGovulncheck(scan.stdout).findings.filter((f) => f.reach === 'called')
+    expect(called.filter((f) => f.module !== 'stdlib').map((f) => `${f.id} in ${f.module}@${f.version}, fixed in ${f.fixed}`)).toEqual([])
+    const goVersion = readFileSync(join(project, '.go-version'), 'utf8').trim()
+    expect(goVersion).toBe(goVersions.goToolchain)
+    const unfixed = called.filter((f) => f.module === 'stdlib' && (!f.fixed || compareVersions(f.fixed, goVersion) > 0))
+    expect(unfixed.map((f) => `${f.id} in Go's standard library, fixed in ${f.fixed}`)).toEqual([])
   })
 
   test(`go test -race passes, covering at least ${MIN_COVERAGE}% of the plugin's statements`, {timeout: 600_000}, async () => {

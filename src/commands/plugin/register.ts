@@ -84,7 +84,7 @@ export default class PluginRegister extends BaseCommand {
   }
 
   private printResult(result: RegisterResult) {
-    this.log(`catalog ${result.type}/${result.name} ${result.version}: ${result.catalog}`)
+    this.log(`catalog ${result.type}/${result.name} ${result.version ?? '(unversioned)'}: ${result.catalog}`)
     const where = result.type === 'database' ? `${result.path}/config/${result.name}` : `mount ${result.path}/`
     this.log(`${where}: ${result.mount}`)
   }

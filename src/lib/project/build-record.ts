@@ -1,8 +1,8 @@
 import type {BigIntStats} from 'node:fs'
-import {mkdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {stateDir} from '../vault/state.js'
+import {makeStateDir, stateDir} from '../vault/state.js'
 
 /**
  * The sha256 of the last build, beside the file's identity when it was hashed, so that `plugin register`
@@ -63,7 +63,7 @@ async function writeRecord(projectDir: string, record: BuildRecord): Promise<voi
   const file = recordFile(projectDir)
   const partial = `${file}.${process.pid}`
   try {
-    await mkdir(stateDir(projectDir), {recursive: true})
+    await makeStateDir(projectDir)
     await writeFile(partial, JSON.stringify(record))
     await rename(partial, file)
   } catch {

@@ -10,8 +10,8 @@ import {secondsSince} from '../timing.js'
 
 export interface BuildResult {
   path: string
-  /** With the `v`, as Vault reports it. */
-  version: string
+  /** With the `v`, as Vault reports it; undefined for a plugin that reports none. */
+  version?: string
   sha256: string
   seconds: number
 }
@@ -50,12 +50,11 @@ export async function buildPlugin(project: PluginProject, onOutput?: (text: stri
   const target = join(project.pluginDir, project.binaryName)
   const partial = `${target}.building`
   await mkdir(project.pluginDir, {recursive: true})
-  const ldflags = `-X ${project.module}/version.Version=${project.version}`
   // For a debugger: no optimisation or inlining, and the sources' real paths (not -trimpath's module paths),
   // so an editor's breakpoints by file match.
   const flags = options.debug ? ['-gcflags=all=-N -l'] : ['-trimpath']
-  const args = ['build', ...flags, '-ldflags', ldflags, '-o', partial, `./cmd/${project.binaryName}`]
-  const result = await run('go', args, {cwd: project.dir, env: {CGO_ENABLED: '0'}})
+  const args = ['build', ...flags, ...buildFlags(project), '-o', partial, project.description.main]
+  const result = await run('go', args, {cwd: project.dir, env: {CGO_ENABLED: project.description.build.cgo ? '1' : '0'}})
   if (errnoCode(result) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then build again')
   if (result.exitCode !== 0) {
     await rm(partial, {force: true})
@@ -67,7 +66,15 @@ export async function buildPlugin(project: PluginProject, onOutput?: (text: stri
   const identity = await fileIdentity(target)
   const sha256 = await sha256File(target)
   await recordBuild(project.dir, target, sha256, identity)
-  return {path: target, version: `v${project.version}`, sha256, seconds: secondsSince(started)}
+  return {path: target, version: project.version === undefined ? undefined : `v${project.version}`, sha256, seconds: secondsSince(started)}
+}
+
+/** -tags and -ldflags as the project describes them, the version stamped into its variable. */
+export function buildFlags(project: Pick<PluginProject, 'description' | 'version'>): string[] {
+  const {build, version} = project.description
+  const ldflags = [...build.ldflags]
+  if (version.from !== 'none' && version.variable && project.version !== undefined) ldflags.push(`-X ${version.variable}=${project.version}`)
+  return [...(build.tags.length > 0 ? ['-tags', build.tags.join(',')] : []), ...(ldflags.length > 0 ? ['-ldflags', ldflags.join(' ')] : [])]
 }
 
 /**

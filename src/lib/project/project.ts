@@ -1,28 +1,29 @@
-import {readdir, readFile} from 'node:fs/promises'
+import {existsSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
 import {isAbsolute, join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
-import {type PluginType, splitBinaryName} from './plugin-types.js'
+import {run} from '../exec.js'
+import {PROJECT_FILE, type ProjectDescription, readDescription} from './description.js'
+import type {PluginType} from './plugin-types.js'
 
-/** What vaultkit needs to know about a generated project, read from its own files. */
+/** What vaultkit needs to know about a project: its description in .vaultkit.json, resolved against its files. */
 export interface PluginProject {
   dir: string
   module: string
-  /** `vault-plugin-secrets-hello` */
+  /** The build's file name: `vault-plugin-secrets-hello`. */
   binaryName: string
   /** `hello`: catalog name and default mount path. */
   name: string
   pluginType: PluginType
-  /** Without the `v`, as in version/version.go. */
-  version: string
-  /** Absolute; from vault-config.hcl's plugin_directory, relative paths taken from the project. */
+  /** Without the `v`; undefined for a plugin that reports none (registered and mounted unversioned). */
+  version?: string
+  /** Absolute. */
   pluginDir: string
   /** go.mod's `go` directive: the oldest Go that builds the project. */
   goDirective?: string
+  description: ProjectDescription
 }
-
-/** A plugin binary's folder under cmd/: vault-plugin-<secrets|auth|database>-<name>. */
-const isBinaryName = (name: string) => /^[a-z0-9-]+$/.test(splitBinaryName(name)?.name ?? '')
 
 async function readText(path: string, missing: string): Promise<string> {
   try {
@@ -35,40 +36,57 @@ async function readText(path: string, missing: string): Promise<string> {
 
 export async function readProject(dir: string): Promise<PluginProject> {
   const root = resolve(dir)
-  const notProject = `${root} is not a vaultkit plugin project (no go.mod): cd into one, or create one with \`vaultkit plugin new\``
-  const goMod = await readText(join(root, 'go.mod'), notProject)
-  const module = /^module\s+(\S+)/m.exec(goMod)?.[1]
+  const goMod = await readText(join(root, 'go.mod'), `${root} is not a Go module (no go.mod): cd into a plugin's repository, or create one with \`vaultkit plugin new\``)
+  const module = /^module\s+"?([^"\s]+)/m.exec(goMod)?.[1]
   if (!module) throw new UserError(`${join(root, 'go.mod')} has no module line`, 'fix go.mod')
-
-  const commands = await readdir(join(root, 'cmd')).catch(() => [] as string[])
-  const binaries = commands.filter(isBinaryName)
-  if (binaries.length !== 1) {
-    throw new UserError(
-      `${join(root, 'cmd')} should hold exactly one vault-plugin-<secrets|auth|database>-<name> folder (found ${binaries.length})`,
-      'keep one plugin binary per project',
-    )
-  }
-  const binaryName = binaries[0]!
-  const {type: pluginType, name} = splitBinaryName(binaryName)!
-
-  const versionFile = join(root, 'version', 'version.go')
-  const versionGo = await readText(versionFile, `${versionFile} is missing: the plugin's version lives there`)
-  const version = /\bVersion\s*=\s*"v?([^"]+)"/.exec(versionGo)?.[1]
-  if (!version) throw new UserError(`${versionFile} does not set Version = "x.y.z"`, 'restore the Version variable')
-
-  const hcl = await readText(join(root, 'vault-config.hcl'), `${join(root, 'vault-config.hcl')} is missing: it names the plugin directory`)
-  const configured = /^\s*plugin_directory\s*=\s*"([^"]+)"/m.exec(hcl)?.[1]
-  if (!configured) {
-    throw new UserError('vault-config.hcl sets no plugin_directory', 'add plugin_directory = "./vault/plugins" to vault-config.hcl')
-  }
+  const description = readDescription(root)
+  if (!description) throw notDescribed(root)
   return {
     dir: root,
     module,
-    binaryName,
-    name,
-    pluginType,
-    version,
-    pluginDir: isAbsolute(configured) ? configured : resolve(root, configured),
+    binaryName: description.binary,
+    name: description.name,
+    pluginType: description.type,
+    version: await resolveVersion(root, description),
+    pluginDir: isAbsolute(description.pluginDirectory) ? description.pluginDirectory : resolve(root, description.pluginDirectory),
     goDirective: /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(goMod)?.[1],
+    description,
   }
+}
+
+/** A project .vaultkit.json does not describe: one made by an earlier vaultkit, or any other plugin. */
+function notDescribed(root: string): UserError {
+  const earlier = existsSync(join(root, 'version', 'version.go')) && existsSync(join(root, 'vault-config.hcl'))
+  return earlier
+    ? new UserError(`${root} was made by an earlier vaultkit: ${PROJECT_FILE} does not describe the plugin yet`, 'run `vaultkit plugin init` once in it')
+    : new UserError(`${root} is not set up for vaultkit: ${PROJECT_FILE} does not describe a plugin here`, 'run `vaultkit plugin init` to find the plugin and write it')
+}
+
+async function resolveVersion(root: string, description: ProjectDescription): Promise<string | undefined> {
+  const source = description.version
+  switch (source.from) {
+    case 'none':
+      return undefined
+    case 'value':
+      return source.value
+    case 'file': {
+      const file = join(root, source.file)
+      const text = await readText(file, `${file} is missing: .vaultkit.json says the plugin's version lives there`)
+      const version = /\bVersion\s*=\s*"v?([^"]+)"/.exec(text)?.[1]
+      if (!version) throw new UserError(`${file} does not set Version = "x.y.z"`, 'restore the Version variable')
+      return version
+    }
+    case 'git-tag':
+      return newestTag(root)
+  }
+}
+
+/** The newest vX.Y.Z tag of the repository, without the v. */
+export async function newestTag(root: string): Promise<string> {
+  const listed = await run('git', ['tag', '--list', 'v[0-9]*', '--sort=-v:refname'], {cwd: root})
+  const tag = listed.exitCode === 0 ? String(listed.stdout).split('\n').find((t) => /^v\d+\.\d+\.\d+$/.test(t.trim())) : undefined
+  if (!tag) {
+    throw new UserError(`${root} has no vX.Y.Z git tag, and .vaultkit.json takes the version from the newest one`, 'tag a release (git tag v0.1.0), or set plugin.version to {"from": "value", ...} in .vaultkit.json')
+  }
+  return tag.trim().slice(1)
 }

@@ -55,7 +55,7 @@ async function registerInto(target: DeployTarget, registration: Registration): P
  */
 export async function deploy(target: DeployTarget, projectDir: string, options: DeployOptions, stage: StageRunner = justRun): Promise<Deployed> {
   const project = await readProject(projectDir)
-  const built = await stage('plugin build', () => buildPlugin(project, options.onCompilerOutput, {debug: options.debug}), (b) => `${b.version}, sha256 ${b.sha256.slice(0, 12)}`)
+  const built = await stage('plugin build', () => buildPlugin(project, options.onCompilerOutput, {debug: options.debug}), (b) => `${b.version ?? 'unversioned'}, sha256 ${b.sha256.slice(0, 12)}`)
   const {registered, client} = await stage(
     'plugin register',
     () => registerInto(target, {from: 'project', project, sha256: built.sha256, path: options.path, database: options.database, restart: options.restart}),

@@ -6,7 +6,7 @@ import {dropRecord, fileIdentity, renewRecord} from '../project/build-record.js'
 import {sweepAbandoned} from '../abandoned.js'
 import {UserError, errnoCode} from '../errors.js'
 import type {PluginType} from '../project/plugin-types.js'
-import {type RegisterResult, type Registration, registerPlugin} from './register.js'
+import {type RegisterResult, type Registration, projectPlacement, registerPlugin} from './register.js'
 import {isSameFile, linkOrCopy, stagingName, versionedName} from './versioned-file.js'
 import {type VaultClient, isChecksumMismatch} from '../vault/client.js'
 import {activeClusterClient, raftServers} from '../vault/cluster.js'
@@ -48,8 +48,10 @@ export async function registerOnCluster(state: ClusterState, registration: Regis
     // Links change the build's ctime: its recorded sha256 is renewed (if the build is still the file whose
     // sha256 was taken), so the next register need not hash.
     if (projectDir && identity && installs.includes('linked')) await renewRecord(projectDir, binary!, sha256, identity)
-    const {path, database, restart} = registration
-    const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, database, restart, reloadScope: 'global'}).catch(async (error: unknown) => {
+    const {database, restart} = registration
+    const {path, options} = registration.from === 'project' ? projectPlacement(registration.project, registration) : registration
+    const allowBuiltinName = registration.from === 'project' && name === registration.project.name
+    const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, options, database, restart, reloadScope: 'global', allowBuiltinName}).catch(async (error: unknown) => {
       // The recorded sha256 was wrong (a build landed while it was taken): the next register reads the file.
       if (projectDir && isChecksumMismatch(error)) await dropRecord(projectDir)
       throw error
@@ -64,7 +66,8 @@ export async function registerOnCluster(state: ClusterState, registration: Regis
 interface ToInstall {
   type: PluginType
   name: string
-  version: string
+  /** With the `v`; undefined: an unversioned plugin, installed under its own file name. */
+  version?: string
   /** The local binary to put on every node (none for a remote registration); its file name without a version. */
   binary?: string
   /** The binary's, when already known (plugin dev): not read again. */
@@ -77,7 +80,8 @@ async function whatToInstall(state: ClusterState, registration: Registration): P
     case 'project': {
       const {project} = registration
       const binary = join(project.pluginDir, project.binaryName)
-      return {type: project.pluginType, name: registration.name ?? project.name, version: `v${project.version}`, binary, sha256: registration.sha256}
+      const version = project.version === undefined ? undefined : `v${project.version}`
+      return {type: project.pluginType, name: registration.name ?? project.name, version, binary, sha256: registration.sha256}
     }
     case 'release': {
       // Checked against SHA256SUMS once, extracted once beside the nodes' folders (same disk: linked, not copied).
@@ -105,7 +109,7 @@ async function whatToInstall(state: ClusterState, registration: Registration): P
 }
 
 /** `projectDir`: the binary is that project's build, whose sha256 may be recorded. */
-export async function installEverywhere(nodes: ClusterNode[], options: {binary: string; version: string; sha256?: string; projectDir?: string}) {
+export async function installEverywhere(nodes: ClusterNode[], options: {binary: string; version?: string; sha256?: string; projectDir?: string}) {
   const source = await realpath(options.binary).catch(() => {
     throw new UserError(`${options.binary} does not exist`, 'build it first with `vaultkit plugin build`')
   })
@@ -113,7 +117,7 @@ export async function installEverywhere(nodes: ClusterNode[], options: {binary: 
   // Taken before the file is read, so that what is linked can be told apart from a build landing meanwhile.
   const built = hashed?.identity ?? (await fileIdentity(source))
   const sha256 = hashed?.sha256 ?? options.sha256 ?? (await sha256File(source))
-  const command = versionedName(basename(options.binary), options.version)
+  const command = options.version === undefined ? basename(options.binary) : versionedName(basename(options.binary), options.version)
   const installs: NodeInstall['binary'][] = []
   const staged: Array<{node: string; partial: string; target: string}> = []
   const refused: string[] = []

@@ -14,7 +14,8 @@ export interface DatabaseTarget {
   path: string
   /** Catalog name of the plugin; also the name of its config and of the dev role. */
   name: string
-  version: string
+  /** With the `v`; undefined: the unversioned entry. */
+  version?: string
   connection: DatabaseConnection
   /** The catalog entry changed (a new build): running connections must restart on it. */
   catalogChanged: boolean
@@ -54,16 +55,16 @@ export async function ensureDatabase(client: VaultClient, target: DatabaseTarget
     }
     await client.post(configPath, {
       plugin_name: target.name,
-      plugin_version: target.version,
+      ...(target.version ? {plugin_version: target.version} : {}),
       connection_url: connectionUrl,
       username,
       password,
       allowed_roles: [target.name],
       verify_connection: true,
     })
-    action = !existing ? 'enabled' : existing.plugin_version === target.version ? 'reloaded' : 'upgraded'
+    action = !existing ? 'enabled' : (existing.plugin_version || undefined) === target.version ? 'reloaded' : 'upgraded'
     if (action === 'reloaded' && target.catalogChanged) await client.post(`${target.path}/reload/${target.name}`)
-  } else if (existing.plugin_version !== target.version) {
+  } else if ((existing.plugin_version || undefined) !== target.version) {
     // An update keeps the stored connection details; only the version changes.
     await client.post(configPath, {plugin_version: target.version})
     action = 'upgraded'

@@ -19,6 +19,10 @@ interface Placement {
   path?: string
   /** Database plugins: connection settings for `<path>/config/<name>`. */
   database?: DatabaseConnection
+  /** Mount options given when the mount is enabled (KV's version=2). */
+  options?: Record<string, string>
+  /** The name of a built-in may be taken: a project's description names it on purpose (a newer KV). */
+  allowBuiltinName?: boolean
   /** `global` on a cluster: reload on every node that runs the plugin (Enterprise performance standbys too). */
   reloadScope?: 'global'
   /**
@@ -69,13 +73,22 @@ export type Registration = Placement &
 export interface RegisterResult {
   type: PluginType
   name: string
-  version: string
+  /** With the `v`; undefined: registered and mounted unversioned (the plugin reports no version). */
+  version?: string
   sha256: string
   command: string
   path: string
   catalog: 'registered' | 'unchanged'
   mount: MountAction
   seconds: number
+}
+
+/** Where the project's description mounts it, unless the registration says otherwise. */
+export function projectPlacement(project: PluginProject, given: Placement): Pick<Placement, 'path' | 'options'> {
+  const {mount} = project.description
+  const path = given.path ?? mount?.path
+  const options = given.options ?? mount?.options
+  return {...(path === undefined ? {} : {path}), ...(options === undefined ? {} : {options})}
 }
 
 /** What the catalog entry holds, once the registration is resolved. */
@@ -87,6 +100,8 @@ interface CatalogEntry {
   command: string
   path: string
   database?: DatabaseConnection
+  /** Mount options (KV's version=2), from the project's description. */
+  options?: Record<string, string>
 }
 
 /** catalog entry -> mount enabled, or tuned to the new version and reloaded; a second run changes nothing. */
@@ -103,38 +118,69 @@ export async function registerPlugin(client: VaultClient, registration: Registra
 async function registerResolved(client: VaultClient, registration: Registration): Promise<RegisterResult> {
   const started = performance.now()
   const entry = await resolve(client, registration)
-  if (BUILTIN_PLUGIN_NAMES.has(entry.name)) {
+  const described = registration.from === 'project' && entry.name === registration.project.name
+  if (BUILTIN_PLUGIN_NAMES.has(entry.name) && !described && !registration.allowBuiltinName) {
     throw new UserError(`"${entry.name}" would shadow Vault's builtin ${entry.name} plugin`, 'register it under another name')
   }
   // Read while the catalog is written (Vault runs the plugin then, to check its version): a round trip less.
   const mounts = entry.type === 'database' ? undefined : readMounts(client, entry.type)
   mounts?.catch(() => {}) // a failed catalog write is the error to report; ensureMount awaits this one
-  const {version, catalog} = await writeCatalog(client, entry)
-  const mount =
-    entry.type === 'database'
-      ? await ensureDatabase(client, {path: entry.path, name: entry.name, version, connection: entry.database ?? {}, catalogChanged: catalog === 'registered' || registration.restart === true})
-      : await ensureMount(client, {type: entry.type, name: entry.name, version, sha256: entry.sha256, path: entry.path, reloadScope: registration.reloadScope, restart: registration.restart}, mounts)
-  const {database: _, ...shown} = entry
+  const previous = await readCatalogEntry(client, entry.type, entry.name, entry.version)
+  const {version, catalog} = await writeCatalog(client, entry, previous)
+  let mount: MountAction
+  try {
+    mount =
+      entry.type === 'database'
+        ? await ensureDatabase(client, {path: entry.path, name: entry.name, version, connection: entry.database ?? {}, catalogChanged: catalog === 'registered' || registration.restart === true})
+        : await ensureMount(client, {type: entry.type, name: entry.name, version, sha256: entry.sha256, path: entry.path, options: entry.options, reloadScope: registration.reloadScope, restart: registration.restart}, mounts)
+  } catch (error) {
+    // A register that fails takes back what it wrote: the catalog holds what it held before.
+    // (Unless Vault filed it under a version the binary reports, whose earlier entry was not read.)
+    if (catalog === 'registered' && version === entry.version) await restoreCatalogEntry(client, entry.type, entry.name, version, previous).catch(() => {})
+    throw error
+  }
+  const {database: _, options: __, ...shown} = entry
   return {...shown, version, catalog, mount, seconds: secondsSince(started)}
 }
 
+type CatalogRecord = {sha256: string; command: string; args?: string[]; env?: string[]}
+
+/** The catalog's entry of this name at this version (none: the unversioned one); undefined when there is none. */
+async function readCatalogEntry(client: VaultClient, type: PluginType, name: string, version: string | undefined): Promise<CatalogRecord | undefined> {
+  const found = (await client.getIfExists(`sys/plugins/catalog/${type}/${name}?version=${encodeURIComponent(version ?? '')}`))?.data as Partial<CatalogRecord> | undefined
+  return found?.sha256 && found.command !== undefined ? (found as CatalogRecord) : undefined
+}
+
+async function restoreCatalogEntry(client: VaultClient, type: PluginType, name: string, version: string | undefined, previous: CatalogRecord | undefined): Promise<void> {
+  const path = `sys/plugins/catalog/${type}/${name}`
+  if (previous) await client.post(path, {...previous, ...(version ? {version} : {})})
+  else await client.delete(`${path}?version=${encodeURIComponent(version ?? '')}`)
+}
+
 async function resolve(client: VaultClient, registration: Registration): Promise<CatalogEntry> {
-  const placed = (type: PluginType, name: string) => ({type, name, path: registration.path ?? PLUGIN_TYPE[type].defaultPath(name), database: registration.database})
+  const placed = (type: PluginType, name: string) => ({
+    type,
+    name,
+    path: registration.path ?? PLUGIN_TYPE[type].defaultPath(name),
+    database: registration.database,
+    ...(registration.options ? {options: registration.options} : {}),
+  })
   switch (registration.from) {
     case 'project': {
       const {project} = registration
       const binary = join(project.pluginDir, project.binaryName)
       const {local, pluginDir} = await localBinary(client, binary, 'build it first with `vaultkit plugin build`')
       const {sha256, identity} = await buildSha256(project.dir, binary, registration.sha256)
-      const version = `v${project.version}`
+      const version = project.version === undefined ? undefined : `v${project.version}`
       // Registered under <binary>_v<version> (a hard link beside the build): a later build leaves it, so a
       // rollback finds it. Only in the project's own plugin directory: another Vault's is not vaultkit's to write.
-      const own = await isOwnPluginDirectory(pluginDir, project.pluginDir)
+      // An unversioned plugin has one entry, the build itself.
+      const own = version !== undefined && (await isOwnPluginDirectory(pluginDir, project.pluginDir))
       const {command, placed: linked} = own ? await placeBesideBuild(local, version) : {command: project.binaryName, placed: false}
       // A new link changes the build's ctime: the recorded sha256 is renewed (if the file is still the one
       // whose sha256 was taken), so the next register need not hash.
       if (linked && identity) await renewRecord(project.dir, binary, sha256, identity)
-      return {...placed(project.pluginType, registration.name ?? project.name), version, sha256, command}
+      return {...placed(project.pluginType, registration.name ?? project.name), ...projectPlacement(project, registration), version, sha256, command}
     }
     case 'binary': {
       const {local} = await localBinary(client, registration.binary, 'check the path, or build it first')
@@ -155,12 +201,12 @@ async function resolve(client: VaultClient, registration: Registration): Promise
 
 /**
  * Register unless the catalog already holds this build. Without a version, Vault files the entry under the
- * version the binary reports; read it back, since the mount is pinned to a version.
+ * version the binary reports; read it back, since the mount is pinned to it. A plugin that reports none is
+ * registered and mounted unversioned, as `vault plugin register` without -version does.
  */
-async function writeCatalog(client: VaultClient, entry: CatalogEntry): Promise<{version: string; catalog: RegisterResult['catalog']}> {
+async function writeCatalog(client: VaultClient, entry: CatalogEntry, known: CatalogRecord | undefined): Promise<{version?: string; catalog: RegisterResult['catalog']}> {
   const catalogPath = `sys/plugins/catalog/${entry.type}/${entry.name}`
   if (entry.version !== undefined) {
-    const known = (await client.getIfExists(`${catalogPath}?version=${encodeURIComponent(entry.version)}`))?.data as {sha256?: string; command?: string} | undefined
     if (known?.sha256 === entry.sha256 && known?.command === entry.command) return {version: entry.version, catalog: 'unchanged'}
     await client.post(catalogPath, {sha256: entry.sha256, command: entry.command, version: entry.version})
     return {version: entry.version, catalog: 'registered'}
@@ -168,10 +214,7 @@ async function writeCatalog(client: VaultClient, entry: CatalogEntry): Promise<{
   await client.post(catalogPath, {sha256: entry.sha256, command: entry.command})
   const detailed = ((await client.get('sys/plugins/catalog'))?.data as {detailed?: CatalogListing[]} | undefined)?.detailed ?? []
   const version = detailed.find((p) => !p.builtin && p.type === entry.type && p.name === entry.name && p.sha256 === entry.sha256)?.version
-  if (!version) {
-    throw new UserError(`${entry.name} reports no version, and a mount must name one`, 'set RunningVersion in the plugin, or give the version to register')
-  }
-  return {version, catalog: 'registered'}
+  return {version: version || undefined, catalog: known?.sha256 === entry.sha256 && known?.command === entry.command ? 'unchanged' : 'registered'}
 }
 
 interface CatalogListing {

@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 
+import {readDescription, readProjectFile} from '../project/description.js'
 import {ORIGIN_FILE, readOrigin} from '../scaffold/origin.js'
 import {type Kind, listKinds} from '../templates/kinds.js'
 import {kindOfOrigin} from '../templates/origin-kind.js'
@@ -20,8 +21,14 @@ export interface DeclaredSmoke {
  * built-in kind it extends, whose files (and so paths) lie under its own.
  */
 export function projectSmoke(projectDir: string): DeclaredSmoke {
+  // The project's own description first: an adopted plugin's smoke, or one a generated project overrides.
+  const described = readDescription(projectDir)
+  if (described?.smoke) return {smoke: described.smoke, file: ORIGIN_FILE, none: `${ORIGIN_FILE} declares an empty plugin.smoke list`}
   if (!existsSync(join(projectDir, ORIGIN_FILE))) {
     return {file: ORIGIN_FILE, none: `the project has no ${ORIGIN_FILE}, so the kind that would declare one is unknown`}
+  }
+  if (readProjectFile(projectDir)?.kind === undefined) {
+    return {file: ORIGIN_FILE, none: `${ORIGIN_FILE} declares no plugin.smoke requests, and the project was not made from a kind that would`}
   }
   const origin = readOrigin(projectDir)
   const builtins = listKinds()

@@ -102,6 +102,19 @@ interface Created {
 }
 
 /**
+ * A lease whose backend has nothing to revoke (a stored secret read with a TTL, as KV version 1 answers
+ * under any mount type but Vault's own kv) refuses a revocation; it is then only removed from Vault's records.
+ */
+async function revokeLease(client: VaultClient, id: string): Promise<void> {
+  try {
+    await client.post('sys/leases/revoke', {lease_id: id})
+  } catch (error) {
+    if (!(error instanceof UserError) || !/secret is unsupported by this backend/.test(error.message)) throw error
+    await client.post(`sys/leases/revoke-force/${id}`)
+  }
+}
+
+/**
  * Revokes what the smoke created, newest first, every one even when one fails. After a failed smoke its own
  * error is the one reported, so failed revocations are passed over; after a good one the first failure fails
  * the smoke, counting any others. Returns how many were revoked.
@@ -111,7 +124,7 @@ async function revoke(client: VaultClient, created: Created[], secrets: Secrets,
   const failed: Array<{item: Created; error: UserError}> = []
   for (const item of created.toReversed()) {
     try {
-      if (item.kind === 'lease') await client.post('sys/leases/revoke', {lease_id: item.id})
+      if (item.kind === 'lease') await revokeLease(client, item.id)
       else await client.post('auth/token/revoke', {token: item.id})
       count++
     } catch (error) {

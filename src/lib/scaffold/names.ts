@@ -21,6 +21,13 @@ export const BUILTIN_PLUGIN_NAMES = new Set([
   'mysql-legacy', 'mysql-rds', 'postgresql', 'redis', 'redis-elasticache', 'redshift', 'snowflake',
 ])
 
+/**
+ * Names Vault's core serves itself, whatever the catalog holds: a mount of `kv` always runs the kv built
+ * into Vault (vault/core.go puts these beside, not in, the plugin catalog). An external build of KV must be
+ * registered under another name. Other built-ins (pki, jwt, redis...) are shadowed by an external plugin.
+ */
+export const CORE_BACKEND_NAMES = new Set(['kv', 'database', 'cubbyhole', 'system', 'sys', 'identity', 'plugin', 'token'])
+
 const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/
 
 const GO_KEYWORDS = new Set([

@@ -68,7 +68,7 @@ export async function renderProject(answers: Answers, kinds: Kind[]) {
     go: goVersions,
   }
   const pristine = await renderKind(kind, context, answers.extra)
-  const files = [...pristine, originFile(kind, answers, pristine)].sort((a, b) => (a.path < b.path ? -1 : 1))
+  const files = [...pristine, originFile(kind, answers, pristine, names.binaryName, names.name)].sort((a, b) => (a.path < b.path ? -1 : 1))
   return {kind, names, files, pristine}
 }
 

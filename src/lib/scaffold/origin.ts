@@ -3,6 +3,7 @@ import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
 import {PACKAGE_ROOT} from '../paths.js'
+import {PROJECT_FILE, type ProjectDescription, layoutDescription, projectFileText} from '../project/description.js'
 import {compareVersions} from '../versions.js'
 import type {Answers, AnswerValue} from './questions/types.js'
 import type {Kind} from '../templates/kinds.js'
@@ -15,7 +16,7 @@ import type {RenderedFile} from '../templates/render.js'
  * secret is ever an answer), and the git tree id of the pristine render, the merge base of `plugin upgrade`.
  * The pristine render is every file of the kind as rendered, before `go mod tidy`, without this file.
  */
-export const ORIGIN_FILE = '.vaultkit.json'
+export const ORIGIN_FILE = PROJECT_FILE
 
 export interface Origin {
   vaultkit: string
@@ -32,8 +33,9 @@ export function vaultkitVersion(): string {
 }
 
 /** The origin of a project rendered from `kind` with `answers`, as the file that records it. */
-export function originFile(kind: Kind, answers: Answers, pristine: RenderedFile[]): RenderedFile {
-  const origin: Origin = {
+export function originFile(kind: Kind, answers: Answers, pristine: RenderedFile[], binaryName: string, name: string): RenderedFile {
+  const plugin = layoutDescription({binaryName, name, type: kind.manifest.pluginType, module: answers.module})
+  const origin: Origin & {plugin: ProjectDescription} = {
     vaultkit: vaultkitVersion(),
     kind: {
       name: kind.manifest.name,
@@ -42,8 +44,9 @@ export function originFile(kind: Kind, answers: Answers, pristine: RenderedFile[
     },
     answers: {name: answers.name, module: answers.module, version: answers.version, description: answers.description, ...answers.extra},
     base: treeId(pristine),
+    plugin,
   }
-  return {path: ORIGIN_FILE, contents: Buffer.from(`${JSON.stringify(origin, null, 2)}\n`), mode: 0o644}
+  return {path: ORIGIN_FILE, contents: Buffer.from(projectFileText(origin as unknown as Record<string, unknown>)), mode: 0o644}
 }
 
 const HEX40 = /^[0-9a-f]{40}$/
@@ -67,8 +70,14 @@ export function readOrigin(project: string): Origin {
   } catch (error) {
     throw damaged(`not valid JSON (${(error as Error).message})`)
   }
-  const origin = data as Partial<Origin> | null
+  const origin = data as (Partial<Origin> & {plugin?: unknown}) | null
   if (typeof origin !== 'object' || origin === null || Array.isArray(origin)) throw damaged('not a JSON object')
+  if (origin.kind === undefined && origin.plugin !== undefined) {
+    throw new UserError(
+      `${project} was taken into vaultkit by plugin init, not made from a kind, so it has no kind to upgrade from`,
+      'plugin upgrade brings a kind\'s changes to projects that `vaultkit plugin new` made; every other command works here',
+    )
+  }
   if (typeof origin.vaultkit !== 'string' || !parseVersion(origin.vaultkit)) throw damaged('"vaultkit" is not a version')
   if (compareVersions(origin.vaultkit, vaultkitVersion()) > 0) {
     throw new UserError(`${file} was written by vaultkit ${origin.vaultkit}, newer than this one (${vaultkitVersion()})`, `install vaultkit ${origin.vaultkit} or newer, then run plugin upgrade again`)

@@ -9,7 +9,7 @@ import {freePorts, nodeConfig, planNodes, portIsFree} from './cluster-config.js'
 import {isOurNode, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, spawnNode, stopNode} from './cluster-node.js'
 import {type ClusterNode, type ClusterState, nodeAddr, readClusterState, removeCluster, writeClusterState} from './cluster-state.js'
 import {lastLogLine} from './server.js'
-import {stateDir} from './state.js'
+import {makeStateDir} from './state.js'
 
 export interface ClusterStartResult {
   state: ClusterState
@@ -48,8 +48,7 @@ export async function startCluster(options: ClusterOptions): Promise<ClusterStar
 }
 
 async function createCluster({project, vaultBin, nodes: count, onProgress = () => {}}: ClusterOptions): Promise<ClusterStartResult> {
-  const dir = stateDir(project.dir)
-  await mkdir(dir, {recursive: true, mode: 0o700})
+  const dir = await makeStateDir(project.dir)
   const nodes = planNodes(dir, await freePorts(count * 2))
   const state: ClusterState = {token: '', unsealKey: '', nodes, vaultBin, startedAt: new Date().toISOString()}
   for (const node of nodes) {

@@ -10,7 +10,7 @@ import type {PluginProject} from '../project/project.js'
 import {VaultClient} from './client.js'
 import {portIsFree} from './cluster-config.js'
 import {readClusterState} from './cluster-state.js'
-import {readState, removeState, type ServerState, stateDir, writeState} from './state.js'
+import {makeStateDir, readState, removeState, type ServerState, writeState} from './state.js'
 
 export {isOurServer}
 
@@ -91,8 +91,7 @@ export async function startDevServer(project: PluginProject, vaultBin: string, l
   // Vault compares the plugin directory with the binary's resolved path, so it must not contain symlinks.
   await mkdir(project.pluginDir, {recursive: true})
   const pluginDir = await realpath(project.pluginDir)
-  const dir = stateDir(project.dir)
-  await mkdir(dir, {recursive: true, mode: 0o700})
+  const dir = await makeStateDir(project.dir)
   const configFile = join(dir, 'dev.hcl')
   await writeFile(configFile, `# Written by vaultkit server start: dev only.\nplugin_directory = ${JSON.stringify(pluginDir)}\ndisable_mlock = true\n`)
   const port = await freePortPair()

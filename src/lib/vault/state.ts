@@ -17,6 +17,19 @@ export interface ServerState {
 }
 
 export const stateDir = (projectDir: string) => join(projectDir, '.vaultkit')
+
+/**
+ * The state folder, made private and ignored by git from inside (a `.gitignore` of `*`): in a repository
+ * that vaultkit did not generate, nothing tells git to keep a root token, logs and builds out of a commit.
+ */
+export async function makeStateDir(projectDir: string): Promise<string> {
+  const dir = stateDir(projectDir)
+  await mkdir(dir, {recursive: true, mode: 0o700})
+  await writeFile(join(dir, '.gitignore'), '# vaultkit state: dev server token, logs, builds\n*\n', {flag: 'wx'}).catch((error: unknown) => {
+    if (errnoCode(error) !== 'EEXIST') throw error
+  })
+  return dir
+}
 const stateFile = (projectDir: string) => join(stateDir(projectDir), 'server.json')
 
 export async function readState(projectDir: string): Promise<ServerState | undefined> {

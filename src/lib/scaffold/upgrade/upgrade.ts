@@ -5,6 +5,7 @@ import {UserError} from '../../errors.js'
 import {baseRef, git, moveRef, readTree, repositoryRoot, resolveRef, writeBase} from '../git-base.js'
 import {renderProject} from '../new-project.js'
 import {ORIGIN_FILE, type Origin, readOrigin, treeId, vaultkitVersion} from '../origin.js'
+import {projectFileText, readProjectFile} from '../../project/description.js'
 import {type Ask, type ResolveOptions, resolveAnswers} from '../questions/resolve.js'
 import type {StepResult} from '../../steps.js'
 import type {RenderedFile} from '../../templates/render.js'
@@ -48,6 +49,18 @@ export interface UpgradeResult {
   diff?: string
 }
 
+/**
+ * The new origin, with the project's description as the author left it: what they changed in `plugin`
+ * (mount options, build tags, smoke) stays, and fields they never had come from the kind.
+ */
+function keepDescription(project: string, rendered: RenderedFile): RenderedFile {
+  const existing = readProjectFile(project)?.plugin
+  if (typeof existing !== 'object' || existing === null || Array.isArray(existing)) return rendered
+  const fresh = JSON.parse(rendered.contents.toString('utf8')) as Record<string, unknown>
+  const merged = {...fresh, plugin: {...(fresh.plugin as Record<string, unknown>), ...existing}}
+  return {...rendered, contents: Buffer.from(projectFileText(merged))}
+}
+
 /** origin -> base, ours, theirs -> a plan per file -> staged -> applied (or, with --dry-run, printed). */
 export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeResult> {
   const project = resolve(options.project)
@@ -67,7 +80,7 @@ export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeRe
   given.extra = {...given.extra, ...options.answers}
   const answers = await resolveAnswers(given, options, {kinds}, options.ask)
   const {files, pristine} = await renderProject(answers, kinds)
-  const newOrigin = files.find((file) => file.path === ORIGIN_FILE)!
+  const newOrigin = keepDescription(project, files.find((file) => file.path === ORIGIN_FILE)!)
   const theirs = new Map(pristine.map((file) => [file.path, file]))
 
   const ref = baseRef(root, project)

@@ -7,7 +7,9 @@
 //	go run ./tools/release [-out dist] [-platform linux/amd64,...] [-allow-dirty] [-tag vX.Y.Z] [-json]
 //
 // It needs Go alone, and git to tell whether the work tree is a commit.
-// build.go builds and packs each platform; report.go prints progress.
+// project.go reads the plugin's description in .vaultkit.json (the file
+// vaultkit reads too), build.go builds and packs each platform, report.go
+// prints progress.
 package main
 
 import (
@@ -47,8 +49,6 @@ type userError struct{ message, hint, output string }
 
 func (e *userError) Error() string { return e.message + ": " + e.hint }
 
-type project struct{ dir, module, binary, version, pluginDir string }
-
 type platformResult struct {
 	Platform  string  `json:"platform"`
 	Zip       string  `json:"zip"`
@@ -82,7 +82,7 @@ func main() {
 		return nil
 	})
 	flag.BoolVar(&o.allowDirty, "allow-dirty", false, "release a work tree with uncommitted changes (the release is then not of a commit)")
-	flag.StringVar(&o.tag, "tag", "", "refuse unless this tag (vX.Y.Z) names the version in version/version.go")
+	flag.StringVar(&o.tag, "tag", "", "refuse unless this tag (vX.Y.Z) names the version the project describes")
 	flag.BoolVar(&o.json, "json", false, "print progress and the result as JSON lines")
 	flag.Parse()
 	if len(o.platforms) == 0 {
@@ -116,7 +116,7 @@ func release(ctx context.Context, o options, r *reporter) (*result, error) {
 		return nil, err
 	}
 	if o.tag != "" && strings.TrimPrefix(o.tag, "v") != p.version {
-		return nil, &userError{message: fmt.Sprintf("tag %s does not name version %s of version/version.go", o.tag, p.version), hint: "tag the commit that sets that version"}
+		return nil, &userError{message: fmt.Sprintf("tag %s does not name version %s (%s)", o.tag, p.version, p.versionFrom), hint: "tag the commit that sets that version"}
 	}
 	out, err := filepath.Abs(o.out)
 	if err != nil {
@@ -155,53 +155,6 @@ func release(ctx context.Context, o options, r *reporter) (*result, error) {
 		Platforms: built,
 		Seconds:   seconds(started),
 	}, nil
-}
-
-// readProject reads what a release needs from the project's own files.
-func readProject(dir string) (*project, error) {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
-	goMod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-	if err != nil {
-		return nil, &userError{message: dir + " has no go.mod", hint: "run the release from the plugin project's folder"}
-	}
-	module := regexp.MustCompile(`(?m)^module\s+"?([^"\s]+)`).FindSubmatch(goMod)
-	if module == nil {
-		return nil, &userError{message: "go.mod has no module line", hint: "fix go.mod"}
-	}
-	entries, _ := os.ReadDir(filepath.Join(dir, "cmd"))
-	var binaries []string
-	for _, e := range entries {
-		if e.IsDir() && regexp.MustCompile(`^vault-plugin-(secrets|auth|database)-[a-z0-9-]+$`).MatchString(e.Name()) {
-			binaries = append(binaries, e.Name())
-		}
-	}
-	if len(binaries) != 1 {
-		return nil, &userError{message: fmt.Sprintf("cmd/ should hold exactly one vault-plugin-<secrets|auth|database>-<name> folder (found %d)", len(binaries)), hint: "keep one plugin binary per project"}
-	}
-	versionGo, err := os.ReadFile(filepath.Join(dir, "version", "version.go"))
-	if err != nil {
-		return nil, &userError{message: "version/version.go is missing", hint: "the plugin's version lives there"}
-	}
-	version := regexp.MustCompile(`\bVersion\s*=\s*"v?([^"]*)"`).FindSubmatch(versionGo)
-	if version == nil {
-		return nil, &userError{message: `version/version.go does not set Version = "X.Y.Z"`, hint: "restore the Version variable"}
-	}
-	if !semver.Match(version[1]) {
-		return nil, &userError{message: fmt.Sprintf("version/version.go sets Version = %q, which is not a semantic version", version[1]), hint: "Vault needs MAJOR.MINOR.PATCH such as 1.2.3: fix version/version.go"}
-	}
-	pluginDir := filepath.Join(dir, "vault", "plugins")
-	if hcl, err := os.ReadFile(filepath.Join(dir, "vault-config.hcl")); err == nil {
-		if m := regexp.MustCompile(`(?m)^\s*plugin_directory\s*=\s*"([^"]+)"`).FindSubmatch(hcl); m != nil {
-			pluginDir = string(m[1])
-			if !filepath.IsAbs(pluginDir) {
-				pluginDir = filepath.Join(dir, pluginDir)
-			}
-		}
-	}
-	return &project{dir: dir, module: string(module[1]), binary: binaries[0], version: string(version[1]), pluginDir: pluginDir}, nil
 }
 
 func checkPlatforms(given []string) ([]string, error) {

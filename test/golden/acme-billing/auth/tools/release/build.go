@@ -75,12 +75,23 @@ func buildOne(ctx context.Context, p *project, platform, work string, r *reporte
 	// GOFLAGS, which may turn it off on one machine and not on another.
 	// -s -w drop the symbol table and DWARF, as release builds commonly do:
 	// a third smaller, linked twice as fast; panics still show stack traces.
-	ldflags := "-s -w -buildid= -X " + p.module + "/version.Version=" + p.version
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags, "-o", filepath.Join(dir, name), "./cmd/"+p.binary)
+	ldflags := append([]string{"-s", "-w", "-buildid="}, p.ldflags...)
+	if p.versionVariable != "" {
+		ldflags = append(ldflags, "-X", p.versionVariable+"="+p.version)
+	}
+	args := []string{"build", "-trimpath", "-buildvcs=false", "-ldflags", strings.Join(ldflags, " ")}
+	if len(p.tags) > 0 {
+		args = append(args, "-tags", strings.Join(p.tags, ","))
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "-o", filepath.Join(dir, name), p.main)...)
 	cmd.Dir = p.dir
+	cgo := "CGO_ENABLED=0"
+	if p.cgo {
+		cgo = "CGO_ENABLED=1"
+	}
 	// go build's own work files go under work too, so that they go with it
 	// even when a signal ends go build before it can remove them.
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch, "GOTMPDIR="+work)
+	cmd.Env = append(os.Environ(), cgo, "GOOS="+goos, "GOARCH="+goarch, "GOTMPDIR="+work)
 	cmd.Cancel = func() error {
 		if runtime.GOOS == "windows" {
 			return cmd.Process.Kill()

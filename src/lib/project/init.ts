@@ -1,0 +1,316 @@
+import {existsSync} from 'node:fs'
+import {mkdtemp, readFile, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {basename, join, resolve} from 'node:path'
+
+import {UserError, errnoCode} from '../errors.js'
+import {run} from '../exec.js'
+import {jsonValues} from '../json-stream.js'
+import {BUILTIN_PLUGIN_NAMES, CORE_BACKEND_NAMES} from '../scaffold/names.js'
+import type {SmokeDeclaration} from '../templates/smoke-spec.js'
+import {buildFlags} from './build.js'
+import {PROJECT_FILE, type ProjectDescription, type VersionSource, layoutDescription, projectFileText, readProjectFile, unknownFields, writeDescription} from './description.js'
+import {PLUGIN_TYPE, type PluginType, splitBinaryName} from './plugin-types.js'
+import {newestTag} from './project.js'
+import {readBuildSettings} from './makefile.js'
+
+// `plugin init`: find the plugin in a Go repository and describe it in .vaultkit.json. Every finding says
+// where it came from, so the author can check it; nothing but that file is written.
+
+const SERVE_PACKAGES: Record<string, 'plugin' | 'database'> = {
+  'github.com/hashicorp/vault/sdk/plugin': 'plugin',
+  'github.com/hashicorp/vault/sdk/database/dbplugin/v5': 'database',
+}
+
+export interface InitOptions {
+  project: string
+  /** The main package when there are several: `./cmd/x`. */
+  main?: string
+  type?: PluginType
+  /** A version to stamp (with a version variable) or register under. */
+  version?: string
+  force?: boolean
+  dryRun?: boolean
+  /** Asked when several main packages serve a plugin, or the type cannot be told; absent: an error names the flag. */
+  choose?: (question: string, choices: string[]) => Promise<string>
+  onStep?: (step: string) => void
+}
+
+export interface Finding {
+  field: string
+  value: string
+  /** Where it was read: `go list`, `the binary name`, `Makefile`... */
+  from: string
+}
+
+export interface InitResult {
+  project: string
+  file: string
+  dryRun: boolean
+  description: ProjectDescription
+  findings: Finding[]
+  notes: string[]
+  /** The text of .vaultkit.json as written (or, with --dry-run, as it would be). */
+  text: string
+}
+
+interface GoPackage {
+  ImportPath: string
+  Dir: string
+  Name: string
+  Imports?: string[]
+  GoFiles?: string[]
+  Module?: {Path: string}
+  Error?: {Err: string}
+}
+
+export async function initProject(options: InitOptions): Promise<InitResult> {
+  const root = resolve(options.project)
+  const step = options.onStep ?? (() => {})
+  const goMod = await readFile(join(root, 'go.mod'), 'utf8').catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') throw new UserError(`${root} has no go.mod`, 'run plugin init at the root of the Go module that holds the plugin')
+    throw error
+  })
+  const module = /^module\s+"?([^"\s]+)/m.exec(goMod)?.[1]
+  if (!module) throw new UserError(`${join(root, 'go.mod')} has no module line`, 'fix go.mod')
+  const existing = readProjectFile(root)
+  if (existing?.plugin !== undefined && !options.force) {
+    throw new UserError(`${join(root, PROJECT_FILE)} already describes the plugin`, 'edit it by hand, or pass --force to detect it again (fields vaultkit does not know are kept)')
+  }
+
+  const findings: Finding[] = []
+  const notes: string[] = []
+  const found = (field: string, value: string, from: string) => findings.push({field, value, from})
+
+  const settings = await readBuildSettings(root)
+  notes.push(...settings.notes)
+  step('go list')
+  const packages = await listPackages(root, settings.tags)
+  const candidates = packages.filter((p) => p.Name === 'main' && (p.Imports ?? []).some((i) => i in SERVE_PACKAGES))
+  const main = await pickMain(root, candidates, options)
+  const mainPath = `./${relativeImport(main, module)}`
+  found('main', mainPath, `go list: package main importing ${(main.Imports ?? []).filter((i) => i in SERVE_PACKAGES).join(', ')}`)
+  const binary = basename(main.Dir)
+  found('binary', binary, 'the main package folder')
+
+  const type = await pickType(main, binary, packages, module, options, found)
+  const derived = splitBinaryName(binary)?.name ?? binary.replace(/^vault-plugin-/, '')
+  const name = CORE_BACKEND_NAMES.has(derived) ? `${derived}-ext` : derived
+  found('name', name, splitBinaryName(binary) ? 'the binary name, as plugin new derives it' : 'the binary name')
+  if (name !== derived) {
+    notes.push(`Vault's core serves "${derived}" itself (a mount of ${derived} runs the built-in whatever the catalog holds): this build is registered and mounted as ${name}`)
+  } else if (BUILTIN_PLUGIN_NAMES.has(name)) {
+    notes.push(`"${name}" is the name of a plugin built into Vault: once registered, new mounts of ${name} get this build instead`)
+  }
+
+  const layout = isVaultkitLayout(root, binary)
+  const version = await pickVersion(root, module, layout, settings.ldflagVariables, options, found, notes)
+  const pluginDirectory = await configuredPluginDirectory(root)
+  found('pluginDirectory', pluginDirectory ?? '.vaultkit/plugins', pluginDirectory ? 'vault-config.hcl' : 'default, under .vaultkit/ (ignored by git)')
+
+  const description: ProjectDescription = {
+    ...(layout ? layoutDescription({binaryName: binary, name, type, module}) : {}),
+    main: mainPath,
+    binary,
+    type,
+    name,
+    version,
+    build: {tags: settings.tags, ldflags: [], cgo: settings.cgo},
+    pluginDirectory: pluginDirectory ?? '.vaultkit/plugins',
+  }
+  if (settings.tags.length > 0) found('build.tags', settings.tags.join(','), settings.tagsFrom!)
+  if (settings.cgo) found('build.cgo', 'true', settings.cgoFrom!)
+  const mount = knownMount(derived)
+  if (mount?.options) {
+    description.mount = {options: mount.options}
+    found('mount.options', JSON.stringify(mount.options), `what ${derived} needs`)
+  }
+  if (mount?.note) notes.push(mount.note)
+  if (!layout) {
+    description.smoke = mount?.smoke ?? helpSmoke(type)
+    found('smoke', description.smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), mount ? `what ${derived} answers` : "a help read of the mount: edit it to call the plugin's own paths")
+  }
+
+  step('go build')
+  await confirmBuild(root, description)
+
+  const file = join(root, PROJECT_FILE)
+  const base = {vaultkit: (await import('../scaffold/origin.js')).vaultkitVersion(), ...(existing ?? {})}
+  const text = options.dryRun
+    ? projectFileText({...base, plugin: {...unknownFields(existing?.plugin), ...description}})
+    : await writeDescription(root, description, base)
+  return {project: root, file, dryRun: Boolean(options.dryRun), description, findings, notes, text}
+}
+
+/** `go list -e -json ./...` with the repository's tags: every package, with its imports and files. */
+async function listPackages(root: string, tags: string[]): Promise<GoPackage[]> {
+  const args = ['list', '-e', '-json=ImportPath,Dir,Name,Imports,GoFiles,Module,Error', ...(tags.length > 0 ? ['-tags', tags.join(',')] : []), './...']
+  const listed = await run('go', args, {cwd: root})
+  if (errnoCode(listed) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then run plugin init again')
+  if (listed.exitCode !== 0) throw new UserError(`go list failed in ${root}: ${firstLine(String(listed.stderr))}`, 'fix the module (go mod tidy), then run plugin init again')
+  return jsonValues(String(listed.stdout)) as GoPackage[]
+}
+
+const firstLine = (text: string) => text.trim().split('\n')[0] ?? ''
+
+function relativeImport(pkg: GoPackage, module: string): string {
+  return pkg.ImportPath === module ? '.' : pkg.ImportPath.slice(module.length + 1)
+}
+
+async function pickMain(root: string, candidates: GoPackage[], options: InitOptions): Promise<GoPackage> {
+  const named = (p: GoPackage) => `./${relativeImport(p, p.Module?.Path ?? '')}`
+  if (options.main !== undefined) {
+    const wanted = `./${options.main.replace(/^\.\//, '').replace(/\/+$/, '')}`
+    const chosen = candidates.find((p) => named(p) === wanted)
+    if (!chosen) {
+      const listed = candidates.length > 0 ? `it serves from ${candidates.map(named).join(', ')}` : 'no main package serves a plugin'
+      throw new UserError(`--main ${options.main} is not a main package that serves a Vault plugin (${listed})`, 'pass one of those, or check the path')
+    }
+    return chosen
+  }
+  if (candidates.length === 0) {
+    throw new UserError(
+      `No main package in ${root} serves a Vault plugin (none imports github.com/hashicorp/vault/sdk/plugin or sdk/database/dbplugin/v5)`,
+      'run plugin init in the repository of a Vault plugin; a plugin whose main needs build tags wants them in the Makefile as BUILD_TAGS',
+    )
+  }
+  if (candidates.length === 1) return candidates[0]!
+  const choices = candidates.map(named)
+  if (!options.choose) throw new UserError(`${candidates.length} main packages serve a plugin: ${choices.join(', ')}`, 'pass --main with the one to use')
+  const answer = await options.choose('Which main package is the plugin?', choices)
+  return candidates[choices.indexOf(answer)]!
+}
+
+async function pickType(
+  main: GoPackage,
+  binary: string,
+  packages: GoPackage[],
+  module: string,
+  options: InitOptions,
+  found: (field: string, value: string, from: string) => void,
+): Promise<PluginType> {
+  const database = (main.Imports ?? []).some((i) => SERVE_PACKAGES[i] === 'database')
+  if (options.type) {
+    if (database && options.type !== 'database') throw new UserError(`--type ${PLUGIN_TYPE[options.type].word} does not fit: ${binary} serves a database plugin (dbplugin/v5)`, 'leave --type out')
+    found('type', options.type, '--type')
+    return options.type
+  }
+  if (database) {
+    found('type', 'database', 'the main package imports dbplugin/v5')
+    return 'database'
+  }
+  const byName = splitBinaryName(binary)?.type
+  if (byName) {
+    found('type', byName, `the binary name (${PLUGIN_TYPE[byName].binaryPrefix}*)`)
+    return byName
+  }
+  const byBackend = await backendType(packages.filter((p) => p.ImportPath === module || p.ImportPath.startsWith(`${module}/`)))
+  if (byBackend) {
+    found('type', byBackend.type, `BackendType in ${byBackend.file}`)
+    return byBackend.type
+  }
+  if (!options.choose) throw new UserError(`Cannot tell whether ${binary} is a secrets engine or an auth method`, 'pass --type secrets or --type auth')
+  const answer = await options.choose(`Is ${binary} a secrets engine or an auth method?`, ['secrets', 'auth'])
+  return answer === 'auth' ? 'auth' : 'secret'
+}
+
+/** The backend's `BackendType: logical.TypeLogical | TypeCredential` in the module's own (non-test) files. */
+async function backendType(packages: GoPackage[]): Promise<{type: PluginType; file: string} | undefined> {
+  for (const pkg of packages) {
+    for (const file of pkg.GoFiles ?? []) {
+      const text = await readFile(join(pkg.Dir, file), 'utf8').catch(() => '')
+      const match = /BackendType:\s*logical\.Type(Logical|Credential)\b/.exec(text)
+      if (match) return {type: match[1] === 'Credential' ? 'auth' : 'secret', file}
+    }
+  }
+  return undefined
+}
+
+/** vaultkit's own layout (a project of an earlier vaultkit): cmd/<binary>, version/version.go, vault-config.hcl. */
+function isVaultkitLayout(root: string, binary: string): boolean {
+  return existsSync(join(root, 'cmd', binary)) && existsSync(join(root, 'version', 'version.go')) && existsSync(join(root, 'vault-config.hcl'))
+}
+
+async function pickVersion(
+  root: string,
+  module: string,
+  layout: boolean,
+  variables: Array<{variable: string; from: string}>,
+  options: InitOptions,
+  found: (field: string, value: string, from: string) => void,
+  notes: string[],
+): Promise<VersionSource> {
+  const versionFile = join(root, 'version', 'version.go')
+  if (existsSync(versionFile) && /\bVersion\s*=\s*"v?\d+\.\d+\.\d+[^"]*"/.test(await readFile(versionFile, 'utf8'))) {
+    found('version', 'version/version.go', layout ? "vaultkit's layout" : 'a Version variable in version/version.go')
+    return {from: 'file', file: 'version/version.go', variable: `${module}/version.Version`}
+  }
+  const stamped = variables.find((v) => /version$/i.test(v.variable))
+  if (options.version !== undefined) {
+    const value = options.version.replace(/^v/, '')
+    found('version', value, '--plugin-version')
+    if (!stamped) notes.push(`No version variable was found to stamp ${value} into: it is registered under v${value}, which Vault accepts for a plugin that reports none`)
+    return stamped ? {from: 'value', value, variable: stamped.variable} : {from: 'value', value}
+  }
+  if (stamped) {
+    const tag = await newestTag(root).catch(() => undefined)
+    if (tag) {
+      found('version', `the newest git tag (now v${tag}), into ${stamped.variable}`, stamped.from)
+      return {from: 'git-tag', variable: stamped.variable}
+    }
+    notes.push(`${stamped.from} sets ${stamped.variable}, but the repository has no vX.Y.Z tag: pass --plugin-version to stamp one`)
+  }
+  found('version', 'none: registered and mounted unversioned', 'no version variable or version/version.go')
+  return {from: 'none'}
+}
+
+async function configuredPluginDirectory(root: string): Promise<string | undefined> {
+  const hcl = await readFile(join(root, 'vault-config.hcl'), 'utf8').catch(() => undefined)
+  return hcl === undefined ? undefined : /^\s*plugin_directory\s*=\s*"([^"]+)"/m.exec(hcl)?.[1]
+}
+
+/**
+ * How plugins vaultkit knows are tried. HashiCorp's KV: Vault lets only a mount of type kv (always its
+ * built-in) take the version=2 option, so an external KV build mounts as KV version 1, and is tried with a
+ * write and a read there.
+ */
+// biome-ignore-start lint/suspicious/noTemplateCurlyInString: ${path}, ${name} and ${random} are smoke placeholders (smoke-spec.ts)
+function knownMount(name: string): {options?: Record<string, string>; smoke: SmokeDeclaration; note?: string} | undefined {
+  if (name !== 'kv') return undefined
+  return {
+    smoke: {
+      requests: [
+        {method: 'PUT', path: '${path}/vaultkit-smoke', body: {value: '${random}'}},
+        {method: 'GET', path: '${path}/vaultkit-smoke', expect: {'data.value': true}},
+      ],
+      show: 'read back ${path}/vaultkit-smoke',
+    },
+    note: 'Vault accepts the version=2 mount option only for its built-in kv, so this build mounts as KV version 1 (its passthrough backend)',
+  }
+}
+
+/** For a plugin vaultkit knows nothing about: the mount's help, which every backend answers. */
+function helpSmoke(type: PluginType): SmokeDeclaration {
+  if (type === 'database') return {requests: [{method: 'GET', path: '${path}/config/${name}', expect: {'data.plugin_name': true}}]}
+  return {requests: [{method: 'GET', path: '${path}?help=1'}]}
+}
+// biome-ignore-end lint/suspicious/noTemplateCurlyInString: smoke placeholders
+
+/** One real `go build` with the settings found, into a folder that is removed: a main that does not build is said now. */
+async function confirmBuild(root: string, description: ProjectDescription): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'vaultkit-init-'))
+  try {
+    const flags = buildFlags({description, version: description.version.from === 'value' ? description.version.value : undefined})
+    // -trimpath as plugin build does: the build cache it fills serves the first dev round.
+    const built = await run('go', ['build', '-trimpath', '-o', join(work, description.binary), ...flags, description.main], {
+      cwd: root,
+      env: {CGO_ENABLED: description.build.cgo ? '1' : '0'},
+    })
+    if (built.exitCode !== 0) {
+      throw new UserError(`${description.main} does not build: ${firstLine(String(built.all))}`, `fix the build (go build ${description.main}), then run plugin init again`)
+    }
+  } finally {
+    await rm(work, {recursive: true, force: true})
+  }
+}
+
