@@ -104,7 +104,7 @@ async function checkProject(dir: string, given: boolean): Promise<{project?: Plu
   }
   try {
     const project = await readProject(dir)
-    return {project, check: {check: 'project', status: 'ok', detail: `${project.binaryName} ${project.version} (${project.module})`}}
+    return {project, check: {check: 'project', status: 'ok', detail: `${project.binaryName} ${project.version ?? "(unversioned)"} (${project.module})`}}
   } catch (error) {
     if (!(error instanceof UserError)) throw error
     return {check: {check: 'project', status: 'failed', detail: error.message, fix: error.hint ?? 'restore the file it names'}}

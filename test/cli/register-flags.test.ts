@@ -46,6 +46,6 @@ describe('plugin register flags', () => {
 
   test('without --binary or --sha256 the project is read: outside one, that is the error', async () => {
     const result = await register([])
-    expect(result.stderr.trim()).toMatch(/^Error: .* is not a vaultkit plugin project \(no go\.mod\): cd into one, or create one with `vaultkit plugin new`$/)
+    expect(result.stderr.trim()).toMatch(/^Error: .* is not a Go module \(no go\.mod\): cd into a plugin's repository, or create one with `vaultkit plugin new`$/)
   })
 })

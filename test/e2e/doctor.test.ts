@@ -108,13 +108,16 @@ describe('doctor', () => {
     rmSync(join(broken, 'version'), {recursive: true})
     const {exitCode, check} = await doctor(['--project', broken, '--vault-bin', vaultBin])
     expect(exitCode).toBe(1)
-    expect(check('project')).toMatchObject({status: 'failed', detail: `${join(broken, 'version/version.go')} is missing: the plugin's version lives there`})
+    expect(check('project')).toMatchObject({status: 'failed', detail: `${join(broken, 'version/version.go')} is missing: .vaultkit.json says the plugin's version lives there`})
   })
 
   test('a plugin directory nobody may write to fails', async () => {
     const other = await scaffold('secrets', parent, 'readonly')
     const locked = unwritableDir()
-    writeFileSync(join(other, 'vault-config.hcl'), `plugin_directory = "${locked}"\n`)
+    const file = join(other, '.vaultkit.json')
+    const described = JSON.parse(readFileSync(file, 'utf8'))
+    described.plugin.pluginDirectory = locked
+    writeFileSync(file, JSON.stringify(described))
     const {exitCode, check} = await doctor(['--project', other, '--vault-bin', vaultBin])
     expect(exitCode).toBe(1)
     expect(check('plugin directory')).toMatchObject({status: 'failed', detail: `${locked} is not writable`})

@@ -64,7 +64,7 @@ describe('register faults against real servers', () => {
 
   test('no Vault and no dev server', async () => {
     const result = await vaultkit(['plugin', 'register', '--project', parent])
-    expectOneLineError(result, /is not a vaultkit plugin project/)
+    expectOneLineError(result, /is not a Go module \(no go.mod\)/)
     const elsewhere = await scaffold('secrets', parent, 'lonely')
     expectOneLineError(await vaultkit(['plugin', 'register', '--project', elsewhere]), /^Error: There is no Vault to talk to: start a dev server/)
   })

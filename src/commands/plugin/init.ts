@@ -14,6 +14,7 @@ export default class PluginInit extends BaseCommand {
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --yes',
     '<%= config.bin %> <%= command.id %> --dry-run',
     '<%= config.bin %> <%= command.id %> --main ./cmd/vault-plugin-secrets-kv --type secrets --plugin-version 0.25.0',
     '<%= config.bin %> <%= command.id %> --force --json',
@@ -26,12 +27,13 @@ export default class PluginInit extends BaseCommand {
     'plugin-version': Flags.string({description: "the version to stamp (into the version variable the build sets) or to register under"}),
     force: Flags.boolean({description: 'detect again over an existing description (fields vaultkit does not know are kept)', default: false}),
     'dry-run': Flags.boolean({description: 'print the file that would be written, and write nothing', default: false}),
+    yes: Flags.boolean({char: 'y', description: 'take what is found without asking; a choice it cannot make is an error naming its flag', default: false}),
     interactive: Flags.boolean({description: 'ask when there is a choice (default: when stdin is a terminal)', allowNo: true}),
   }
 
   async run(): Promise<InitResult> {
     const {flags} = await this.parse(PluginInit)
-    const interactive = this.canPrompt(flags.interactive)
+    const interactive = !flags.yes && this.canPrompt(flags.interactive)
     const result = await initProject({
       project: flags.project,
       main: flags.main,
