@@ -1,4 +1,4 @@
-import {cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {beforeAll, describe, expect, test} from 'vitest'
 
@@ -108,5 +108,30 @@ describe('what plugin init finds', () => {
     expect(again.exitCode, again.stderr).toBe(0)
     expect(described(dir)).toMatchObject({owner: 'team-secrets', name: 'kv-ext'})
     expect(dirname(file)).toBe(dir)
+  })
+
+  test("a project of an earlier vaultkit (no .vaultkit.json): vaultkit's layout, and a note on upgrade", {timeout: 600_000}, async () => {
+    const dir = join(tempDir(), 'hello')
+    expect((await runCli(['plugin', 'new', 'hello', '--yes', '--no-git', '--dir', dir])).exitCode).toBe(0)
+    rmSync(join(dir, '.vaultkit.json'))
+    const before = await runCli(['plugin', 'build', '--project', dir])
+    expect(before.stderr).toMatch(/was made by an earlier vaultkit: .vaultkit.json does not describe the plugin yet: run `vaultkit plugin init` once in it/)
+    const result = await init(dir, '--yes')
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/Note: This is a project of an earlier vaultkit: every command works on it now, but plugin upgrade needs/)
+    expect(described(dir)).toEqual({
+      main: './cmd/vault-plugin-secrets-hello',
+      binary: 'vault-plugin-secrets-hello',
+      type: 'secret',
+      name: 'hello',
+      version: {from: 'file', file: 'version/version.go', variable: 'example.com/vault-plugin-secrets-hello/version.Version'},
+      build: {tags: [], ldflags: [], cgo: false},
+      pluginDirectory: './vault/plugins',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a smoke placeholder, not a JS template
+      smoke: expect.objectContaining({requests: [expect.objectContaining({method: 'GET', path: '${path}/hello'})]}),
+    })
+    const built = await runCli(['plugin', 'build', '--project', dir, '--json'])
+    expect(built.exitCode, built.stderr).toBe(0)
+    expect(JSON.parse(built.stdout)).toMatchObject({version: 'v0.1.0', path: join(dir, 'vault/plugins/vault-plugin-secrets-hello')})
   })
 })

@@ -92,4 +92,22 @@ describe('plugin upgrade of built-in kinds', () => {
     expect(read(project, 'go.sum')).toContain('github.com/hashicorp/vault/sdk v0.25.1 h1:')
     await run(project, 'go', ['build', './...'])
   })
+
+  // Born clean, for projects born before: the floors that keep a plugin clear of known vulnerabilities.
+  test('the security floors reach go.mod of a project made before them', SLOW, async () => {
+    const cwd = tempDir()
+    const earlier = copyOfVaultkit((root) => edit(join(root, 'templates/common/files/go.mod.hbs'), /\n\{\{#each go\.floors\}\}[\s\S]*?\{\{\/each\}\}/, ''))
+    const made = await vaultkit(earlier, ['plugin', 'new', 'hello', '--yes', '--dir', 'hello'], cwd)
+    expect(made.exitCode, made.stderr).toBe(0)
+    const project = join(cwd, 'hello')
+    expect(read(project, 'go.mod')).not.toMatch(/^\tgolang.org\/x\/net v0\.60\.0/m)
+
+    const result = await runCli(['plugin', 'upgrade', '--json'], {cwd: project, env: GIT_IDENTITY})
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(JSON.parse(result.stdout).conflicts).toEqual([])
+    const goMod = read(project, 'go.mod')
+    expect(goMod).toMatch(/^\tgolang.org\/x\/net v0\.60\.0 \/\/ indirect$/m)
+    expect(goMod).toMatch(/^\tgoogle.golang.org\/grpc v1\.83\.2 \/\/ indirect$/m)
+    await run(project, 'go', ['build', './...'])
+  })
 })

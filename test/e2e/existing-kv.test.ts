@@ -1,4 +1,4 @@
-import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {createHash} from 'node:crypto'
 import {dirname, join} from 'node:path'
 import {execa} from 'execa'
@@ -119,7 +119,7 @@ describe("HashiCorp's vault-plugin-secrets-kv, taken into vaultkit", () => {
     server = readServerState(repo)
     const pluginDir = join(repo, '.vaultkit/plugins')
     await execa('unzip', ['-o', '-j', join(release.out, linux.zip), '-d', join(pluginDir, 'released')])
-    await execa('mv', [join(pluginDir, 'released', BINARY), join(pluginDir, `${BINARY}-released`)])
+    renameSync(join(pluginDir, 'released', BINARY), join(pluginDir, `${BINARY}-released`))
     const registered = await vaultkit(['plugin', 'register', '--json', '--sha256', linux.sha256, '--command', `${BINARY}-released`, '--type', 'secret', '--name', 'kv-released'])
     expect(registered.exitCode, registered.stderr).toBe(0)
     expect(JSON.parse(registered.stdout)).toMatchObject({mount: 'enabled', sha256: linux.sha256})

@@ -6,7 +6,9 @@ import {basename, join, resolve} from 'node:path'
 import {UserError, errnoCode} from '../errors.js'
 import {run} from '../exec.js'
 import {jsonValues} from '../json-stream.js'
+import {kindSmoke} from '../registration/smoke-source.js'
 import {BUILTIN_PLUGIN_NAMES, CORE_BACKEND_NAMES} from '../scaffold/names.js'
+import {listKinds} from '../templates/kinds.js'
 import type {SmokeDeclaration} from '../templates/smoke-spec.js'
 import {buildFlags} from './build.js'
 import {PROJECT_FILE, type ProjectDescription, type VersionSource, layoutDescription, projectFileText, readProjectFile, unknownFields, writeDescription} from './description.js'
@@ -104,6 +106,9 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   }
 
   const layout = isVaultkitLayout(root, binary)
+  if (layout && existing?.kind === undefined) {
+    notes.push('This is a project of an earlier vaultkit: every command works on it now, but plugin upgrade needs the render it was made from, which this vaultkit does not carry yet')
+  }
   const version = await pickVersion(root, module, layout, settings.ldflagVariables, options, found, notes)
   const pluginDirectory = await configuredPluginDirectory(root)
   found('pluginDirectory', pluginDirectory ?? '.vaultkit/plugins', pluginDirectory ? 'vault-config.hcl' : 'default, under .vaultkit/ (ignored by git)')
@@ -126,7 +131,15 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     found('mount.options', JSON.stringify(mount.options), `what ${derived} needs`)
   }
   if (mount?.note) notes.push(mount.note)
-  if (!layout) {
+  if (layout && existing?.kind === undefined) {
+    // An earlier vaultkit's project answers what the built-in kind of its type answers.
+    const kind = listKinds().find((k) => k.manifest.pluginType === type)
+    const smoke = kind ? kindSmoke(kind, listKinds()).smoke : undefined
+    if (smoke) {
+      description.smoke = smoke
+      found('smoke', smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), `the built-in ${kind!.manifest.name} kind`)
+    }
+  } else if (!layout) {
     description.smoke = mount?.smoke ?? helpSmoke(type)
     found('smoke', description.smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), mount ? `what ${derived} answers` : "a help read of the mount: edit it to call the plugin's own paths")
   }
@@ -300,8 +313,8 @@ function helpSmoke(type: PluginType): SmokeDeclaration {
 async function confirmBuild(root: string, description: ProjectDescription): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'vaultkit-init-'))
   try {
-    const flags = buildFlags({description, version: description.version.from === 'value' ? description.version.value : undefined})
-    // -trimpath as plugin build does: the build cache it fills serves the first dev round.
+    const flags = buildFlags({description, version: description.version.from === 'value' ? description.version.value : undefined}, {strip: true})
+    // The flags of plugin build: the build cache it fills serves the first dev round.
     const built = await run('go', ['build', '-trimpath', '-o', join(work, description.binary), ...flags, description.main], {
       cwd: root,
       env: {CGO_ENABLED: description.build.cgo ? '1' : '0'},

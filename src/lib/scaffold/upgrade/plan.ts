@@ -5,6 +5,7 @@ import {dirname, join} from 'node:path'
 import {git} from '../git-base.js'
 import type {RenderedFile} from '../../templates/render.js'
 import {loadExeca} from '../../exec.js'
+import {mergeGoMod} from './go-mod-merge.js'
 
 /**
  * What an upgrade does to one file, from three versions of it: base (the pristine render it was made
@@ -68,6 +69,10 @@ async function planFile(path: string, base: RenderedFile | undefined, theirs: Re
   if (base !== undefined && sameFile(base, theirs)) return {path, action: 'keep'}
   // Both sides changed it (or both added it): merge the contents; an executable bit follows whoever changed it.
   const mode = base !== undefined && executable(ours) === executable(base) ? theirs.mode : ours.mode
+  if (path === 'go.mod' && base !== undefined) {
+    const contents = Buffer.from(mergeGoMod(ours.contents.toString('utf8'), base.contents.toString('utf8'), theirs.contents.toString('utf8')))
+    return contents.equals(ours.contents) ? {path, action: 'same'} : {path, action: 'merge', next: {contents, mode: mode & 0o777}}
+  }
   const merged = await merger.merge(ours.contents, base?.contents ?? Buffer.alloc(0), theirs.contents)
   const added = base === undefined ? 'both you and the kind added it' : undefined
   if (merged === undefined) return {path, action: 'conflict', detail: `${added ?? 'both changed it'}; not text, so yours is kept`}

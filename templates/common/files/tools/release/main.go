@@ -116,7 +116,7 @@ func release(ctx context.Context, o options, r *reporter) (*result, error) {
 		return nil, err
 	}
 	if o.tag != "" && strings.TrimPrefix(o.tag, "v") != p.version {
-		return nil, &userError{message: fmt.Sprintf("tag %s does not name version %s (%s)", o.tag, p.version, p.versionFrom), hint: "tag the commit that sets that version"}
+		return nil, &userError{message: fmt.Sprintf("tag %s does not name version %s of %s", o.tag, p.version, p.versionFrom), hint: "tag the commit that sets that version"}
 	}
 	out, err := filepath.Abs(o.out)
 	if err != nil {

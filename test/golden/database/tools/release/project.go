@@ -82,7 +82,11 @@ func readProject(dir string) (*project, error) {
 		p.versionVariable = d.Version.Variable
 	}
 	if !semver.MatchString(p.version) {
-		return nil, &userError{message: fmt.Sprintf("the version %q (%s) is not a semantic version", p.version, p.versionFrom), hint: "Vault needs MAJOR.MINOR.PATCH such as 1.2.3"}
+		message := fmt.Sprintf("the version %q (%s) is not a semantic version", p.version, p.versionFrom)
+		if d.Version.From == "file" {
+			message = fmt.Sprintf("%s sets Version = %q, which is not a semantic version", p.versionFrom, p.version)
+		}
+		return nil, &userError{message: message, hint: "Vault needs MAJOR.MINOR.PATCH such as 1.2.3: fix " + p.versionFrom}
 	}
 	return p, nil
 }
