@@ -1,4 +1,4 @@
-import {accessSync, constants, existsSync, statSync} from 'node:fs'
+import {accessSync, constants, existsSync, readFileSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
@@ -114,21 +114,28 @@ async function checkProject(dir: string, given: boolean): Promise<{project?: Plu
 function checkPluginDir(project: PluginProject): DoctorCheck {
   const dir = project.pluginDir
   const binary = join(dir, project.binaryName)
+  // `make dev` starts Vault with vault-config.hcl: its plugin directory must be the one vaultkit builds into.
+  const hclFile = join(project.dir, 'vault-config.hcl')
+  const hcl = existsSync(hclFile) ? /^\s*plugin_directory\s*=\s*"([^"]+)"/m.exec(readFileSync(hclFile, 'utf8'))?.[1] : undefined
+  const mismatch: DoctorCheck | undefined =
+    hcl !== undefined && resolve(project.dir, hcl) !== resolve(dir)
+      ? {check: 'plugin directory', status: 'warning', detail: `vault-config.hcl names ${hcl}, .vaultkit.json ${project.description.pluginDirectory}`, fix: 'make them the same: `make dev` reads the one, vaultkit the other'}
+      : undefined
   let isDir: boolean
   try {
     isDir = statSync(dir).isDirectory()
   } catch (error) {
     if (errnoCode(error) !== 'ENOENT') throw error
-    return {check: 'plugin directory', status: 'ok', detail: `${dir} (made by the first \`vaultkit plugin build\`)`}
+    return mismatch ?? {check: 'plugin directory', status: 'ok', detail: `${dir} (made by the first \`vaultkit plugin build\`)`}
   }
-  if (!isDir) return {check: 'plugin directory', status: 'failed', detail: `${dir} is a file`, fix: 'move it away, or point plugin_directory in vault-config.hcl elsewhere'}
+  if (!isDir) return {check: 'plugin directory', status: 'failed', detail: `${dir} is a file`, fix: 'move it away, or point plugin.pluginDirectory in .vaultkit.json elsewhere'}
   try {
     accessSync(dir, constants.W_OK)
   } catch {
-    return {check: 'plugin directory', status: 'failed', detail: `${dir} is not writable`, fix: 'make it writable, or point plugin_directory in vault-config.hcl elsewhere'}
+    return {check: 'plugin directory', status: 'failed', detail: `${dir} is not writable`, fix: 'make it writable, or point plugin.pluginDirectory in .vaultkit.json elsewhere'}
   }
   const built = existsSync(binary) ? `holds ${project.binaryName}` : `no ${project.binaryName} built yet (\`vaultkit plugin build\`)`
-  return {check: 'plugin directory', status: 'ok', detail: `${dir}: ${built}`}
+  return mismatch ?? {check: 'plugin directory', status: 'ok', detail: `${dir}: ${built}`}
 }
 
 async function checkServer(options: DoctorOptions, project: PluginProject | undefined, env: NodeJS.ProcessEnv): Promise<DoctorCheck[]> {

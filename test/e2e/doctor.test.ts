@@ -123,6 +123,14 @@ describe('doctor', () => {
     expect(check('plugin directory')).toMatchObject({status: 'failed', detail: `${locked} is not writable`})
   })
 
+  test('a vault-config.hcl whose plugin directory is not the described one is a warning', async () => {
+    const other = await scaffold('secrets', parent, 'elsewhere')
+    const config = join(other, 'vault-config.hcl')
+    writeFileSync(config, readFileSync(config, 'utf8').replace('plugin_directory = "./vault/plugins"', 'plugin_directory = "./plugins"'))
+    const {check} = await doctor(['--project', other, '--vault-bin', vaultBin])
+    expect(check('plugin directory')).toMatchObject({status: 'warning', detail: 'vault-config.hcl names ./plugins, .vaultkit.json ./vault/plugins'})
+  })
+
   test('a token that may not register plugins is a warning; a bad token fails; neither is printed', async () => {
     const limited = await tokenWith('catalog-reader', 'path "sys/plugins/catalog/*" { capabilities = ["read", "list"] }')
     const reader = await doctor(['--project', project, '--vault-bin', vaultBin], {VAULT_ADDR: server.addr, VAULT_TOKEN: limited})

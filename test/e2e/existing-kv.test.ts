@@ -110,7 +110,7 @@ describe("HashiCorp's vault-plugin-secrets-kv, taken into vaultkit", () => {
     const released = await vaultkit(['plugin', 'release', '--platform', 'linux/amd64', '--json'])
     expect(released.exitCode, released.stderr).toBe(0)
     const release = JSON.parse(released.stdout)
-    // KV reports no version: the release is named for the newest tag, v0.25.0.
+    // KV reports no version: the release is named for the commit's nearest tag, v0.25.0.
     expect(release).toMatchObject({binary: BINARY, version: '0.25.0', program: 'vaultkit'})
     const linux = release.platforms[0]
     expect(linux.zip).toBe(`${BINARY}_0.25.0_linux_amd64.zip`)

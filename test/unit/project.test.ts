@@ -60,6 +60,7 @@ test.each<[string, (plugin: Record<string, unknown>) => void, RegExp]>([
   ['a main that is not a folder', (p) => (p.main = 'cmd/x'), /plugin.main is "cmd\/x": give the package's folder/],
   ['an unknown version source', (p) => (p.version = {from: 'tag'}), /plugin.version.from is not one of file, value, git-tag, none/],
   ['a version that is not one', (p) => (p.version = {from: 'value', value: 'latest'}), /plugin.version.value is "latest", not a version/],
+  ['a password in the database config', (p) => (p.database = {config: {host: 'h', password: 'x'}}), /plugin.database.config.password holds a secret, which does not belong in a committed file/],
   ['build tags that are not strings', (p) => (p.build = {tags: 'a,b'}), /plugin.build.tags is not a list of strings/],
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a smoke placeholder, not a JS template
   ['a smoke with an unknown placeholder', (p) => (p.smoke = {requests: [{method: 'GET', path: '${mount}/x'}]}), /uses \$\{mount\}, which is not a placeholder/],

@@ -17,7 +17,7 @@ export const PROJECT_FILE = '.vaultkit.json'
  * - `file`: a Go file that sets `Version = "x.y.z"` (vaultkit's version/version.go); builds also stamp it;
  * - `value`: the build sets `variable` (if any) with -ldflags -X to this value, and it is registered under it
  *   (Vault takes any version for a plugin that reports none);
- * - `git-tag`: the same, from the newest vX.Y.Z tag of the repository at build time;
+ * - `git-tag`: the same, from the nearest vX.Y.Z tag of the checked-out commit (`git describe`) at build time;
  * - `none`: the plugin reports no version; it is registered and mounted unversioned, as the vault CLI allows.
  */
 export type VersionSource =
@@ -51,7 +51,21 @@ export interface ProjectDescription {
   mount?: {path?: string; options?: Record<string, string>}
   /** The requests sent after each reload, in template.json's form; absent: the kind's, or none. */
   smoke?: SmokeDeclaration
+  /**
+   * Database plugins: what Vault's database engine is configured with, beyond plugin_name and the
+   * credentials (`--db-username`, and the password from VAULTKIT_DB_PASSWORD, never this file), and the
+   * dev role's fields (creation_statements in the plugin's own language).
+   */
+  database?: DatabaseSettings
 }
+
+export interface DatabaseSettings {
+  config?: Record<string, unknown>
+  role?: Record<string, unknown>
+}
+
+/** Config fields of Vault's database engine and its plugins that hold secrets. */
+const SECRET_CONFIG_FIELDS = new Set(['password', 'root_password', 'private_key', 'client_secret', 'secret', 'token', 'tls_private_key', 'private_key_pem'])
 
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/
 
@@ -147,6 +161,16 @@ export function checkDescription(value: unknown, file: string): ProjectDescripti
       ...(options === undefined ? {} : {options: options as Record<string, string>}),
     }
   }
+  if (plugin.database !== undefined) {
+    const d = object(plugin.database, 'database')
+    const config = d.config === undefined ? undefined : object(d.config, 'database.config')
+    const role = d.role === undefined ? undefined : object(d.role, 'database.role')
+    for (const [key, value] of Object.entries(config ?? {})) {
+      const secret = SECRET_CONFIG_FIELDS.has(key) || (typeof value === 'string' && /:\/\/[^/@\s{}]+:[^/@\s{}]+@/.test(value))
+      if (secret) throw fail(`database.config.${key}`, 'holds a secret, which does not belong in a committed file: give the password in VAULTKIT_DB_PASSWORD (or --db-password), and {{username}}:{{password}} in a URL')
+    }
+    description.database = {...(config ? {config} : {}), ...(role ? {role} : {})}
+  }
   if (plugin.smoke !== undefined) {
     const smoke = object(plugin.smoke, 'smoke')
     if (!Array.isArray(smoke.requests)) throw fail('smoke.requests', 'is not a list')
@@ -174,7 +198,7 @@ export async function writeDescription(dir: string, description: ProjectDescript
   return text
 }
 
-const DESCRIBED = new Set(['main', 'binary', 'type', 'name', 'version', 'build', 'pluginDirectory', 'mount', 'smoke'])
+const DESCRIBED = new Set(['main', 'binary', 'type', 'name', 'version', 'build', 'pluginDirectory', 'mount', 'smoke', 'database'])
 
 /** What a `plugin` object holds beyond the fields vaultkit describes: kept when the description is written again. */
 export function unknownFields(plugin: unknown): Record<string, unknown> {

@@ -11,9 +11,9 @@ import {BUILTIN_PLUGIN_NAMES, CORE_BACKEND_NAMES} from '../scaffold/names.js'
 import {listKinds} from '../templates/kinds.js'
 import type {SmokeDeclaration} from '../templates/smoke-spec.js'
 import {buildFlags} from './build.js'
-import {PROJECT_FILE, type ProjectDescription, type VersionSource, layoutDescription, projectFileText, readProjectFile, unknownFields, writeDescription} from './description.js'
+import {type DatabaseSettings, PROJECT_FILE, type ProjectDescription, checkDescription, type VersionSource, layoutDescription, projectFileText, readProjectFile, unknownFields, writeDescription} from './description.js'
 import {PLUGIN_TYPE, type PluginType, splitBinaryName} from './plugin-types.js'
-import {newestTag} from './project.js'
+import {nearestVersionTag} from './project.js'
 import {readBuildSettings} from './makefile.js'
 
 // `plugin init`: find the plugin in a Go repository and describe it in .vaultkit.json. Every finding says
@@ -90,10 +90,11 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const packages = await listPackages(root, settings.tags)
   const candidates = packages.filter((p) => p.Name === 'main' && (p.Imports ?? []).some((i) => i in SERVE_PACKAGES))
   const main = await pickMain(root, candidates, options)
-  const mainPath = `./${relativeImport(main, module)}`
+  const mainPath = packageArg(main, module)
   found('main', mainPath, `go list: package main importing ${(main.Imports ?? []).filter((i) => i in SERVE_PACKAGES).join(', ')}`)
-  const binary = basename(main.Dir)
-  found('binary', binary, 'the main package folder')
+  // As go build names it: the import path's last element (a /vN suffix dropped), not the checkout's folder.
+  const binary = main.ImportPath.split('/').filter((part) => !/^v\d+$/.test(part)).at(-1) ?? basename(main.Dir)
+  found('binary', binary, 'the main package, as go build names its binary')
 
   const type = await pickType(main, binary, packages, module, options, found)
   const derived = splitBinaryName(binary)?.name ?? binary.replace(/^vault-plugin-/, '')
@@ -131,6 +132,12 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     found('mount.options', JSON.stringify(mount.options), `what ${derived} needs`)
   }
   if (mount?.note) notes.push(mount.note)
+  if (type === 'database') {
+    const known = knownDatabase(derived)
+    description.database = known?.settings ?? {config: {}}
+    if (known) found('database', JSON.stringify(known.settings), `what ${derived} takes; the password comes from VAULTKIT_DB_PASSWORD`)
+    else notes.push("Add the connection fields the plugin's config takes under plugin.database.config, and the dev role's creation_statements under plugin.database.role; the password comes from VAULTKIT_DB_PASSWORD, never the file")
+  }
   if (layout && existing?.kind === undefined) {
     // An earlier vaultkit's project answers what the built-in kind of its type answers.
     const kind = listKinds().find((k) => k.manifest.pluginType === type)
@@ -140,9 +147,18 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
       found('smoke', smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), `the built-in ${kind!.manifest.name} kind`)
     }
   } else if (!layout) {
-    description.smoke = mount?.smoke ?? helpSmoke(type)
-    found('smoke', description.smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), mount ? `what ${derived} answers` : "a help read of the mount: edit it to call the plugin's own paths")
+    description.smoke = mount?.smoke ?? knownDatabase(derived)?.smoke ?? helpSmoke(type)
+    found('smoke', description.smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), mount || knownDatabase(derived) ? `what ${derived} answers` : "a help read of the mount: edit it to call the plugin's own paths")
   }
+
+  // With --force, what the author wrote by hand and detection cannot know stays.
+  const before = options.force && existing?.plugin !== undefined ? (existing.plugin as Partial<ProjectDescription>) : {}
+  for (const key of ['mount', 'smoke', 'database'] as const) {
+    if (description[key] === undefined && before[key] !== undefined) Object.assign(description, {[key]: before[key]})
+  }
+  if (before.build?.ldflags?.length) description.build.ldflags = before.build.ldflags
+  // What every later command reads must pass their check now, not after the file is written.
+  checkDescription(description, `the description found (${PROJECT_FILE})`)
 
   step('go build')
   await confirmBuild(root, description)
@@ -166,14 +182,16 @@ async function listPackages(root: string, tags: string[]): Promise<GoPackage[]> 
 
 const firstLine = (text: string) => text.trim().split('\n')[0] ?? ''
 
-function relativeImport(pkg: GoPackage, module: string): string {
-  return pkg.ImportPath === module ? '.' : pkg.ImportPath.slice(module.length + 1)
+/** The package as `go build` takes it from the module root: `./cmd/x`, or `.` for the root package. */
+function packageArg(pkg: GoPackage, module: string): string {
+  return pkg.ImportPath === module ? '.' : `./${pkg.ImportPath.slice(module.length + 1)}`
 }
 
 async function pickMain(root: string, candidates: GoPackage[], options: InitOptions): Promise<GoPackage> {
-  const named = (p: GoPackage) => `./${relativeImport(p, p.Module?.Path ?? '')}`
+  const named = (p: GoPackage) => packageArg(p, p.Module?.Path ?? '')
   if (options.main !== undefined) {
-    const wanted = `./${options.main.replace(/^\.\//, '').replace(/\/+$/, '')}`
+    const relative = options.main.replace(/^\.\//, '').replace(/\/+$/, '')
+    const wanted = relative === '' || relative === '.' ? '.' : `./${relative}`
     const chosen = candidates.find((p) => named(p) === wanted)
     if (!chosen) {
       const listed = candidates.length > 0 ? `it serves from ${candidates.map(named).join(', ')}` : 'no main package serves a plugin'
@@ -255,6 +273,9 @@ async function pickVersion(
 ): Promise<VersionSource> {
   const versionFile = join(root, 'version', 'version.go')
   if (existsSync(versionFile) && /\bVersion\s*=\s*"v?\d+\.\d+\.\d+[^"]*"/.test(await readFile(versionFile, 'utf8'))) {
+    if (options.version !== undefined) {
+      throw new UserError('--plugin-version cannot be used here: version/version.go sets the plugin\'s version', 'change the version there, and leave --plugin-version out')
+    }
     found('version', 'version/version.go', layout ? "vaultkit's layout" : 'a Version variable in version/version.go')
     return {from: 'file', file: 'version/version.go', variable: `${module}/version.Version`}
   }
@@ -266,9 +287,9 @@ async function pickVersion(
     return stamped ? {from: 'value', value, variable: stamped.variable} : {from: 'value', value}
   }
   if (stamped) {
-    const tag = await newestTag(root).catch(() => undefined)
+    const tag = await nearestVersionTag(root).catch(() => undefined)
     if (tag) {
-      found('version', `the newest git tag (now v${tag}), into ${stamped.variable}`, stamped.from)
+      found('version', `the nearest git tag (now v${tag}), into ${stamped.variable}`, stamped.from)
       return {from: 'git-tag', variable: stamped.variable}
     }
     notes.push(`${stamped.from} sets ${stamped.variable}, but the repository has no vX.Y.Z tag: pass --plugin-version to stamp one`)
@@ -299,6 +320,18 @@ function knownMount(name: string): {options?: Record<string, string>; smoke: Smo
       show: 'read back ${path}/vaultkit-smoke',
     },
     note: 'Vault accepts the version=2 mount option only for its built-in kv, so this build mounts as KV version 1 (its passthrough backend)',
+  }
+}
+
+/**
+ * Database plugins vaultkit knows: HashiCorp's Redis plugin takes host, port and an ACL user, and its
+ * creation statement is a JSON list of ACL rules.
+ */
+function knownDatabase(name: string): {settings: DatabaseSettings; smoke: SmokeDeclaration} | undefined {
+  if (name !== 'redis') return undefined
+  return {
+    settings: {config: {host: '127.0.0.1', port: 6379, username: 'default'}, role: {creation_statements: ['["~*", "+@read"]']}},
+    smoke: {requests: [{method: 'GET', path: '${path}/creds/${name}', expect: {'data.username': true}}], show: 'user ${data.username}'},
   }
 }
 

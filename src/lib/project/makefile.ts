@@ -25,7 +25,7 @@ export async function readBuildSettings(root: string): Promise<BuildSettingsFoun
   for (const line of lines) {
     const match = ASSIGNMENT.exec(line)
     // The first assignment wins, as for `?=`, which is how plugin Makefiles give defaults.
-    if (match && !variables.has(match[1]!)) variables.set(match[1]!, match[2]!)
+    if (match && !variables.has(match[1]!)) variables.set(match[1]!, match[2]!.replace(/\s*#.*$/, ''))
   }
   const expand = (text: string, depth = 0): string | undefined => {
     if (depth > 10 || /\$\$|\$\(shell\b|`/.test(text)) return undefined
@@ -66,7 +66,8 @@ export async function readBuildSettings(root: string): Promise<BuildSettingsFoun
   for (const {file, text} of sources) {
     for (const match of text.matchAll(/-X\s*['"]?([^\s='"]+)=/g)) {
       const variable = file === 'Makefile' ? expand(match[1]!) : /\$/.test(match[1]!) ? undefined : match[1]
-      if (variable && !found.ldflagVariables.some((v) => v.variable === variable)) found.ldflagVariables.push({variable, from: file})
+      if (!variable && /version$/i.test(match[1]!)) found.notes.push(`${file} sets ${match[1]} with -ldflags -X, computed when it runs: not taken; set plugin.version in .vaultkit.json by hand if it is the version`)
+      else if (variable && !found.ldflagVariables.some((v) => v.variable === variable)) found.ldflagVariables.push({variable, from: file})
     }
   }
   return found

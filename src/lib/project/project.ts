@@ -77,16 +77,16 @@ async function resolveVersion(root: string, description: ProjectDescription): Pr
       return version
     }
     case 'git-tag':
-      return newestTag(root)
+      return nearestVersionTag(root)
   }
 }
 
-/** The newest vX.Y.Z tag of the repository, without the v. */
-export async function newestTag(root: string): Promise<string> {
-  const listed = await run('git', ['tag', '--list', 'v[0-9]*', '--sort=-v:refname'], {cwd: root})
-  const tag = listed.exitCode === 0 ? String(listed.stdout).split('\n').find((t) => /^v\d+\.\d+\.\d+$/.test(t.trim())) : undefined
+/** The nearest vX.Y.Z tag the checked-out commit descends from (a hotfix branch's own), without the v. */
+export async function nearestVersionTag(root: string): Promise<string> {
+  const described = await run('git', ['describe', '--tags', '--abbrev=0', '--match', 'v[0-9]*.[0-9]*.[0-9]*'], {cwd: root})
+  const tag = described.exitCode === 0 && /^v\d+\.\d+\.\d+$/.test(String(described.stdout).trim()) ? String(described.stdout) : undefined
   if (!tag) {
-    throw new UserError(`${root} has no vX.Y.Z git tag, and .vaultkit.json takes the version from the newest one`, 'tag a release (git tag v0.1.0), or set plugin.version to {"from": "value", ...} in .vaultkit.json')
+    throw new UserError(`${root} has no vX.Y.Z git tag, and .vaultkit.json takes the version from the nearest one (git describe)`, 'tag a release (git tag v0.1.0), or set plugin.version to {"from": "value", ...} in .vaultkit.json')
   }
   return tag.trim().slice(1)
 }

@@ -1,4 +1,5 @@
 import {UserError} from '../errors.js'
+import type {DatabaseSettings} from '../project/description.js'
 import type {MountAction} from './mounts.js'
 import type {VaultClient} from '../vault/client.js'
 
@@ -17,6 +18,8 @@ export interface DatabaseTarget {
   /** With the `v`; undefined: the unversioned entry. */
   version?: string
   connection: DatabaseConnection
+  /** The project's own settings (.vaultkit.json plugin.database): config fields and the dev role's. */
+  settings?: DatabaseSettings
   /** The catalog entry changed (a new build): running connections must restart on it. */
   catalogChanged: boolean
 }
@@ -43,22 +46,25 @@ export async function ensureDatabase(client: VaultClient, target: DatabaseTarget
   const configPath = `${target.path}/config/${target.name}`
   const existing = (await client.getIfExists(configPath))?.data as {plugin_version?: string} | undefined
   const {connectionUrl, username, password} = target.connection
+  const config = Object.keys(target.settings?.config ?? {}).length > 0 ? target.settings?.config : undefined
   // A password alone (VAULTKIT_DB_PASSWORD left in the shell) is not a new connection to configure.
   const given = connectionUrl !== undefined || username !== undefined
   let action: MountAction
   if (!existing || given) {
-    if (!connectionUrl) {
+    if (!connectionUrl && !config) {
       throw new UserError(
         `${configPath} does not exist yet, and no connection settings were given`,
         'pass --connection-url (with {{username}} and {{password}}), --db-username and --db-password (or VAULTKIT_DB_PASSWORD)',
       )
     }
     await client.post(configPath, {
+      ...config,
       plugin_name: target.name,
       ...(target.version ? {plugin_version: target.version} : {}),
-      connection_url: connectionUrl,
-      username,
-      password,
+      // Flags and the environment win over the project's settings; what is not given is left out.
+      ...(connectionUrl === undefined ? {} : {connection_url: connectionUrl}),
+      ...(username === undefined ? {} : {username}),
+      ...(password === undefined ? {} : {password}),
       allowed_roles: [target.name],
       verify_connection: true,
     })
@@ -78,7 +84,7 @@ export async function ensureDatabase(client: VaultClient, target: DatabaseTarget
   const rolePath = `${target.path}/roles/${target.name}`
   const role = await client.getIfExists(rolePath)
   if (!role) {
-    await client.post(rolePath, {db_name: target.name, creation_statements: DEV_ROLE_CREATION_STATEMENTS, default_ttl: '1h', max_ttl: '24h'})
+    await client.post(rolePath, {db_name: target.name, creation_statements: DEV_ROLE_CREATION_STATEMENTS, default_ttl: '1h', max_ttl: '24h', ...target.settings?.role})
   }
   return action
 }

@@ -9,6 +9,7 @@ import {BUILTIN_PLUGIN_NAMES} from '../scaffold/names.js'
 import {PLUGIN_TYPE, type PluginType} from '../project/plugin-types.js'
 import type {PluginProject} from '../project/project.js'
 import {type DatabaseConnection, ensureDatabase} from './register-database.js'
+import type {DatabaseSettings} from '../project/description.js'
 import {placeBesideBuild} from './versioned-file.js'
 import {secondsSince} from '../timing.js'
 import {type VaultClient, isChecksumMismatch} from '../vault/client.js'
@@ -21,6 +22,8 @@ interface Placement {
   database?: DatabaseConnection
   /** Mount options given when the mount is enabled (KV's version=2). */
   options?: Record<string, string>
+  /** Database plugins: the project's config fields and dev role (.vaultkit.json plugin.database). */
+  databaseSettings?: DatabaseSettings
   /** The name of a built-in may be taken: a project's description names it on purpose (a newer KV). */
   allowBuiltinName?: boolean
   /** `global` on a cluster: reload on every node that runs the plugin (Enterprise performance standbys too). */
@@ -84,11 +87,12 @@ export interface RegisterResult {
 }
 
 /** Where the project's description mounts it, unless the registration says otherwise. */
-export function projectPlacement(project: PluginProject, given: Placement): Pick<Placement, 'path' | 'options'> {
-  const {mount} = project.description
+export function projectPlacement(project: PluginProject, given: Placement): Pick<Placement, 'path' | 'options' | 'databaseSettings'> {
+  const {mount, database} = project.description
   const path = given.path ?? mount?.path
   const options = given.options ?? mount?.options
-  return {...(path === undefined ? {} : {path}), ...(options === undefined ? {} : {options})}
+  const databaseSettings = given.databaseSettings ?? database
+  return {...(path === undefined ? {} : {path}), ...(options === undefined ? {} : {options}), ...(databaseSettings === undefined ? {} : {databaseSettings})}
 }
 
 /** What the catalog entry holds, once the registration is resolved. */
@@ -102,6 +106,7 @@ interface CatalogEntry {
   database?: DatabaseConnection
   /** Mount options (KV's version=2), from the project's description. */
   options?: Record<string, string>
+  databaseSettings?: DatabaseSettings
 }
 
 /** catalog entry -> mount enabled, or tuned to the new version and reloaded; a second run changes nothing. */
@@ -131,15 +136,22 @@ async function registerResolved(client: VaultClient, registration: Registration)
   try {
     mount =
       entry.type === 'database'
-        ? await ensureDatabase(client, {path: entry.path, name: entry.name, version, connection: entry.database ?? {}, catalogChanged: catalog === 'registered' || registration.restart === true})
+        ? await ensureDatabase(client, {
+            path: entry.path,
+            name: entry.name,
+            version,
+            connection: entry.database ?? {},
+            settings: entry.databaseSettings,
+            catalogChanged: catalog === 'registered' || registration.restart === true,
+          })
         : await ensureMount(client, {type: entry.type, name: entry.name, version, sha256: entry.sha256, path: entry.path, options: entry.options, reloadScope: registration.reloadScope, restart: registration.restart}, mounts)
   } catch (error) {
     // A register that fails takes back what it wrote: the catalog holds what it held before.
     // (Unless Vault filed it under a version the binary reports, whose earlier entry was not read.)
-    if (catalog === 'registered' && version === entry.version) await restoreCatalogEntry(client, entry.type, entry.name, version, previous).catch(() => {})
+    if (catalog === 'registered' && version === entry.version) await restoreCatalogEntry(client, entry, version, previous).catch(() => {})
     throw error
   }
-  const {database: _, options: __, ...shown} = entry
+  const {database: _, options: __, databaseSettings: ___, ...shown} = entry
   return {...shown, version, catalog, mount, seconds: secondsSince(started)}
 }
 
@@ -151,10 +163,15 @@ async function readCatalogEntry(client: VaultClient, type: PluginType, name: str
   return found?.sha256 && found.command !== undefined ? (found as CatalogRecord) : undefined
 }
 
-async function restoreCatalogEntry(client: VaultClient, type: PluginType, name: string, version: string | undefined, previous: CatalogRecord | undefined): Promise<void> {
-  const path = `sys/plugins/catalog/${type}/${name}`
-  if (previous) await client.post(path, {...previous, ...(version ? {version} : {})})
-  else await client.delete(`${path}?version=${encodeURIComponent(version ?? '')}`)
+/**
+ * The catalog as it was: the previous entry written back, or this one deleted. An entry for the very same
+ * file (a rebuild of the same version, an unversioned plugin) cannot be put back, since the file now holds
+ * the new build and its old sha256 would never match: it is left, and the next register replaces it.
+ */
+async function restoreCatalogEntry(client: VaultClient, entry: CatalogEntry, version: string | undefined, previous: CatalogRecord | undefined): Promise<void> {
+  const path = `sys/plugins/catalog/${entry.type}/${entry.name}`
+  if (!previous) await client.delete(`${path}?version=${encodeURIComponent(version ?? '')}`)
+  else if (previous.command !== entry.command) await client.post(path, {...previous, ...(version ? {version} : {})})
 }
 
 async function resolve(client: VaultClient, registration: Registration): Promise<CatalogEntry> {
@@ -164,6 +181,7 @@ async function resolve(client: VaultClient, registration: Registration): Promise
     path: registration.path ?? PLUGIN_TYPE[type].defaultPath(name),
     database: registration.database,
     ...(registration.options ? {options: registration.options} : {}),
+    ...(registration.databaseSettings ? {databaseSettings: registration.databaseSettings} : {}),
   })
   switch (registration.from) {
     case 'project': {
@@ -192,10 +210,11 @@ async function resolve(client: VaultClient, registration: Registration): Promise
       return {...placed(installed.type, registration.name ?? installed.name), version: installed.version, sha256: await sha256File(local), command: basename(local)}
     }
     case 'remote':
-      if (!/^[0-9a-f]{64}$/.test(registration.sha256)) {
+      if (!/^[0-9a-f]{64}$/i.test(registration.sha256)) {
         throw new UserError(`"${registration.sha256}" is not a hex SHA-256`, 'give the 64 hex digits that `sha256sum` prints')
       }
-      return {...placed(registration.type, registration.name), version: registration.version, sha256: registration.sha256, command: registration.command}
+      // Vault reports sha256s in lowercase: compared with what mounts run, an uppercase one would never match.
+      return {...placed(registration.type, registration.name), version: registration.version, sha256: registration.sha256.toLowerCase(), command: registration.command}
   }
 }
 

@@ -69,8 +69,9 @@ async function planFile(path: string, base: RenderedFile | undefined, theirs: Re
   if (base !== undefined && sameFile(base, theirs)) return {path, action: 'keep'}
   // Both sides changed it (or both added it): merge the contents; an executable bit follows whoever changed it.
   const mode = base !== undefined && executable(ours) === executable(base) ? theirs.mode : ours.mode
-  if (path === 'go.mod' && base !== undefined) {
-    const contents = Buffer.from(mergeGoMod(ours.contents.toString('utf8'), base.contents.toString('utf8'), theirs.contents.toString('utf8')))
+  const goMod = path === 'go.mod' && base !== undefined ? mergeGoMod(ours.contents.toString('utf8'), base.contents.toString('utf8'), theirs.contents.toString('utf8')) : undefined
+  if (goMod !== undefined) {
+    const contents = Buffer.from(goMod)
     return contents.equals(ours.contents) ? {path, action: 'same'} : {path, action: 'merge', next: {contents, mode: mode & 0o777}}
   }
   const merged = await merger.merge(ours.contents, base?.contents ?? Buffer.alloc(0), theirs.contents)

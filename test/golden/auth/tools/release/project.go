@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -92,7 +91,7 @@ func readProject(dir string) (*project, error) {
 }
 
 // readVersion finds the version a release is named for. A plugin that
-// reports none is released under the newest vX.Y.Z tag.
+// reports none is released under the nearest vX.Y.Z tag of the commit.
 func readVersion(dir string, d *description) (version, from string, err error) {
 	switch d.Version.From {
 	case "file":
@@ -108,24 +107,20 @@ func readVersion(dir string, d *description) (version, from string, err error) {
 	case "value":
 		return strings.TrimPrefix(d.Version.Value, "v"), ".vaultkit.json", nil
 	case "git-tag", "none":
-		tag, err := newestTag(dir)
+		tag, err := nearestVersionTag(dir)
 		if err != nil {
 			return "", "", err
 		}
-		return tag, "the newest git tag", nil
+		return tag, "the nearest git tag", nil
 	}
 	return "", "", &userError{message: fmt.Sprintf(".vaultkit.json: plugin.version.from is %q", d.Version.From), hint: "use file, value, git-tag or none"}
 }
 
-func newestTag(dir string) (string, error) {
-	out, err := exec.Command("git", "-C", dir, "tag", "--list", "v[0-9]*", "--sort=-v:refname").Output()
-	if err != nil {
-		return "", errors.Join(&userError{message: "the release is named for the newest vX.Y.Z git tag, and git could not list them", hint: "run it in the plugin's git repository"}, err)
+// nearestVersionTag is the nearest vX.Y.Z tag the checked-out commit descends from.
+func nearestVersionTag(dir string) (string, error) {
+	out, err := exec.Command("git", "-C", dir, "describe", "--tags", "--abbrev=0", "--match", "v[0-9]*.[0-9]*.[0-9]*").Output()
+	if m := versionTag.FindStringSubmatch(strings.TrimSpace(string(out))); err == nil && m != nil {
+		return m[1], nil
 	}
-	for _, tag := range strings.Split(string(out), "\n") {
-		if m := versionTag.FindStringSubmatch(strings.TrimSpace(tag)); m != nil {
-			return m[1], nil
-		}
-	}
-	return "", &userError{message: "the plugin has no version of its own, and the repository no vX.Y.Z tag to name the release", hint: "tag the commit to release (git tag v0.1.0)"}
+	return "", &userError{message: "the plugin has no version of its own, and the commit no vX.Y.Z tag to name the release", hint: "tag the commit to release (git tag v0.1.0)"}
 }
