@@ -10,7 +10,7 @@ import {PLUGIN_TYPE_WORDS, parsePluginType} from '../../lib/project/plugin-types
 export default class PluginInit extends BaseCommand {
   static override summary = 'Take an existing plugin repository into vaultkit'
   static override description =
-    "Finds the plugin in a Go repository (its main package from `go list`, its type, name, version source and build settings, confirmed by one `go build`) and writes what it found into .vaultkit.json, the one description every vaultkit command reads. Nothing else is changed. Also brings a project of an earlier vaultkit (made without that file) up to date."
+    "Finds the plugin in a Go repository (its main package from `go list -export`, which also compiles it, its type, name, version source and build settings) and writes what it found into .vaultkit.json, the one description every vaultkit command reads. Nothing else is changed. Also brings a project of an earlier vaultkit (made without that file) up to date."
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

@@ -1,6 +1,5 @@
 import {existsSync} from 'node:fs'
-import {mkdtemp, readFile, rm} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {readFile} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
@@ -10,7 +9,6 @@ import {kindSmoke} from '../registration/smoke-source.js'
 import {BUILTIN_PLUGIN_NAMES, CORE_BACKEND_NAMES} from '../scaffold/names.js'
 import {listKinds} from '../templates/kinds.js'
 import type {SmokeDeclaration} from '../templates/smoke-spec.js'
-import {buildFlags} from './build.js'
 import {type DatabaseSettings, PROJECT_FILE, type ProjectDescription, checkDescription, type VersionSource, layoutDescription, projectFileText, readProjectFile, unknownFields, writeDescription} from './description.js'
 import {PLUGIN_TYPE, type PluginType, splitBinaryName} from './plugin-types.js'
 import {nearestVersionTag} from './project.js'
@@ -64,6 +62,7 @@ interface GoPackage {
   GoFiles?: string[]
   Module?: {Path: string}
   Error?: {Err: string}
+  DepsErrors?: Array<{Err: string}>
 }
 
 export async function initProject(options: InitOptions): Promise<InitResult> {
@@ -86,11 +85,13 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
 
   const settings = await readBuildSettings(root)
   notes.push(...settings.notes)
-  step('go list')
-  const packages = await listPackages(root, settings.tags)
+  step('go list -export (compiles the packages: minutes the first time, then from the build cache)')
+  const packages = await listPackages(root, settings)
   const candidates = packages.filter((p) => p.Name === 'main' && (p.Imports ?? []).some((i) => i in SERVE_PACKAGES))
   const main = await pickMain(root, candidates, options)
   const mainPath = packageArg(main, module)
+  const broken = main.Error ?? main.DepsErrors?.[0]
+  if (broken) throw new UserError(`${mainPath} does not build: ${firstLine(broken.Err)}`, `fix the build (go build ${mainPath}), then run plugin init again`)
   found('main', mainPath, `go list: package main importing ${(main.Imports ?? []).filter((i) => i in SERVE_PACKAGES).join(', ')}`)
   // As go build names it: the import path's last element (a /vN suffix dropped), not the checkout's folder.
   const binary = main.ImportPath.split('/').filter((part) => !/^v\d+$/.test(part)).at(-1) ?? basename(main.Dir)
@@ -160,8 +161,6 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   // What every later command reads must pass their check now, not after the file is written.
   checkDescription(description, `the description found (${PROJECT_FILE})`)
 
-  step('go build')
-  await confirmBuild(root, description)
 
   const file = join(root, PROJECT_FILE)
   const base = {vaultkit: (await import('../scaffold/origin.js')).vaultkitVersion(), ...(existing ?? {})}
@@ -171,10 +170,16 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   return {project: root, file, dryRun: Boolean(options.dryRun), description, findings, notes, text}
 }
 
-/** `go list -e -json ./...` with the repository's tags: every package, with its imports and files. */
-async function listPackages(root: string, tags: string[]): Promise<GoPackage[]> {
-  const args = ['list', '-e', '-json=ImportPath,Dir,Name,Imports,GoFiles,Module,Error', ...(tags.length > 0 ? ['-tags', tags.join(',')] : []), './...']
-  const listed = await run('go', args, {cwd: root})
+/**
+ * `go list -e -export -json ./...` with the repository's tags and plugin build's compile flags: every package
+ * with its imports and files, and compiled by the toolchain (no link), so a main package that does not build
+ * is known now, and the build cache it fills serves the first dev round. A separate go build would cost
+ * four times a go list on KV even when warm (it links); see bench/init.js.
+ */
+async function listPackages(root: string, settings: {tags: string[]; cgo: boolean}): Promise<GoPackage[]> {
+  const fields = 'ImportPath,Dir,Name,Imports,GoFiles,Module,Error,DepsErrors'
+  const args = ['list', '-e', '-export', '-trimpath', `-json=${fields}`, ...(settings.tags.length > 0 ? ['-tags', settings.tags.join(',')] : []), './...']
+  const listed = await run('go', args, {cwd: root, env: {CGO_ENABLED: settings.cgo ? '1' : '0'}})
   if (errnoCode(listed) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then run plugin init again')
   if (listed.exitCode !== 0) throw new UserError(`go list failed in ${root}: ${firstLine(String(listed.stderr))}`, 'fix the module (go mod tidy), then run plugin init again')
   return jsonValues(String(listed.stdout)) as GoPackage[]
@@ -342,21 +347,4 @@ function helpSmoke(type: PluginType): SmokeDeclaration {
 }
 // biome-ignore-end lint/suspicious/noTemplateCurlyInString: smoke placeholders
 
-/** One real `go build` with the settings found, into a folder that is removed: a main that does not build is said now. */
-async function confirmBuild(root: string, description: ProjectDescription): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'vaultkit-init-'))
-  try {
-    const flags = buildFlags({description, version: description.version.from === 'value' ? description.version.value : undefined}, {strip: true})
-    // The flags of plugin build: the build cache it fills serves the first dev round.
-    const built = await run('go', ['build', '-trimpath', '-o', join(work, description.binary), ...flags, description.main], {
-      cwd: root,
-      env: {CGO_ENABLED: description.build.cgo ? '1' : '0'},
-    })
-    if (built.exitCode !== 0) {
-      throw new UserError(`${description.main} does not build: ${firstLine(String(built.all))}`, `fix the build (go build ${description.main}), then run plugin init again`)
-    }
-  } finally {
-    await rm(work, {recursive: true, force: true})
-  }
-}
 
