@@ -1,10 +1,10 @@
-import {accessSync, constants, existsSync, readFileSync, statSync} from 'node:fs'
+import {accessSync, constants, existsSync, statSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 
 import {UserError, errnoCode} from './errors.js'
 import {run} from './exec.js'
 import {checkLocalGo} from './go.js'
-import {type PluginProject, readProject} from './project/project.js'
+import {type PluginProject, readProject, vaultConfigPluginDirectory} from './project/project.js'
 import {errorLine} from './steps.js'
 import {VaultClient, type VaultConnection} from './vault/client.js'
 import {NoVault, resolveConnection} from './vault/connection.js'
@@ -115,8 +115,7 @@ function checkPluginDir(project: PluginProject): DoctorCheck {
   const dir = project.pluginDir
   const binary = join(dir, project.binaryName)
   // `make dev` starts Vault with vault-config.hcl: its plugin directory must be the one vaultkit builds into.
-  const hclFile = join(project.dir, 'vault-config.hcl')
-  const hcl = existsSync(hclFile) ? /^\s*plugin_directory\s*=\s*"([^"]+)"/m.exec(readFileSync(hclFile, 'utf8'))?.[1] : undefined
+  const hcl = vaultConfigPluginDirectory(project.dir)
   const mismatch: DoctorCheck | undefined =
     hcl !== undefined && resolve(project.dir, hcl) !== resolve(dir)
       ? {check: 'plugin directory', status: 'warning', detail: `vault-config.hcl names ${hcl}, .vaultkit.json ${project.description.pluginDirectory}`, fix: 'make them the same: `make dev` reads the one, vaultkit the other'}

@@ -186,7 +186,7 @@ export function checkDescription(value: unknown, file: string): ProjectDescripti
  * renamed over, so the file is never half-written.
  */
 export async function writeDescription(dir: string, description: ProjectDescription, existing = readProjectFile(dir) ?? {}): Promise<string> {
-  const text = projectFileText({vaultkit: existing.vaultkit, ...existing, plugin: {...unknownFields(existing.plugin), ...description}})
+  const text = describedFileText(description, existing)
   const file = join(dir, PROJECT_FILE)
   const partial = `${file}.${process.pid}.partial`
   try {
@@ -204,6 +204,11 @@ const DESCRIBED = new Set(['main', 'binary', 'type', 'name', 'version', 'build',
 export function unknownFields(plugin: unknown): Record<string, unknown> {
   if (typeof plugin !== 'object' || plugin === null || Array.isArray(plugin)) return {}
   return Object.fromEntries(Object.entries(plugin).filter(([key]) => !DESCRIBED.has(key)))
+}
+
+/** The file with `description` as its `plugin`, the rest of `existing` (and unknown fields of its `plugin`) kept. */
+export function describedFileText(description: ProjectDescription, existing: Record<string, unknown>): string {
+  return projectFileText({...existing, plugin: {...unknownFields(existing.plugin), ...description}})
 }
 
 /** The file's text: two-space JSON with a final newline, as plugin new writes it; fields left undefined are dropped. */

@@ -7,11 +7,12 @@ import {run} from '../exec.js'
 import {jsonValues} from '../json-stream.js'
 import {kindSmoke} from '../registration/smoke-source.js'
 import {BUILTIN_PLUGIN_NAMES, CORE_BACKEND_NAMES} from '../scaffold/names.js'
+import {vaultkitVersion} from '../scaffold/origin.js'
 import {listKinds} from '../templates/kinds.js'
 import type {SmokeDeclaration} from '../templates/smoke-spec.js'
-import {type DatabaseSettings, PROJECT_FILE, type ProjectDescription, checkDescription, type VersionSource, layoutDescription, projectFileText, readProjectFile, unknownFields, writeDescription} from './description.js'
+import {type DatabaseSettings, PROJECT_FILE, type ProjectDescription, type VersionSource, checkDescription, describedFileText, layoutDescription, readProjectFile, writeDescription} from './description.js'
 import {PLUGIN_TYPE, type PluginType, splitBinaryName} from './plugin-types.js'
-import {nearestVersionTag} from './project.js'
+import {nearestVersionTag, readGoMod, vaultConfigPluginDirectory} from './project.js'
 import {readBuildSettings} from './makefile.js'
 
 // `plugin init`: find the plugin in a Go repository and describe it in .vaultkit.json. Every finding says
@@ -60,7 +61,6 @@ interface GoPackage {
   Name: string
   Imports?: string[]
   GoFiles?: string[]
-  Module?: {Path: string}
   Error?: {Err: string}
   DepsErrors?: Array<{Err: string}>
 }
@@ -68,12 +68,7 @@ interface GoPackage {
 export async function initProject(options: InitOptions): Promise<InitResult> {
   const root = resolve(options.project)
   const step = options.onStep ?? (() => {})
-  const goMod = await readFile(join(root, 'go.mod'), 'utf8').catch((error: unknown) => {
-    if (errnoCode(error) === 'ENOENT') throw new UserError(`${root} has no go.mod`, 'run plugin init at the root of the Go module that holds the plugin')
-    throw error
-  })
-  const module = /^module\s+"?([^"\s]+)/m.exec(goMod)?.[1]
-  if (!module) throw new UserError(`${join(root, 'go.mod')} has no module line`, 'fix go.mod')
+  const {module} = await readGoMod(root, `${root} has no go.mod: run plugin init at the root of the Go module that holds the plugin`)
   const existing = readProjectFile(root)
   if (existing?.plugin !== undefined && !options.force) {
     throw new UserError(`${join(root, PROJECT_FILE)} already describes the plugin`, 'edit it by hand, or pass --force to detect it again (fields vaultkit does not know are kept)')
@@ -88,7 +83,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   step('go list -export (compiles the packages: minutes the first time, then from the build cache)')
   const packages = await listPackages(root, settings)
   const candidates = packages.filter((p) => p.Name === 'main' && (p.Imports ?? []).some((i) => i in SERVE_PACKAGES))
-  const main = await pickMain(root, candidates, options)
+  const main = await pickMain(root, module, candidates, options)
   const mainPath = packageArg(main, module)
   const broken = main.Error ?? main.DepsErrors?.[0]
   if (broken) throw new UserError(`${mainPath} does not build: ${firstLine(broken.Err)}`, `fix the build (go build ${mainPath}), then run plugin init again`)
@@ -108,11 +103,13 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   }
 
   const layout = isVaultkitLayout(root, binary)
-  if (layout && existing?.kind === undefined) {
+  // A project of an earlier vaultkit: its layout, and no origin recorded.
+  const earlier = layout && existing?.kind === undefined
+  if (earlier) {
     notes.push('This is a project of an earlier vaultkit: every command works on it now, but plugin upgrade needs the render it was made from, which this vaultkit does not carry yet')
   }
   const version = await pickVersion(root, module, layout, settings.ldflagVariables, options, found, notes)
-  const pluginDirectory = await configuredPluginDirectory(root)
+  const pluginDirectory = vaultConfigPluginDirectory(root)
   found('pluginDirectory', pluginDirectory ?? '.vaultkit/plugins', pluginDirectory ? 'vault-config.hcl' : 'default, under .vaultkit/ (ignored by git)')
 
   const description: ProjectDescription = {
@@ -127,29 +124,25 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   }
   if (settings.tags.length > 0) found('build.tags', settings.tags.join(','), settings.tagsFrom!)
   if (settings.cgo) found('build.cgo', 'true', settings.cgoFrom!)
-  const mount = knownMount(derived)
-  if (mount?.options) {
-    description.mount = {options: mount.options}
-    found('mount.options', JSON.stringify(mount.options), `what ${derived} needs`)
-  }
-  if (mount?.note) notes.push(mount.note)
+  const known = KNOWN_PLUGINS[derived]
+  if (known?.note) notes.push(known.note)
   if (type === 'database') {
-    const known = knownDatabase(derived)
-    description.database = known?.settings ?? {config: {}}
-    if (known) found('database', JSON.stringify(known.settings), `what ${derived} takes; the password comes from VAULTKIT_DB_PASSWORD`)
+    description.database = known?.database ?? {config: {}}
+    if (known?.database) found('database', JSON.stringify(known.database), `what ${derived} takes; the password comes from VAULTKIT_DB_PASSWORD`)
     else notes.push("Add the connection fields the plugin's config takes under plugin.database.config, and the dev role's creation_statements under plugin.database.role; the password comes from VAULTKIT_DB_PASSWORD, never the file")
   }
-  if (layout && existing?.kind === undefined) {
+  if (earlier) {
     // An earlier vaultkit's project answers what the built-in kind of its type answers.
-    const kind = listKinds().find((k) => k.manifest.pluginType === type)
-    const smoke = kind ? kindSmoke(kind, listKinds()).smoke : undefined
+    const kinds = listKinds()
+    const kind = kinds.find((k) => k.manifest.pluginType === type)
+    const smoke = kind ? kindSmoke(kind, kinds).smoke : undefined
     if (smoke) {
       description.smoke = smoke
       found('smoke', smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), `the built-in ${kind!.manifest.name} kind`)
     }
   } else if (!layout) {
-    description.smoke = mount?.smoke ?? knownDatabase(derived)?.smoke ?? helpSmoke(type)
-    found('smoke', description.smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), mount || knownDatabase(derived) ? `what ${derived} answers` : "a help read of the mount: edit it to call the plugin's own paths")
+    description.smoke = known?.smoke ?? helpSmoke(type)
+    found('smoke', description.smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), known ? `what ${derived} answers` : "a help read of the mount: edit it to call the plugin's own paths")
   }
 
   // With --force, what the author wrote by hand and detection cannot know stays.
@@ -161,12 +154,9 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   // What every later command reads must pass their check now, not after the file is written.
   checkDescription(description, `the description found (${PROJECT_FILE})`)
 
-
   const file = join(root, PROJECT_FILE)
-  const base = {vaultkit: (await import('../scaffold/origin.js')).vaultkitVersion(), ...(existing ?? {})}
-  const text = options.dryRun
-    ? projectFileText({...base, plugin: {...unknownFields(existing?.plugin), ...description}})
-    : await writeDescription(root, description, base)
+  const base = {vaultkit: vaultkitVersion(), ...(existing ?? {})}
+  const text = options.dryRun ? describedFileText(description, base) : await writeDescription(root, description, base)
   return {project: root, file, dryRun: Boolean(options.dryRun), description, findings, notes, text}
 }
 
@@ -177,7 +167,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
  * four times a go list on KV even when warm (it links); see bench/init.js.
  */
 async function listPackages(root: string, settings: {tags: string[]; cgo: boolean}): Promise<GoPackage[]> {
-  const fields = 'ImportPath,Dir,Name,Imports,GoFiles,Module,Error,DepsErrors'
+  const fields = 'ImportPath,Dir,Name,Imports,GoFiles,Error,DepsErrors'
   const args = ['list', '-e', '-export', '-trimpath', `-json=${fields}`, ...(settings.tags.length > 0 ? ['-tags', settings.tags.join(',')] : []), './...']
   const listed = await run('go', args, {cwd: root, env: {CGO_ENABLED: settings.cgo ? '1' : '0'}})
   if (errnoCode(listed) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then run plugin init again')
@@ -192,8 +182,8 @@ function packageArg(pkg: GoPackage, module: string): string {
   return pkg.ImportPath === module ? '.' : `./${pkg.ImportPath.slice(module.length + 1)}`
 }
 
-async function pickMain(root: string, candidates: GoPackage[], options: InitOptions): Promise<GoPackage> {
-  const named = (p: GoPackage) => packageArg(p, p.Module?.Path ?? '')
+async function pickMain(root: string, module: string, candidates: GoPackage[], options: InitOptions): Promise<GoPackage> {
+  const named = (p: GoPackage) => packageArg(p, module)
   if (options.main !== undefined) {
     const relative = options.main.replace(/^\.\//, '').replace(/\/+$/, '')
     const wanted = relative === '' || relative === '.' ? '.' : `./${relative}`
@@ -303,20 +293,22 @@ async function pickVersion(
   return {from: 'none'}
 }
 
-async function configuredPluginDirectory(root: string): Promise<string | undefined> {
-  const hcl = await readFile(join(root, 'vault-config.hcl'), 'utf8').catch(() => undefined)
-  return hcl === undefined ? undefined : /^\s*plugin_directory\s*=\s*"([^"]+)"/m.exec(hcl)?.[1]
+interface KnownPlugin {
+  smoke: SmokeDeclaration
+  /** Database plugins: config fields and the dev role. */
+  database?: DatabaseSettings
+  note?: string
 }
 
-/**
- * How plugins vaultkit knows are tried. HashiCorp's KV: Vault lets only a mount of type kv (always its
- * built-in) take the version=2 option, so an external KV build mounts as KV version 1, and is tried with a
- * write and a read there.
- */
 // biome-ignore-start lint/suspicious/noTemplateCurlyInString: ${path}, ${name} and ${random} are smoke placeholders (smoke-spec.ts)
-function knownMount(name: string): {options?: Record<string, string>; smoke: SmokeDeclaration; note?: string} | undefined {
-  if (name !== 'kv') return undefined
-  return {
+/**
+ * Plugins vaultkit knows how to try, by the name their binary gives. HashiCorp's KV: Vault lets only a mount
+ * of type kv (always its built-in) take the version=2 option, so an external KV build mounts as KV version 1
+ * and is tried with a write and a read there. HashiCorp's Redis: host, port and an ACL user, and a creation
+ * statement that is a JSON list of ACL rules.
+ */
+const KNOWN_PLUGINS: Record<string, KnownPlugin> = {
+  kv: {
     smoke: {
       requests: [
         {method: 'PUT', path: '${path}/vaultkit-smoke', body: {value: '${random}'}},
@@ -325,19 +317,11 @@ function knownMount(name: string): {options?: Record<string, string>; smoke: Smo
       show: 'read back ${path}/vaultkit-smoke',
     },
     note: 'Vault accepts the version=2 mount option only for its built-in kv, so this build mounts as KV version 1 (its passthrough backend)',
-  }
-}
-
-/**
- * Database plugins vaultkit knows: HashiCorp's Redis plugin takes host, port and an ACL user, and its
- * creation statement is a JSON list of ACL rules.
- */
-function knownDatabase(name: string): {settings: DatabaseSettings; smoke: SmokeDeclaration} | undefined {
-  if (name !== 'redis') return undefined
-  return {
-    settings: {config: {host: '127.0.0.1', port: 6379, username: 'default'}, role: {creation_statements: ['["~*", "+@read"]']}},
+  },
+  redis: {
     smoke: {requests: [{method: 'GET', path: '${path}/creds/${name}', expect: {'data.username': true}}], show: 'user ${data.username}'},
-  }
+    database: {config: {host: '127.0.0.1', port: 6379, username: 'default'}, role: {creation_statements: ['["~*", "+@read"]']}},
+  },
 }
 
 /** For a plugin vaultkit knows nothing about: the mount's help, which every backend answers. */

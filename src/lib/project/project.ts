@@ -1,4 +1,4 @@
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import {isAbsolute, join, resolve} from 'node:path'
 
@@ -34,11 +34,24 @@ async function readText(path: string, missing: string): Promise<string> {
   }
 }
 
-export async function readProject(dir: string): Promise<PluginProject> {
-  const root = resolve(dir)
-  const goMod = await readText(join(root, 'go.mod'), `${root} is not a Go module (no go.mod): cd into a plugin's repository, or create one with \`vaultkit plugin new\``)
+/** The module path and `go` directive of a folder's go.mod; `missing` is the message when there is none. */
+export async function readGoMod(root: string, missing: string): Promise<{module: string; goDirective?: string}> {
+  const goMod = await readText(join(root, 'go.mod'), missing)
   const module = /^module\s+"?([^"\s]+)/m.exec(goMod)?.[1]
   if (!module) throw new UserError(`${join(root, 'go.mod')} has no module line`, 'fix go.mod')
+  return {module, goDirective: /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(goMod)?.[1]}
+}
+
+/** The plugin_directory of the project's vault-config.hcl (what `make dev` runs Vault with), as written. */
+export function vaultConfigPluginDirectory(root: string): string | undefined {
+  const file = join(root, 'vault-config.hcl')
+  if (!existsSync(file)) return undefined
+  return /^\s*plugin_directory\s*=\s*"([^"]+)"/m.exec(readFileSync(file, 'utf8'))?.[1]
+}
+
+export async function readProject(dir: string): Promise<PluginProject> {
+  const root = resolve(dir)
+  const {module, goDirective} = await readGoMod(root, `${root} is not a Go module (no go.mod): cd into a plugin's repository, or create one with \`vaultkit plugin new\``)
   const description = readDescription(root)
   if (!description) throw notDescribed(root)
   return {
@@ -49,7 +62,7 @@ export async function readProject(dir: string): Promise<PluginProject> {
     pluginType: description.type,
     version: await resolveVersion(root, description),
     pluginDir: isAbsolute(description.pluginDirectory) ? description.pluginDirectory : resolve(root, description.pluginDirectory),
-    goDirective: /^go\s+(\d+\.\d+(?:\.\d+)?)\s*$/m.exec(goMod)?.[1],
+    goDirective,
     description,
   }
 }

@@ -49,8 +49,7 @@ export async function registerOnCluster(state: ClusterState, registration: Regis
     // sha256 was taken), so the next register need not hash.
     if (projectDir && identity && installs.includes('linked')) await renewRecord(projectDir, binary!, sha256, identity)
     const {database, restart} = registration
-    const {path, options, databaseSettings} = registration.from === 'project' ? projectPlacement(registration.project, registration) : registration
-    const allowBuiltinName = registration.from === 'project' && name === registration.project.name
+    const {path, options, databaseSettings, allowBuiltinName} = registration.from === 'project' ? projectPlacement(registration.project, registration) : registration
     const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, options, databaseSettings, database, restart, reloadScope: 'global', allowBuiltinName}).catch(async (error: unknown) => {
       // The recorded sha256 was wrong (a build landed while it was taken): the next register reads the file.
       if (projectDir && isChecksumMismatch(error)) await dropRecord(projectDir)

@@ -87,12 +87,21 @@ export interface RegisterResult {
 }
 
 /** Where the project's description mounts it, unless the registration says otherwise. */
-export function projectPlacement(project: PluginProject, given: Placement): Pick<Placement, 'path' | 'options' | 'databaseSettings'> {
+export function projectPlacement(
+  project: PluginProject,
+  given: Placement & {name?: string},
+): Pick<Placement, 'path' | 'options' | 'databaseSettings' | 'allowBuiltinName'> {
   const {mount, database} = project.description
   const path = given.path ?? mount?.path
   const options = given.options ?? mount?.options
   const databaseSettings = given.databaseSettings ?? database
-  return {...(path === undefined ? {} : {path}), ...(options === undefined ? {} : {options}), ...(databaseSettings === undefined ? {} : {databaseSettings})}
+  return {
+    ...(path === undefined ? {} : {path}),
+    ...(options === undefined ? {} : {options}),
+    ...(databaseSettings === undefined ? {} : {databaseSettings}),
+    // The description names a built-in on purpose (an external build of it); another name is checked as usual.
+    allowBuiltinName: (given.name ?? project.name) === project.name,
+  }
 }
 
 /** What the catalog entry holds, once the registration is resolved. */
@@ -107,6 +116,7 @@ interface CatalogEntry {
   /** Mount options (KV's version=2), from the project's description. */
   options?: Record<string, string>
   databaseSettings?: DatabaseSettings
+  allowBuiltinName?: boolean
 }
 
 /** catalog entry -> mount enabled, or tuned to the new version and reloaded; a second run changes nothing. */
@@ -123,8 +133,7 @@ export async function registerPlugin(client: VaultClient, registration: Registra
 async function registerResolved(client: VaultClient, registration: Registration): Promise<RegisterResult> {
   const started = performance.now()
   const entry = await resolve(client, registration)
-  const described = registration.from === 'project' && entry.name === registration.project.name
-  if (BUILTIN_PLUGIN_NAMES.has(entry.name) && !described && !registration.allowBuiltinName) {
+  if (BUILTIN_PLUGIN_NAMES.has(entry.name) && !entry.allowBuiltinName) {
     throw new UserError(`"${entry.name}" would shadow Vault's builtin ${entry.name} plugin`, 'register it under another name')
   }
   // Read while the catalog is written (Vault runs the plugin then, to check its version): a round trip less.
@@ -151,7 +160,7 @@ async function registerResolved(client: VaultClient, registration: Registration)
     if (catalog === 'registered' && version === entry.version) await restoreCatalogEntry(client, entry, version, previous).catch(() => {})
     throw error
   }
-  const {database: _, options: __, databaseSettings: ___, ...shown} = entry
+  const {database: _, options: __, databaseSettings: ___, allowBuiltinName: ____, ...shown} = entry
   return {...shown, version, catalog, mount, seconds: secondsSince(started)}
 }
 
@@ -182,6 +191,7 @@ async function resolve(client: VaultClient, registration: Registration): Promise
     database: registration.database,
     ...(registration.options ? {options: registration.options} : {}),
     ...(registration.databaseSettings ? {databaseSettings: registration.databaseSettings} : {}),
+    allowBuiltinName: registration.allowBuiltinName,
   })
   switch (registration.from) {
     case 'project': {
