@@ -3,7 +3,8 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {type DoctorCheck, runDoctor} from '../lib/doctor.js'
 import {color} from '../lib/cli/output.js'
-import {vaultAddrFlag, vaultBinFlag} from '../lib/cli/shared-flags.js'
+import {vaultAddrFlag, vaultBinFlag, vulnDbFlag} from '../lib/cli/shared-flags.js'
+import {createProgress} from '../lib/cli/progress.js'
 
 const MARK: Record<DoctorCheck['status'], string> = {
   ok: color.green('ok'),
@@ -13,7 +14,7 @@ const MARK: Record<DoctorCheck['status'], string> = {
 }
 
 export default class Doctor extends BaseCommand {
-  static override summary = 'Check go, git, vault, the project and its Vault server, and say what to fix'
+  static override summary = 'Check go, git, vault, the project (and its known vulnerabilities) and its Vault server, and say what to fix'
   static override description =
     'Exits 1 when a check failed (vaultkit cannot do its work until it is fixed); warnings only limit what works.'
 
@@ -23,6 +24,7 @@ export default class Doctor extends BaseCommand {
     project: Flags.string({char: 'p', description: 'plugin project folder (default: the current folder)'}),
     'vault-addr': vaultAddrFlag,
     'vault-bin': vaultBinFlag,
+    'vuln-db': vulnDbFlag,
   }
 
   async run(): Promise<{ok: boolean; checks: DoctorCheck[]}> {
@@ -32,6 +34,8 @@ export default class Doctor extends BaseCommand {
       projectGiven: flags.project !== undefined,
       vaultAddr: flags['vault-addr'],
       vaultBin: flags['vault-bin'],
+      vulnDb: flags['vuln-db'],
+      progress: createProgress(process.stderr),
     })
     const width = Math.max(...checks.map((c) => c.check.length))
     for (const {check, status, detail, fix} of checks) {

@@ -12,6 +12,8 @@ import {ensureVaultBinary, NoVaultBinary} from './vault/install/install.js'
 import {HEALTH_EVEN_SEALED, isOurServer} from './vault/server.js'
 import {readState} from './vault/state.js'
 import {goVersions} from './versions.js'
+import {type AuditResult, auditProject, blockingOrder, remedy, vulnDatabase} from './audit/govulncheck.js'
+import type {Progress} from './cli/progress.js'
 
 /** One finding of `vaultkit doctor`; `fix` says what to do when it is not ok. */
 export interface DoctorCheck {
@@ -28,6 +30,10 @@ export interface DoctorOptions {
   vaultAddr?: string
   vaultBin?: string
   env?: NodeJS.ProcessEnv
+  /** The vulnerability database (--vuln-db); default VAULTKIT_VULN_DB, else govulncheck's. */
+  vulnDb?: string
+  /** Where the vulnerability scan's "still working" line goes. */
+  progress?: Progress
 }
 
 /** Vault registers plugins with a version, and runs multiplexed ones, from 1.12 on. */
@@ -38,7 +44,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
   const env = options.env ?? process.env
   const {project, check: projectCheck} = await checkProject(options.projectDir, options.projectGiven ?? false)
   const checks: DoctorCheck[] = [checkNode(), await checkGo(project), await checkGit(), await checkVaultBinary(options.vaultBin, env), projectCheck]
-  if (project) checks.push(checkPluginDir(project))
+  if (project) checks.push(checkPluginDir(project), await checkVulnerabilities(project, vulnDatabase(options.vulnDb, env), options.progress))
   checks.push(...(await checkServer(options, project, env)))
   return checks
 }
@@ -64,6 +70,31 @@ async function checkGit(): Promise<DoctorCheck> {
   }
   if (result.exitCode !== 0) return {check: 'git', status: 'warning', detail: `git --version failed: ${errorLine(result.all)}`, fix: 'repair the git installation'}
   return {check: 'git', status: 'ok', detail: result.stdout.trim()}
+}
+
+/**
+ * The scan `plugin release` gates on, as a warning: vulnerable code does not stop the dev loop. A database or
+ * govulncheck that cannot be had is a warning too, since only releases need them.
+ */
+async function checkVulnerabilities(project: PluginProject, db: string | undefined, progress?: Progress): Promise<DoctorCheck> {
+  const check = 'vulnerabilities'
+  let result: AuditResult
+  try {
+    result = await auditProject(project, {db, progress})
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    return {check, status: 'warning', detail: `not scanned: ${error.message}`, fix: error.hint}
+  }
+  const {called, uncalled} = result
+  const notCalled = uncalled.length ? `; ${uncalled.length} in code it does not call` : ''
+  if (!called.length) return {check, status: 'ok', detail: `govulncheck finds none in code the plugin calls${notCalled}`}
+  const modules = [...new Set(called.map((f) => (f.module === 'stdlib' ? `the standard library of ${result.goVersion}` : f.module)))]
+  return {
+    check,
+    status: 'warning',
+    detail: `the plugin calls code with ${called.length} known ${called.length === 1 ? 'vulnerability' : 'vulnerabilities'} (${modules.join(', ')})${notCalled}: plugin release stops on them`,
+    fix: `${remedy(blockingOrder(called)[0]!, result.projectGo)}; \`vaultkit plugin audit\` lists them all`,
+  }
 }
 
 /** "Vault v1.21.4 ('...')" -> [1, 21]; OpenBao, a fork of Vault 1.14, counts as new enough. */

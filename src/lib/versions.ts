@@ -19,7 +19,7 @@ export const goVersions = {
   /**
    * Modules the SDK pulls in, required at least at these versions: below them a generated plugin calls
    * functions with known vulnerabilities (govulncheck with the Go vulnerability database of 2026-11-05).
-   * test/go/audit.test.ts keeps every kind clean; raise a floor when it names a module.
+   * test/go/kinds.test.ts keeps every kind clean; raise a floor when it names a module.
    */
   floors: [
     {module: 'golang.org/x/net', version: 'v0.60.0'},
@@ -28,6 +28,8 @@ export const goVersions = {
   ],
   /** The linter the generated CI workflow runs, as HashiCorp's plugin repositories do; so does the Go tier. */
   staticcheck: 'v0.8.2',
+  /** The vulnerability scanner of `plugin audit`, the release gate and the generated CI workflow. */
+  govulncheck: 'v1.9.0',
 } as const
 
 /**

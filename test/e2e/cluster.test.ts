@@ -400,7 +400,7 @@ describe('plugin dev, plugin logs and register --from-release on the cluster', {
     setVersion('0.5.0')
     const platform = releasePlatform().replace('_', '/')
     const out = join(parent, 'dist')
-    const release = await json(['plugin', 'release', '--platform', platform, '--out', out, '--allow-dirty'])
+    const release = await json(['plugin', 'release', '--platform', platform, '--out', out, '--allow-dirty', '--skip-audit'])
     const built = release.platforms.find((p: {platform: string}) => p.platform === platform)
     const before = await hello((await nodes()).find((n) => n.role === 'active')!)
     // What a register killed outright (SIGKILL) left: swept by this one, since its process is gone.

@@ -8,6 +8,7 @@ import type {DoctorCheck} from '../../src/lib/doctor.js'
 import {isProcessAlive} from '../../src/lib/vault/server.js'
 import {goVersions} from '../../src/lib/versions.js'
 import {freePort, runCli, tempDir, unwritableDir} from '../helpers.js'
+import {vulnDatabase} from '../go/go-tools.js'
 import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
 
 // `vaultkit doctor` against the real go, git and Vault of this machine, and faults made for real.
@@ -46,9 +47,13 @@ afterAll(async () => {
 describe('doctor', () => {
   test('a project with a running dev server: every check ok, in the order to fix them', async () => {
     expect((await runCli(['plugin', 'build', '--project', project])).exitCode).toBe(0)
-    const {exitCode, report} = await doctor(['--project', project, '--vault-bin', vaultBin])
+    const {exitCode, report, check} = await doctor(['--project', project, '--vault-bin', vaultBin, '--vuln-db', await vulnDatabase()])
     expect(exitCode).toBe(0)
     expect(report.ok).toBe(true)
+    // Born clean, the plugin calls no vulnerable module; a Go older than the project's .go-version may still
+    // bring standard-library advisories, which is a warning (plugin release would stop on them).
+    const vulnerabilities = check('vulnerabilities')!
+    expect(vulnerabilities.status === 'ok' || /^the plugin calls code with \d+ known vulnerabilit(y|ies) \(the standard library of go[\d.]+\)/.test(vulnerabilities.detail), vulnerabilities.detail).toBe(true)
     expect(report.checks.map((c) => [c.check, c.status])).toEqual([
       ['node', 'ok'],
       ['go', 'ok'],
@@ -56,6 +61,7 @@ describe('doctor', () => {
       ['vault binary', 'ok'],
       ['project', 'ok'],
       ['plugin directory', 'ok'],
+      ['vulnerabilities', vulnerabilities.status],
       ['vault server', 'ok'],
       ['token', 'ok'],
     ])
@@ -73,6 +79,12 @@ describe('doctor', () => {
     expect(lines).toContain('warning  vault server  There is no Vault to talk to')
     expect(lines).toContain('                       fix: start a dev server with `vaultkit server start`, or set VAULT_ADDR and VAULT_TOKEN')
     expect(lines.at(-1)).toBe('no failures, 1 warning')
+  })
+
+  test('a vulnerability database that cannot be read is a warning naming --vuln-db', async () => {
+    const {exitCode, check} = await doctor(['--project', project, '--vault-bin', vaultBin, '--vuln-db', `file://${join(parent, 'no-such-db')}`])
+    expect(exitCode).toBe(0)
+    expect(check('vulnerabilities')).toMatchObject({status: 'warning', detail: expect.stringMatching(/^not scanned: /), fix: expect.stringContaining('--vuln-db')})
   })
 
   test('go missing fails (exit 1) and says which Go to install; git missing is a warning', async () => {

@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {accessSync, constants, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {accessSync, constants, mkdtempSync, readFileSync, readdirSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
@@ -10,7 +10,7 @@ import {runCli} from '../helpers.js'
 import {type Postgres, startPostgres} from '../postgres.js'
 import {parseGovulncheck} from '../../src/lib/audit/govulncheck-report.js'
 import {compareVersions, goVersions} from '../../src/lib/versions.js'
-import {govulncheckBinary, staticcheckBinary, vulnDatabase} from './go-tools.js'
+import {actionlintBinary, govulncheckBinary, staticcheckBinary, vulnDatabase} from './go-tools.js'
 
 // The real toolchain on every kind, with the checks HashiCorp's plugin CI runs: gofmt, go vet,
 // staticcheck, go test -race, and statement coverage. A scaffold that renders but does not pass them is a
@@ -74,6 +74,14 @@ describe.each(kinds)('the %s kind, generated with go mod tidy and git', (kind) =
 
   test('staticcheck ./... finds nothing', {timeout: 600_000}, async () => {
     const result = await execa(await staticcheckBinary(), ['./...'], {cwd: project, reject: false, all: true})
+    expect(result.all).toBe('')
+    expect(result.exitCode).toBe(0)
+  })
+
+  test('actionlint finds nothing in the GitHub workflows', {timeout: 600_000}, async () => {
+    const workflows = readdirSync(join(project, '.github/workflows')).map((file) => join('.github/workflows', file))
+    expect(workflows.sort()).toEqual(['.github/workflows/release.yml', '.github/workflows/test.yml'])
+    const result = await execa(await actionlintBinary(), ['-no-color', ...workflows], {cwd: project, reject: false, all: true})
     expect(result.all).toBe('')
     expect(result.exitCode).toBe(0)
   })

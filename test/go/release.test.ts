@@ -23,7 +23,8 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(parent, {recursive: true, force: true}))
 
-const release = (...args: string[]) => runCli(['plugin', 'release', '--project', project, ...args])
+// The vulnerability gate has its own tests (release-trust.test.ts); these are about the release itself.
+const release = (...args: string[]) => runCli(['plugin', 'release', '--project', project, '--skip-audit', ...args])
 
 describe('plugin release: bad input', () => {
   test('an unknown platform is refused, and the error lists the valid ones', async () => {
@@ -48,7 +49,11 @@ describe('plugin release: bad input', () => {
       expect(allowed.stderr).toContain('warning: ')
       expect(allowed.stderr).toContain('the release is not of a commit')
       expect(JSON.parse(allowed.stdout)).toMatchObject({dirty: true, version: '0.1.0'})
-      expect(readdirSync(out).sort()).toEqual(['vault-plugin-secrets-hello_0.1.0_SHA256SUMS', 'vault-plugin-secrets-hello_0.1.0_linux_amd64.zip'])
+      expect(readdirSync(out).sort()).toEqual([
+        'vault-plugin-secrets-hello_0.1.0_SHA256SUMS',
+        'vault-plugin-secrets-hello_0.1.0_linux_amd64.cdx.json',
+        'vault-plugin-secrets-hello_0.1.0_linux_amd64.zip',
+      ])
     } finally {
       writeFileSync(readme, original)
     }
@@ -89,7 +94,7 @@ describe('plugin release: bad input', () => {
 describe('plugin release: Ctrl-C during the builds', () => {
   test('leaves no zip, no SHA256SUMS, no staging or temporary files; a rerun succeeds', async () => {
     const tmp = tempDir('vaultkit-release-tmp-')
-    const args = [BIN, 'plugin', 'release', '--project', project, '--platform', 'linux/amd64', '--platform', 'darwin/arm64']
+    const args = [BIN, 'plugin', 'release', '--project', project, '--skip-audit', '--platform', 'linux/amd64', '--platform', 'darwin/arm64']
     const run = execa(process.execPath, args, {env: {NO_COLOR: '1', TMPDIR: tmp}, reject: false, stdin: 'ignore'})
     let stderr = ''
     run.stderr?.on('data', (chunk: Buffer) => {
@@ -115,7 +120,9 @@ describe('plugin release: Ctrl-C during the builds', () => {
     expect(rerun.exitCode, rerun.stderr).toBe(0)
     expect(readdirSync(join(project, 'dist')).sort()).toEqual([
       'vault-plugin-secrets-hello_0.1.0_SHA256SUMS',
+      'vault-plugin-secrets-hello_0.1.0_darwin_arm64.cdx.json',
       'vault-plugin-secrets-hello_0.1.0_darwin_arm64.zip',
+      'vault-plugin-secrets-hello_0.1.0_linux_amd64.cdx.json',
       'vault-plugin-secrets-hello_0.1.0_linux_amd64.zip',
     ])
     expect(readdirSync(join(tmp, 'again')).filter((f) => f !== 'node-compile-cache')).toEqual([])

@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 
 import {BaseCommand} from '../../lib/cli/base-command.js'
+import {configFiles} from '../../lib/templates/search-path.js'
 import {UserError} from '../../lib/errors.js'
 import {PLUGIN_TYPE_WORDS, type PluginType, parsePluginType} from '../../lib/project/plugin-types.js'
 import {readProject} from '../../lib/project/project.js'
@@ -14,7 +15,7 @@ import {resolveConnection} from '../../lib/vault/connection.js'
 export default class PluginRegister extends BaseCommand {
   static override summary = 'Register the plugin with Vault, then enable it or reload it'
   static override description =
-    "Adds the binary to the plugin catalog (type, name, sha256, command, version), then enables the mount, or, when the mount already runs another version or build, tunes it to this version and reloads it. Running it twice changes nothing. Without --plugin-version, a binary vaultkit did not build is registered under the version it reports, as Vault reads it. On the project's cluster (`server start --nodes 3`) it first puts the binary into every node's plugin directory as <binary>_v<version> (a hard link where on the same disk, else a copy; renamed into place), and reloads with scope=global. --from-release checks the zip once and installs it on every node the same way."
+    "Adds the binary to the plugin catalog (type, name, sha256, command, version), then enables the mount, or, when the mount already runs another version or build, tunes it to this version and reloads it. Running it twice changes nothing. Without --plugin-version, a binary vaultkit did not build is registered under the version it reports, as Vault reads it. On the project's cluster (`server start --nodes 3`) it first puts the binary into every node's plugin directory as <binary>_v<version> (a hard link where on the same disk, else a copy; renamed into place), and reloads with scope=global. --from-release checks the zip once and installs it on every node the same way. With --trust (or \"trustedKeys\" in the config file), the release's SHA256SUMS must carry a signature by one of those keys (RSA or Ed25519), checked before anything is installed."
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -34,6 +35,11 @@ export default class PluginRegister extends BaseCommand {
     'plugin-version': Flags.string({description: 'version to register, with --binary or --sha256 (default: the version the binary reports, as Vault reads it)'}),
     sha256: Flags.string({description: 'sha256 of a binary already in the server plugin directory (no local file read)'}),
     command: Flags.string({description: 'file name of the binary in the server plugin directory, with --sha256'}),
+    trust: Flags.string({
+      description: 'with --from-release: an armored public key (gpg --export --armor) the release must be signed with, repeatable (default: "trustedKeys" in ~/.config/vaultkit/config.json)',
+      multiple: true,
+      dependsOn: ['from-release'],
+    }),
     'from-release': Flags.string({
       description: "a release folder (plugin release, make release): this host's zip is checked against its SHA256SUMS and its binary installed into the server plugin directory as <binary>_v<version>, then registered",
       exclusive: ['binary', 'sha256', 'command', 'type', 'plugin-version'],
@@ -46,7 +52,9 @@ export default class PluginRegister extends BaseCommand {
     const placement = {path: flags.path, database: databaseConnection(flags)}
     let registration: Registration
     if (flags['from-release'] !== undefined) {
-      registration = {from: 'release', dir: flags['from-release'], name: flags.name, ...placement}
+      const {readTrustedKeys} = await import('../../lib/registration/release-install.js')
+      const files = flags.trust ?? configFiles('trustedKeys')
+      registration = {from: 'release', dir: flags['from-release'], name: flags.name, trusted: files.length ? await readTrustedKeys(files) : undefined, ...placement}
     } else if (flags.binary === undefined && flags.sha256 === undefined) {
       registration = {from: 'project', project: await readProject(flags.project), name: flags.name, ...placement}
     } else {
@@ -84,6 +92,10 @@ export default class PluginRegister extends BaseCommand {
   }
 
   private printResult(result: RegisterResult) {
+    const {signature} = result
+    if (signature?.status === 'verified') this.log(`signature: verified, SHA256SUMS signed by trusted key ${signature.fingerprint}`)
+    else if (signature?.signed) this.log('signature: not verified (the release is signed, but no key is trusted: pass --trust KEYFILE)')
+    else if (signature) this.log('signature: not verified (the release is not signed; --trust KEYFILE would refuse it)')
     this.log(`catalog ${result.type}/${result.name} ${result.version ?? '(unversioned)'}: ${result.catalog}`)
     const where = result.type === 'database' ? `${result.path}/config/${result.name}` : `mount ${result.path}/`
     this.log(`${where}: ${result.mount}`)

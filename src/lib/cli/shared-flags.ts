@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 
+import {UserError} from '../errors.js'
 import {LOG_LEVELS, type LogLevel} from '../dev/log-levels.js'
 import type {DatabaseConnection} from '../registration/register-database.js'
 
@@ -50,4 +51,13 @@ export const logFlags = {
     description: "lowest level of the plugin's log lines to show (the dev server logs at debug at least, so panics are kept)",
   })(),
   'vault-logs': Flags.boolean({description: "show Vault's own log lines too", default: false}),
+}
+
+export const vulnDbFlag = Flags.string({
+  description: "the vulnerability database govulncheck reads: a URL or a file:// folder (default: VAULTKIT_VULN_DB, else govulncheck's, https://vuln.go.dev)",
+})
+
+/** An advisory id of the Go vulnerability database, as --allow-vuln takes it. */
+export function checkAdvisoryId(id: string): void {
+  if (!/^GO-\d{4}-\d{4,}$/.test(id)) throw new UserError(`--allow-vuln ${id} is not an advisory id`, 'pass one as govulncheck and `vaultkit plugin audit` print it, e.g. GO-2026-4918')
 }

@@ -6,7 +6,10 @@ import {join, resolve} from 'node:path'
 import {UserError, errnoCode} from '../errors.js'
 import {loadExeca, run} from '../exec.js'
 import {PACKAGE_ROOT} from '../paths.js'
-import {readProject} from './project.js'
+import {auditProject, blockedError, blockingFindings} from '../audit/govulncheck.js'
+import type {VulnFinding} from '../audit/govulncheck-report.js'
+import type {Progress} from '../cli/progress.js'
+import {type PluginProject, readProject} from './project.js'
 
 export interface ReleaseOptions {
   project: string
@@ -15,7 +18,14 @@ export interface ReleaseOptions {
   /** OS/ARCH; default: the release program's five. */
   platforms?: string[]
   allowDirty?: boolean
+  /** A gpg key (id, fingerprint or email) to sign SHA256SUMS with. */
+  sign?: string
+  /** The vulnerability gate: govulncheck on the plugin before anything is built. */
+  audit: {skip: true} | {skip?: false; db?: string; allow?: string[]; progress?: Progress}
 }
+
+/** What the gate found: `allowed` were let through (and are recorded in the SBOMs); `listed` are not called. */
+export type ReleaseAudit = {skipped: true} | {skipped: false; allowed: VulnFinding[]; listed: VulnFinding[]; cached: boolean; seconds: number}
 
 export interface ReleasePlatform {
   platform: string
@@ -25,6 +35,8 @@ export interface ReleasePlatform {
   binary: string
   /** sha256 of the binary: what `vault plugin register -sha256` takes. */
   sha256: string
+  /** The binary's CycloneDX SBOM; absent when the project's release program predates SBOMs. */
+  sbom?: string
   seconds: number
 }
 
@@ -33,9 +45,12 @@ export interface ReleaseResult {
   version: string
   out: string
   sums: string
+  /** The detached signature of the sums, when signed. */
+  signature?: string
   dirty: boolean
   platforms: ReleasePlatform[]
   seconds: number
+  audit: ReleaseAudit
   /** Whose release program ran: the project's tools/release, or vaultkit's copy for projects without one. */
   program: 'project' | 'vaultkit'
 }
@@ -45,9 +60,11 @@ export type ReleaseEvent =
   | {event: 'build' | 'built'; platform: string; seconds: number}
   | {event: 'warning'; message: string}
   | {event: 'error'; message: string; hint?: string; output?: string}
-  | {event: 'done'; result: Omit<ReleaseResult, 'program'>}
+  | {event: 'done'; result: Omit<ReleaseResult, 'program' | 'audit'>}
 
 export const RELEASE_PROGRAM = 'tools/release/main.go'
+/** A project's release program writes SBOMs and signs once it has these (plugin upgrade brings them). */
+const SBOM_PROGRAM = 'tools/release/sbom.go'
 
 /**
  * Runs the project's own release program (tools/release, Go and its standard library only), the one its
@@ -58,6 +75,7 @@ export const RELEASE_PROGRAM = 'tools/release/main.go'
 export async function releasePlugin(options: ReleaseOptions, onEvent: (event: ReleaseEvent) => void): Promise<ReleaseResult> {
   const execa = await loadExeca()
   const project = await readProject(options.project)
+  const audit = await gate(project, options.audit)
   const work = await mkdtemp(join(tmpdir(), 'vaultkit-release-'))
   let interrupted: NodeJS.Signals | undefined
   let child: ReturnType<typeof execa> | undefined
@@ -68,6 +86,12 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
   try {
     const program: ReleaseResult['program'] = existsSync(join(project.dir, RELEASE_PROGRAM)) ? 'project' : 'vaultkit'
+    const sbomAware = program === 'vaultkit' || existsSync(join(project.dir, SBOM_PROGRAM))
+    if (!sbomAware) {
+      const upgrade = 'run `vaultkit plugin upgrade` to bring it the SBOMs and signing'
+      if (options.sign) throw new UserError(`${RELEASE_PROGRAM} of this project cannot sign`, upgrade)
+      onEvent({event: 'warning', message: `${RELEASE_PROGRAM} of this project writes no SBOM: ${upgrade}`})
+    }
     const binary = join(work, 'release')
     const sources: string[] = []
     if (program === 'vaultkit') {
@@ -92,6 +116,8 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
     const args = ['-json', '-project', project.dir, '-out', resolve(options.out ?? join(project.dir, 'dist'))]
     for (const platform of options.platforms ?? []) args.push('-platform', platform)
     if (options.allowDirty) args.push('-allow-dirty')
+    if (options.sign) args.push('-sign', options.sign)
+    if (sbomAware && !audit.skipped) for (const f of audit.allowed) args.push('-allowed-vuln', `${f.id}=${f.module}`)
     // Streamed, and killed on a signal: more than exec.ts's run() does.
     child = execa(binary, args, {cwd: project.dir, reject: false, stdin: 'ignore', stderr: 'inherit', lines: true, buffer: false})
     let result: ReleaseResult | undefined
@@ -105,7 +131,7 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
         process.stderr.write(`${String(line)}\n`)
         continue
       }
-      if (event.event === 'done') result = {...event.result, program}
+      if (event.event === 'done') result = {...event.result, program, audit}
       else if (event.event === 'error') failure = new UserError(event.message, event.hint || undefined)
       onEvent(event)
     }
@@ -118,6 +144,16 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
     await rm(work, {recursive: true, force: true})
   }
+}
+
+/** Stops a release whose plugin calls vulnerable code, before anything is built; lets through what is allowed. */
+async function gate(project: PluginProject, options: ReleaseOptions['audit']): Promise<ReleaseAudit> {
+  if (options.skip) return {skipped: true}
+  const result = await auditProject(project, {db: options.db, progress: options.progress})
+  const allow = options.allow ?? []
+  const blocked = blockingFindings(result, allow)
+  if (blocked.length) throw blockedError(blocked, result.projectGo)
+  return {skipped: false, allowed: result.called.filter((f) => allow.includes(f.id)), listed: result.uncalled, cached: result.cached, seconds: result.seconds}
 }
 
 const cancelled = (signal: NodeJS.Signals) => new UserError(`Interrupted (${signal})`, 'nothing was written', signal === 'SIGINT' ? 130 : 143)

@@ -7,6 +7,7 @@ import {sweepAbandoned} from '../abandoned.js'
 import {UserError, errnoCode} from '../errors.js'
 import type {PluginType} from '../project/plugin-types.js'
 import {type RegisterResult, type Registration, projectPlacement, registerPlugin} from './register.js'
+import type {ReleaseSignature} from './release-install.js'
 import {isSameFile, linkOrCopy, stagingName, versionedName} from './versioned-file.js'
 import {type VaultClient, isChecksumMismatch} from '../vault/client.js'
 import {activeClusterClient, raftServers} from '../vault/cluster.js'
@@ -39,7 +40,7 @@ export interface ClusterRegisterResult extends RegisterResult {
 export async function registerOnCluster(state: ClusterState, registration: Registration): Promise<ClusterRegisterResult> {
   const client = await activeClusterClient(state)
   const roles = await Promise.all(state.nodes.map(nodeRole))
-  const {type, name, version, binary, sha256: known, cleanUp} = await whatToInstall(state, registration)
+  const {type, name, version, binary, sha256: known, cleanUp, signature} = await whatToInstall(state, registration)
   const projectDir = registration.from === 'project' ? registration.project.dir : undefined
   try {
     const {sha256, command, installs, identity} = binary
@@ -56,7 +57,7 @@ export async function registerOnCluster(state: ClusterState, registration: Regis
       throw error
     })
     const nodes = state.nodes.map((node, i) => ({id: node.id, role: roles[i]!, file: join(node.pluginDir, command), binary: installs[i]!}))
-    return {...result, nodes, down: nodes.filter((node) => node.role === 'down').map((node) => node.id)}
+    return {...result, ...(signature ? {signature} : {}), nodes, down: nodes.filter((node) => node.role === 'down').map((node) => node.id)}
   } finally {
     await cleanUp?.()
   }
@@ -72,6 +73,7 @@ interface ToInstall {
   /** The binary's, when already known (plugin dev): not read again. */
   sha256?: string
   cleanUp?: () => Promise<void>
+  signature?: ReleaseSignature
 }
 
 async function whatToInstall(state: ClusterState, registration: Registration): Promise<ToInstall> {
@@ -88,13 +90,13 @@ async function whatToInstall(state: ClusterState, registration: Registration): P
       // Named with the pid: a register killed outright (SIGKILL, Ctrl-C) leaves tens of MB, swept by the next one.
       await sweepAbandoned(root, ['release'])
       const {checkRelease, extractRelease} = await import('./release-install.js')
-      const release = await checkRelease(registration.dir)
+      const release = await checkRelease(registration.dir, registration.trusted)
       const staging = await mkdtemp(join(root, `.release-${process.pid}-`))
       const cleanUp = () => rm(staging, {recursive: true, force: true})
       try {
         const binary = join(staging, release.binaryName)
         await extractRelease(release, binary)
-        return {type: release.type, name: registration.name ?? release.name, version: release.version, binary, cleanUp}
+        return {type: release.type, name: registration.name ?? release.name, version: release.version, binary, cleanUp, signature: release.signature}
       } catch (error) {
         await cleanUp()
         throw error

@@ -10,6 +10,7 @@ import {PLUGIN_TYPE, type PluginType} from '../project/plugin-types.js'
 import type {PluginProject} from '../project/project.js'
 import {type DatabaseConnection, ensureDatabase} from './register-database.js'
 import type {DatabaseSettings} from '../project/description.js'
+import type {ReleaseSignature, TrustedKeys} from './release-install.js'
 import {placeBesideBuild} from './versioned-file.js'
 import {secondsSince} from '../timing.js'
 import {type VaultClient, isChecksumMismatch} from '../vault/client.js'
@@ -61,6 +62,8 @@ export type Registration = Placement &
         dir: string
         /** Catalog name; default the release's plugin name. */
         name?: string
+        /** Keys the release's signature must be by; none: the signature is not checked (and the result says so). */
+        trusted?: TrustedKeys
       }
     | {
         from: 'remote'
@@ -84,6 +87,8 @@ export interface RegisterResult {
   catalog: 'registered' | 'unchanged'
   mount: MountAction
   seconds: number
+  /** From a release: whether its signature was checked against a trusted key. */
+  signature?: ReleaseSignature
 }
 
 /** Where the project's description mounts it, unless the registration says otherwise. */
@@ -117,6 +122,7 @@ interface CatalogEntry {
   options?: Record<string, string>
   databaseSettings?: DatabaseSettings
   allowBuiltinName?: boolean
+  signature?: ReleaseSignature
 }
 
 /** catalog entry -> mount enabled, or tuned to the new version and reloaded; a second run changes nothing. */
@@ -215,9 +221,10 @@ async function resolve(client: VaultClient, registration: Registration): Promise
       return {...placed(registration.type, registration.name), version: registration.version, sha256: await sha256File(local), command: basename(registration.binary)}
     }
     case 'release': {
-      const installed = await (await import('./release-install.js')).installFromRelease(client, registration.dir)
+      const installed = await (await import('./release-install.js')).installFromRelease(client, registration.dir, registration.trusted)
       const {local} = await localBinary(client, installed.binary, 'check the plugin directory')
-      return {...placed(installed.type, registration.name ?? installed.name), version: installed.version, sha256: await sha256File(local), command: basename(local)}
+      const {signature} = installed
+      return {...placed(installed.type, registration.name ?? installed.name), version: installed.version, sha256: await sha256File(local), command: basename(local), signature}
     }
     case 'remote':
       if (!/^[0-9a-f]{64}$/i.test(registration.sha256)) {

@@ -7,8 +7,21 @@ import {type PluginType, splitBinaryName} from '../project/plugin-types.js'
 import {compareVersions} from '../versions.js'
 import {reportedPluginDirectory} from './register.js'
 import type {VaultClient} from '../vault/client.js'
+import {SignatureError, type SigningKey, signingKeys, verifyDetached} from '../vault/install/openpgp.js'
 import {checksumOf, releasePlatform} from '../vault/install/release.js'
 import {ZipError, extractEntry} from '../vault/install/unzip.js'
+
+/** What the release's signature says: checked against a trusted key, or not checked (and why). */
+export type ReleaseSignature =
+  | {status: 'verified'; fingerprint: string}
+  | {status: 'unverified'; signed: boolean}
+
+/** Keys whose signature a release must carry (--trust, "trustedKeys"); none: releases are not verified. */
+export interface TrustedKeys {
+  keys: SigningKey[]
+  /** The files they came from, for messages. */
+  files: string[]
+}
 
 export interface InstalledRelease {
   /** In the server's plugin directory: `<binary>_v<version>`. */
@@ -18,6 +31,7 @@ export interface InstalledRelease {
   name: string
   /** With the `v`. */
   version: string
+  signature: ReleaseSignature
 }
 
 const SUMS = /^(vault-plugin-[a-z]+-[a-z0-9-]+)_(.+)_SHA256SUMS$/
@@ -33,6 +47,7 @@ export interface CheckedRelease {
   name: string
   /** With the `v`. */
   version: string
+  signature: ReleaseSignature
 }
 
 /**
@@ -40,18 +55,21 @@ export interface CheckedRelease {
  * name (`<binary>_v<version>`, so earlier versions stay installed), and says what to register. The zip is
  * checked against SHA256SUMS before anything is written; the binary is staged and renamed into place.
  */
-export async function installFromRelease(client: VaultClient, dir: string): Promise<InstalledRelease> {
-  const release = await checkRelease(dir)
+export async function installFromRelease(client: VaultClient, dir: string, trusted?: TrustedKeys): Promise<InstalledRelease> {
+  const release = await checkRelease(dir, trusted)
   const pluginDir = await serverPluginDirectory(client)
   const target = join(pluginDir, `${release.binaryName}_${release.version}${EXE}`)
   await extractRelease(release, target)
-  return {binary: target, type: release.type, name: release.name, version: release.version}
+  return {binary: target, type: release.type, name: release.name, version: release.version, signature: release.signature}
 }
 
 const EXE = process.platform === 'win32' ? '.exe' : ''
 
-/** The newest release in `dir`, its zip for this host checked against SHA256SUMS; nothing is written. */
-export async function checkRelease(dir: string): Promise<CheckedRelease> {
+/**
+ * The newest release in `dir`, checked in the order trust flows: the signature of SHA256SUMS against the
+ * trusted keys (when there are any), then this host's zip against those very sums bytes. Nothing is written.
+ */
+export async function checkRelease(dir: string, trusted?: TrustedKeys): Promise<CheckedRelease> {
   const files = await readdir(dir).catch(() => {
     throw new UserError(`${dir} is not a folder`, 'pass the folder `vaultkit plugin release` or `make release` wrote (dist/)')
   })
@@ -63,7 +81,9 @@ export async function checkRelease(dir: string): Promise<CheckedRelease> {
   if (!plugin) throw new UserError(`${sumsFiles[0]} is not of a Vault plugin (vault-plugin-<secrets|auth|database>-<name>)`, 'pass the folder of a plugin release')
   const host = releasePlatform()
   const zipName = `${binaryName}_${version}_${host}.zip`
-  const expected = checksumOf(await readFile(join(dir, sumsFiles[0]!), 'utf8'), zipName)
+  const sums = await readFile(join(dir, sumsFiles[0]!))
+  const signature = await checkSignature(dir, sumsFiles[0]!, sums, trusted)
+  const expected = checksumOf(sums.toString('utf8'), zipName)
   if (!expected) {
     const platform = host.replace('_', '/')
     throw new UserError(`${sumsFiles[0]} lists no zip for this host (${platform})`, `release for it with --platform ${platform}`)
@@ -75,7 +95,47 @@ export async function checkRelease(dir: string): Promise<CheckedRelease> {
   if (createHash('sha256').update(zip).digest('hex') !== expected) {
     throw new UserError(`${zipName} does not match its checksum in ${sumsFiles[0]}`, 'the zip is damaged or was altered: get the release again (nothing was installed)')
   }
-  return {zip: join(dir, zipName), bytes: zip, binaryName: binaryName!, type: plugin.type, name: plugin.name, version: `v${version}`}
+  return {zip: join(dir, zipName), bytes: zip, binaryName: binaryName!, type: plugin.type, name: plugin.name, version: `v${version}`, signature}
+}
+
+/** With trusted keys, the sums must carry a signature by one of them; without, the signature is only noted. */
+async function checkSignature(dir: string, sumsFile: string, sums: Buffer, trusted: TrustedKeys | undefined): Promise<ReleaseSignature> {
+  const sigFile = `${sumsFile}.sig`
+  const signature = await readFile(join(dir, sigFile)).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return undefined
+    throw error
+  })
+  if (!trusted?.keys.length) return {status: 'unverified', signed: signature !== undefined}
+  const nothing = 'nothing was installed'
+  if (!signature) {
+    throw new UserError(`${sumsFile} is not signed (no ${sigFile}), and only signed releases are trusted`, `ask for a release made with \`plugin release --sign\`; ${nothing}`)
+  }
+  try {
+    return {status: 'verified', fingerprint: verifyDetached(sums, signature, trusted.keys).fingerprint}
+  } catch (error) {
+    if (!(error instanceof SignatureError)) throw error
+    throw new UserError(`the signature of ${sumsFile} does not hold: ${error.message}`, `the release was altered or signed by a key not in ${trusted.files.join(', ')}; ${nothing}`)
+  }
+}
+
+/** Reads armored public keys (--trust, "trustedKeys"): each must hold a key that can sign. */
+export async function readTrustedKeys(files: string[]): Promise<TrustedKeys> {
+  const keys: SigningKey[] = []
+  for (const file of files) {
+    const text = await readFile(file, 'utf8').catch((error: unknown) => {
+      throw new UserError(`cannot read the trusted key ${file}: ${errnoCode(error) ?? (error as Error).message}`, 'pass an armored public key (gpg --export --armor KEY > key.asc)')
+    })
+    let found: SigningKey[]
+    try {
+      found = signingKeys(text)
+    } catch (error) {
+      if (!(error instanceof SignatureError)) throw error
+      throw new UserError(`${file} is not a usable public key: ${error.message}`, 'pass an armored public key (gpg --export --armor KEY > key.asc)')
+    }
+    if (found.length === 0) throw new UserError(`${file} holds no key that can sign (revoked, or encryption only)`, 'pass the public key the releases are signed with')
+    keys.push(...found)
+  }
+  return {keys, files}
 }
 
 /** The checked release's binary at `target`: staged beside it and renamed into place, executable. */

@@ -38,6 +38,22 @@ export function configString(key: string, env: NodeJS.ProcessEnv = process.env):
   return value
 }
 
+/**
+ * A list of files in the config file (e.g. "trustedKeys"), `~` expanded and relative paths read from the
+ * config file's folder; empty when the file or the field is absent.
+ */
+export function configFiles(key: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const file = configFile(env)
+  const value = (readJsonFile(file) as Record<string, unknown> | undefined | null)?.[key] ?? []
+  if (!Array.isArray(value) || value.some((p) => typeof p !== 'string' || p === '')) {
+    throw new UserError(`${file}: field "${key}" must be a list of files`, `e.g. {"${key}": ["~/keys/release.asc"]}`)
+  }
+  return (value as string[]).map((path) => {
+    const expanded = expandHome(path)
+    return isAbsolute(expanded) ? expanded : resolve(dirname(file), expanded)
+  })
+}
+
 const expandHome = (path: string) => (path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path)
 
 /** VAULTKIT_TEMPLATE_PATH (colon-separated) first, then the config file's "templatePath" list. */

@@ -1,7 +1,8 @@
-// Just enough OpenPGP (RFC 4880) to check a detached RSA signature against a built-in public key, on
-// node:crypto: HashiCorp signs release checksums with RSA keys, and a full OpenPGP library (openpgp.js)
-// would triple the size of vaultkit's package for this one check; gpg is not on every machine.
-import {createHash, createPublicKey, verify as rsaVerify, constants, type KeyObject} from 'node:crypto'
+// Just enough OpenPGP (RFC 4880, and RFC 9580's Ed25519) to check a detached signature against a trusted
+// public key, on node:crypto: HashiCorp signs release checksums with RSA keys, and gpg makes Ed25519 keys by
+// default, which plugin authors sign their releases with. A full OpenPGP library (openpgp.js) would triple
+// the size of vaultkit's package for this one check; gpg is not on every machine.
+import {createHash, createPublicKey, verify as cryptoVerify, constants, type KeyObject} from 'node:crypto'
 
 export class SignatureError extends Error {}
 
@@ -40,6 +41,11 @@ export interface SigningKey {
 }
 
 const HASHES: Record<number, string> = {8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224'}
+const RSA = [1, 3]
+/** EdDSA as gpg writes it (RFC 4880bis, curve Ed25519), and RFC 9580's own Ed25519. */
+const EDDSA_LEGACY = 22
+const ED25519 = 27
+const ED25519_OID = Buffer.from('2b06010401da470f01', 'hex')
 
 /** The binary content of an ASCII-armored block, its CRC-24 checked. */
 export function dearmor(text: string): Buffer {
@@ -114,30 +120,59 @@ function mpis(data: Buffer, count: number): Buffer[] {
 }
 
 function parseKey(body: Buffer): PublicKey | undefined {
-  // Version 4 RSA keys only (algorithms 1 and 3); others (encryption-only, ECC) cannot vouch here.
-  if (body[0] !== 4 || (body[5] !== 1 && body[5] !== 3)) return undefined
-  const [n, e] = mpis(body.subarray(6), 2)
-  const key = createPublicKey({key: {kty: 'RSA', n: n!.toString('base64url'), e: e!.toString('base64url')}, format: 'jwk'})
+  // Version 4 keys that can sign: RSA and Ed25519. Others (encryption-only, other curves) cannot vouch here.
+  if (body[0] !== 4) return undefined
+  const key = publicKeyOf(body[5]!, body.subarray(6))
+  if (!key) return undefined
   const fingerprint = createHash('sha1').update(keyHashPrefix(body)).digest('hex').toUpperCase()
   return {body, created: body.readUInt32BE(1), fingerprint, keyId: fingerprint.slice(-16), key}
+}
+
+function publicKeyOf(algorithm: number, material: Buffer): KeyObject | undefined {
+  if (RSA.includes(algorithm)) {
+    const [n, e] = mpis(material, 2)
+    return createPublicKey({key: {kty: 'RSA', n: n!.toString('base64url'), e: e!.toString('base64url')}, format: 'jwk'})
+  }
+  let point: Buffer | undefined
+  if (algorithm === EDDSA_LEGACY) {
+    const oid = material.subarray(1, 1 + material[0]!)
+    if (!oid.equals(ED25519_OID)) return undefined
+    // The point is an MPI of 0x40 followed by the 32 bytes of the key.
+    const [prefixed] = mpis(material.subarray(1 + oid.length), 1)
+    if (prefixed?.length === 33 && prefixed[0] === 0x40) point = prefixed.subarray(1)
+  } else if (algorithm === ED25519) point = material.subarray(0, 32)
+  return point?.length === 32 ? createPublicKey({key: {kty: 'OKP', crv: 'Ed25519', x: point.toString('base64url')}, format: 'jwk'}) : undefined
 }
 
 const keyHashPrefix = (body: Buffer) => Buffer.concat([Buffer.from([0x99, body.length >> 8, body.length & 0xff]), body])
 
 export function parseSignature(body: Buffer): Signature {
   if (body[0] !== 4) throw new SignatureError(`signature version ${body[0]} is not supported (only 4)`)
-  if (body[2] !== 1 && body[2] !== 3) throw new SignatureError(`the signature uses public-key algorithm ${body[2]}, not RSA`)
+  const algorithm = body[2]!
+  if (!RSA.includes(algorithm) && algorithm !== EDDSA_LEGACY && algorithm !== ED25519) {
+    throw new SignatureError(`the signature uses public-key algorithm ${algorithm}, not RSA or Ed25519`)
+  }
   const hashAlgorithm = HASHES[body[3]!]
   if (!hashAlgorithm) throw new SignatureError(`the signature uses hash algorithm ${body[3]}, which is too weak or unknown`)
   const hashedLength = body.readUInt16BE(4)
   const hashed = body.subarray(0, 6 + hashedLength)
   const unhashedLength = body.readUInt16BE(6 + hashedLength)
   const unhashed = body.subarray(8 + hashedLength, 8 + hashedLength + unhashedLength)
-  const signature: Signature = {type: body[1]!, hashAlgorithm, hashed, created: 0, value: mpis(body.subarray(10 + hashedLength + unhashedLength), 1)[0]!}
+  const material = body.subarray(10 + hashedLength + unhashedLength)
+  const signature: Signature = {type: body[1]!, hashAlgorithm, hashed, created: 0, value: signatureValue(algorithm, material)}
   // Only hashed subpackets are trusted for times and flags; the issuer may be in either area (it is a hint).
   readSubpackets(body.subarray(6, 6 + hashedLength), signature, true)
   readSubpackets(unhashed, signature, false)
   return signature
+}
+
+/** RSA's one MPI; Ed25519's R and S, each 32 bytes (MPIs drop leading zeros, so they are put back). */
+function signatureValue(algorithm: number, material: Buffer): Buffer {
+  if (RSA.includes(algorithm)) return mpis(material, 1)[0]!
+  if (algorithm === ED25519) return material.subarray(0, 64)
+  const [r, s] = mpis(material, 2)
+  const pad = (b: Buffer) => Buffer.concat([Buffer.alloc(Math.max(0, 32 - b.length)), b])
+  return Buffer.concat([pad(r!), pad(s!)])
 }
 
 function readSubpackets(area: Buffer, signature: Signature, hashed: boolean) {
@@ -166,10 +201,15 @@ function checks(signature: Signature, data: Buffer, key: KeyObject): boolean {
   const trailer = Buffer.alloc(6)
   trailer.writeUInt16BE(0x04ff, 0)
   trailer.writeUInt32BE(signature.hashed.length, 2)
-  const size = key.asymmetricKeyDetails?.modulusLength ?? 0
-  const value = Buffer.concat([Buffer.alloc(Math.max(0, (size >> 3) - signature.value.length)), signature.value])
+  const signed = Buffer.concat([data, signature.hashed, trailer])
   try {
-    return rsaVerify(signature.hashAlgorithm, Buffer.concat([data, signature.hashed, trailer]), {key, padding: constants.RSA_PKCS1_PADDING}, value)
+    if (key.asymmetricKeyType === 'ed25519') {
+      // OpenPGP's EdDSA signs the digest, not the data itself.
+      return cryptoVerify(null, createHash(signature.hashAlgorithm).update(signed).digest(), key, signature.value)
+    }
+    const size = key.asymmetricKeyDetails?.modulusLength ?? 0
+    const value = Buffer.concat([Buffer.alloc(Math.max(0, (size >> 3) - signature.value.length)), signature.value])
+    return cryptoVerify(signature.hashAlgorithm, signed, {key, padding: constants.RSA_PKCS1_PADDING}, value)
   } catch {
     return false
   }
@@ -202,7 +242,7 @@ function refusingDamage<T>(read: () => T): T {
 function readSigningKeys(armored: string): SigningKey[] {
   const list = packets(dearmor(armored))
   const primary = list[0]?.tag === 6 ? parseKey(list[0].body) : undefined
-  if (!primary) throw new SignatureError('the key block does not start with an RSA primary key')
+  if (!primary) throw new SignatureError('the key block does not start with an RSA or Ed25519 primary key')
   const keys: SigningKey[] = []
   let current: {key?: PublicKey; packet: Packet} = {packet: list[0]!}
   const bindings: {subkey?: PublicKey; userId?: Buffer; signature: Signature}[] = []

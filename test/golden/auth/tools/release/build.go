@@ -19,7 +19,7 @@ import (
 )
 
 // buildAll builds and zips the platforms in parallel, one per core.
-func buildAll(ctx context.Context, p *project, platforms []string, work string, r *reporter) ([]platformResult, error) {
+func buildAll(ctx context.Context, p *project, platforms []string, work string, allowedVulns []string, r *reporter) ([]platformResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]platformResult, len(platforms))
@@ -34,7 +34,7 @@ func buildAll(ctx context.Context, p *project, platforms []string, work string, 
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				res, err := buildOne(ctx, p, platforms[i], work, r)
+				res, err := buildOne(ctx, p, platforms[i], work, allowedVulns, r)
 				if err != nil {
 					once.Do(func() { first = err })
 					cancel()
@@ -57,7 +57,7 @@ feed:
 	return results, first
 }
 
-func buildOne(ctx context.Context, p *project, platform, work string, r *reporter) (platformResult, error) {
+func buildOne(ctx context.Context, p *project, platform, work string, allowedVulns []string, r *reporter) (platformResult, error) {
 	started := time.Now()
 	goos, goarch, _ := strings.Cut(platform, "/")
 	name := p.binary
@@ -109,13 +109,19 @@ func buildOne(ctx context.Context, p *project, platform, work string, r *reporte
 	if err != nil {
 		return platformResult{}, err
 	}
-	zipName := fmt.Sprintf("%s_%s_%s_%s.zip", p.binary, p.version, goos, goarch)
-	zipSum, err := writeZip(filepath.Join(dir, zipName), filepath.Join(dir, name), name)
+	base := fmt.Sprintf("%s_%s_%s_%s", p.binary, p.version, goos, goarch)
+	zipSum, err := writeZip(filepath.Join(dir, base+".zip"), filepath.Join(dir, name), name)
 	if err != nil {
 		return platformResult{}, err
 	}
+	if err := writeSBOM(filepath.Join(dir, base+".cdx.json"), filepath.Join(dir, name), binarySum, p, platform, allowedVulns); err != nil {
+		return platformResult{}, err
+	}
 	r.event("built", platform, seconds(started))
-	return platformResult{Platform: platform, Zip: zipName, ZipSHA256: zipSum, Binary: name, SHA256: binarySum, Seconds: seconds(started), zipPath: filepath.Join(dir, zipName)}, nil
+	return platformResult{
+		Platform: platform, Zip: base + ".zip", ZipSHA256: zipSum, Binary: name, SHA256: binarySum, Sbom: base + ".cdx.json", Seconds: seconds(started),
+		zipPath: filepath.Join(dir, base+".zip"), sbomPath: filepath.Join(dir, base+".cdx.json"),
+	}, nil
 }
 
 // writeZip writes one entry with a fixed time and mode; Go's deflate gives the
@@ -153,38 +159,62 @@ func writeZip(path, binary, name string) (string, error) {
 }
 
 // writeRelease stages the files beside out, then renames them into place, the
-// SHA256SUMS file last: an interrupted run leaves no half-written file.
-func writeRelease(p *project, out string, built []platformResult) (string, error) {
+// SHA256SUMS file last: an interrupted run leaves no half-written release. The
+// sums list the zips and the SBOMs, so a signature over them covers both.
+func writeRelease(ctx context.Context, p *project, out string, built []platformResult, signingKey string) (sums, signature string, err error) {
 	staging, err := os.MkdirTemp(filepath.Dir(out), "."+filepath.Base(out)+".staging-")
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer os.RemoveAll(staging)
-	var lines []string
+	var lines, files []string
 	for _, b := range built {
-		if err := copyFile(b.zipPath, filepath.Join(staging, b.Zip)); err != nil {
-			return "", err
+		sbomSum, err := fileSHA256(b.sbomPath)
+		if err != nil {
+			return "", "", err
 		}
-		lines = append(lines, b.ZipSHA256+"  "+b.Zip+"\n")
+		for _, f := range []struct{ from, name, sum string }{{b.zipPath, b.Zip, b.ZipSHA256}, {b.sbomPath, b.Sbom, sbomSum}} {
+			if err := copyFile(f.from, filepath.Join(staging, f.name)); err != nil {
+				return "", "", err
+			}
+			lines = append(lines, f.sum+"  "+f.name+"\n")
+			files = append(files, f.name)
+		}
 	}
 	slices.Sort(lines)
-	sums := fmt.Sprintf("%s_%s_SHA256SUMS", p.binary, p.version)
-	if err := os.WriteFile(filepath.Join(staging, sums), []byte(strings.Join(lines, "")), 0o644); err != nil {
-		return "", err
+	name := fmt.Sprintf("%s_%s_SHA256SUMS", p.binary, p.version)
+	if err := os.WriteFile(filepath.Join(staging, name), []byte(strings.Join(lines, "")), 0o644); err != nil {
+		return "", "", err
 	}
-	// A new folder is renamed whole; into an existing one file by file.
+	if signingKey != "" {
+		if err := signFile(ctx, signingKey, filepath.Join(staging, name)); err != nil {
+			return "", "", err
+		}
+		files = append(files, name+".sig")
+		signature = filepath.Join(out, name+".sig")
+	}
+	// A new folder is renamed whole; into an existing one file by file, the
+	// sums last, since they are what marks a release as there.
+	// MkdirTemp made the folder private; a release folder is for others to read.
+	if err := os.Chmod(staging, 0o755); err != nil {
+		return "", "", err
+	}
 	if err := os.Rename(staging, out); err == nil {
-		return filepath.Join(out, sums), nil
+		return filepath.Join(out, name), signature, nil
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", err
+		return "", "", err
 	}
-	for _, b := range built {
-		if err := os.Rename(filepath.Join(staging, b.Zip), filepath.Join(out, b.Zip)); err != nil {
-			return "", err
+	for _, f := range files {
+		if err := os.Rename(filepath.Join(staging, f), filepath.Join(out, f)); err != nil {
+			return "", "", err
 		}
 	}
-	return filepath.Join(out, sums), os.Rename(filepath.Join(staging, sums), filepath.Join(out, sums))
+	if signingKey == "" {
+		// An earlier signature of these sums would no longer hold.
+		os.Remove(filepath.Join(out, name+".sig"))
+	}
+	return filepath.Join(out, name), signature, os.Rename(filepath.Join(staging, name), filepath.Join(out, name))
 }
 
 func copyFile(from, to string) error {

@@ -4,12 +4,16 @@
 // same commit built with the same Go version gives the same bytes in any
 // folder on any machine, so anyone can check a release by rebuilding it.
 //
-//	go run ./tools/release [-out dist] [-platform linux/amd64,...] [-allow-dirty] [-tag vX.Y.Z] [-json]
+//	go run ./tools/release [-out dist] [-platform linux/amd64,...] [-allow-dirty] [-tag vX.Y.Z] [-sign KEY] [-json]
 //
-// It needs Go alone, and git to tell whether the work tree is a commit.
-// project.go reads the plugin's description in .vaultkit.json (the file
-// vaultkit reads too), build.go builds and packs each platform, report.go
-// prints progress.
+// Each zip comes with its SBOM (<zip name>.cdx.json, CycloneDX), and with
+// -sign the SHA256SUMS file, which lists both, gets a detached OpenPGP
+// signature (_SHA256SUMS.sig) made by gpg.
+//
+// It needs Go alone, git to tell whether the work tree is a commit, and gpg
+// to sign. project.go reads the plugin's description in .vaultkit.json (the
+// file vaultkit reads too), build.go builds and packs each platform, sbom.go
+// writes the SBOMs, sign.go signs, report.go prints progress.
 package main
 
 import (
@@ -39,9 +43,9 @@ var (
 )
 
 type options struct {
-	project, out, tag string
-	platforms         []string
-	allowDirty, json  bool
+	project, out, tag, sign string
+	platforms, allowedVulns []string
+	allowDirty, json        bool
 }
 
 // userError is a problem the user can fix: what went wrong, and what to do.
@@ -50,20 +54,25 @@ type userError struct{ message, hint, output string }
 func (e *userError) Error() string { return e.message + ": " + e.hint }
 
 type platformResult struct {
-	Platform  string  `json:"platform"`
-	Zip       string  `json:"zip"`
-	ZipSHA256 string  `json:"zipSha256"`
-	Binary    string  `json:"binary"`
-	SHA256    string  `json:"sha256"`
-	Seconds   float64 `json:"seconds"`
-	zipPath   string
+	Platform  string `json:"platform"`
+	Zip       string `json:"zip"`
+	ZipSHA256 string `json:"zipSha256"`
+	Binary    string `json:"binary"`
+	SHA256    string `json:"sha256"`
+	// Sbom is the file name of the binary's CycloneDX SBOM.
+	Sbom     string  `json:"sbom"`
+	Seconds  float64 `json:"seconds"`
+	zipPath  string
+	sbomPath string
 }
 
 type result struct {
-	Binary    string           `json:"binary"`
-	Version   string           `json:"version"`
-	Out       string           `json:"out"`
-	Sums      string           `json:"sums"`
+	Binary  string `json:"binary"`
+	Version string `json:"version"`
+	Out     string `json:"out"`
+	Sums    string `json:"sums"`
+	// Signature is the detached signature of Sums; empty when not signed.
+	Signature string           `json:"signature,omitempty"`
 	Dirty     bool             `json:"dirty"`
 	Platforms []platformResult `json:"platforms"`
 	Seconds   float64          `json:"seconds"`
@@ -83,6 +92,11 @@ func main() {
 	})
 	flag.BoolVar(&o.allowDirty, "allow-dirty", false, "release a work tree with uncommitted changes (the release is then not of a commit)")
 	flag.StringVar(&o.tag, "tag", "", "refuse unless this tag (vX.Y.Z) names the version the project describes")
+	flag.StringVar(&o.sign, "sign", "", "sign SHA256SUMS with this gpg key (id, fingerprint or email)")
+	flag.Func("allowed-vuln", "record an advisory the release was let through with, ID=MODULE (repeatable)", func(value string) error {
+		o.allowedVulns = append(o.allowedVulns, value)
+		return nil
+	})
 	flag.BoolVar(&o.json, "json", false, "print progress and the result as JSON lines")
 	flag.Parse()
 	if len(o.platforms) == 0 {
@@ -132,17 +146,22 @@ func release(ctx context.Context, o options, r *reporter) (*result, error) {
 	if err := checkWritable(out); err != nil {
 		return nil, err
 	}
+	if o.sign != "" {
+		if err := checkSigningKey(ctx, o.sign); err != nil {
+			return nil, err
+		}
+	}
 	work, err := os.MkdirTemp("", "release-build-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
 
-	built, err := buildAll(ctx, p, platforms, work, r)
+	built, err := buildAll(ctx, p, platforms, work, o.allowedVulns, r)
 	if err != nil {
 		return nil, err
 	}
-	sums, err := writeRelease(p, out, built)
+	sums, signature, err := writeRelease(ctx, p, out, built, o.sign)
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +170,7 @@ func release(ctx context.Context, o options, r *reporter) (*result, error) {
 		Version:   p.version,
 		Out:       out,
 		Sums:      sums,
+		Signature: signature,
 		Dirty:     dirty,
 		Platforms: built,
 		Seconds:   seconds(started),

@@ -81,5 +81,8 @@ func (r *reporter) done(res *result) {
 	for _, b := range res.Platforms {
 		fmt.Printf("%-14s %s  %s\n", b.Platform, b.SHA256, b.Zip)
 	}
-	fmt.Println("checksums of the zips: " + res.Sums)
+	fmt.Println("checksums of the zips and SBOMs: " + res.Sums)
+	if res.Signature != "" {
+		fmt.Println("signature of the checksums: " + res.Signature)
+	}
 }

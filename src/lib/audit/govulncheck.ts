@@ -1,0 +1,225 @@
+import {createHash} from 'node:crypto'
+import {existsSync} from 'node:fs'
+import {mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {join, relative} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import {type Progress, formatSeconds} from '../cli/progress.js'
+import {UserError, errnoCode} from '../errors.js'
+import {run} from '../exec.js'
+import {localGoVersion} from '../go.js'
+import type {PluginProject} from '../project/project.js'
+import {errorLine} from '../steps.js'
+import {cacheDir} from '../vault/install/install.js'
+import {goVersions} from '../versions.js'
+import {type VulnFinding, parseGovulncheck} from './govulncheck-report.js'
+
+/** The govulncheck vaultkit installs on first use; HashiCorp's plugin CI runs the same tool. */
+export const GOVULNCHECK = {module: 'golang.org/x/vuln', version: goVersions.govulncheck}
+
+export interface AuditOptions {
+  /** govulncheck's -db: a URL or a file:// folder. Default: VAULTKIT_VULN_DB, else govulncheck's own (vuln.go.dev). */
+  db?: string
+  progress?: Progress
+}
+
+export interface AuditResult {
+  /** The package scanned: the plugin's main package. */
+  package: string
+  goVersion: string
+  /** The database, or undefined for govulncheck's default. */
+  db?: string
+  /** In code the plugin calls: these stop a release. */
+  called: VulnFinding[]
+  /** In packages it imports or modules it requires, but never calls: listed only. */
+  uncalled: VulnFinding[]
+  /** The project's .go-version, which a release should be built with. */
+  projectGo?: string
+  /** Whether the result came from the cache (the same sources, Go, tool and database were scanned before). */
+  cached: boolean
+  seconds: number
+}
+
+/**
+ * A Go tool's binary, installed once per Go version into vaultkit's cache folder (never into a project):
+ * a tool built by another Go release may refuse newer sources.
+ */
+export async function installedGoTool(name: string, pkg: string, version: string, progress?: Progress): Promise<string> {
+  const {version: goVersion, problem} = await localGoVersion()
+  if (!goVersion) throw new UserError(`${problem}, and ${name} is built with it`, 'install Go (https://go.dev/dl), then run this again')
+  const tools = join(cacheDir(), 'tools')
+  const dir = join(tools, `${name}-${version}-${goVersion}`)
+  const binary = join(dir, name)
+  if (existsSync(binary)) return binary
+
+  await mkdir(tools, {recursive: true})
+  const staging = await mkdtemp(join(tools, `.${name}-`))
+  const install = await withTicker(progress, `installing ${name} ${version} (first use, once per Go release)`, () =>
+    run('go', ['install', `${pkg}@${version}`], {env: {GOBIN: staging, GOFLAGS: ''}}),
+  )
+  if (install.exitCode !== 0) {
+    await rm(staging, {recursive: true, force: true})
+    throw new UserError(`go install ${pkg}@${version} failed: ${errorLine(install.all) || `exit ${install.exitCode}`}`, 'check the Go module proxy (GOPROXY), then run this again')
+  }
+  // Staged, then renamed: a concurrent install finds either nothing or a whole binary.
+  await rename(staging, dir).catch(() => rm(staging, {recursive: true, force: true}))
+  return binary
+}
+
+export const govulncheckBinary = (progress?: Progress) => installedGoTool('govulncheck', `${GOVULNCHECK.module}/cmd/govulncheck`, GOVULNCHECK.version, progress)
+
+/** --vuln-db, else VAULTKIT_VULN_DB, else undefined (govulncheck's default database). */
+export const vulnDatabase = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env) => flag || env.VAULTKIT_VULN_DB || undefined
+
+/**
+ * Scans the plugin's main package with govulncheck (symbol level: which vulnerable functions it calls).
+ * The scan takes seconds (it builds the program's call graph), so its result is kept in vaultkit's cache
+ * under everything it depends on: the Go sources and go.sum, the Go release, the tool, the build settings
+ * and the database's state. A release of a commit that was audited before costs nothing more.
+ */
+export async function auditProject(project: PluginProject, options: AuditOptions = {}): Promise<AuditResult> {
+  const started = performance.now()
+  const db = options.db
+  const {main, build} = project.description
+  const tool = await govulncheckBinary(options.progress)
+  const {version: goVersion} = await localGoVersion()
+  const projectGo = await readFile(join(project.dir, '.go-version'), 'utf8').then((t) => t.trim() || undefined, () => undefined)
+  const args = ['-format', 'json', ...(db ? ['-db', db] : []), ...(build.tags.length ? ['-tags', build.tags.join(',')] : []), main]
+  const env = {CGO_ENABLED: build.cgo ? '1' : '0', GOFLAGS: ''}
+  const key = await cacheKey(project, [GOVULNCHECK.version, goVersion ?? '', ...args, env.CGO_ENABLED], db)
+  const cacheFile = key ? join(cacheDir(), 'audit', `${key}.json`) : undefined
+  const cached = cacheFile ? await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as Pick<AuditResult, 'goVersion' | 'called' | 'uncalled'>, () => undefined) : undefined
+  if (cached) return {...cached, package: main, db, projectGo, cached: true, seconds: secondsSince(started)}
+
+  const scan = await withTicker(options.progress, `scanning ${main} for known vulnerabilities`, () => run(tool, args, {cwd: project.dir, env}))
+  if (scan.exitCode !== 0) throw scanFailure(scan.all ?? '', db)
+  const report = parseGovulncheck(scan.stdout)
+  const found = {
+    goVersion: report.goVersion || goVersion || '',
+    called: report.findings.filter((f) => f.reach === 'called'),
+    uncalled: report.findings.filter((f) => f.reach !== 'called'),
+  }
+  if (cacheFile) {
+    await mkdir(join(cacheDir(), 'audit'), {recursive: true})
+    const partial = `${cacheFile}.${process.pid}`
+    await writeFile(partial, JSON.stringify(found))
+    await rename(partial, cacheFile).catch(() => rm(partial, {force: true}))
+  }
+  return {...found, package: main, db, projectGo, cached: false, seconds: secondsSince(started)}
+}
+
+function scanFailure(output: string, db: string | undefined): UserError {
+  const line = errorLine(output.replace(/^govulncheck: /gm, '')) || 'govulncheck failed'
+  if (/vulnerabilit(y|ies) database|fetching vulnerabilities|vuln\.go\.dev|no such host|dial tcp|db\.json/i.test(output)) {
+    return new UserError(`cannot read the vulnerability database ${db ?? 'https://vuln.go.dev'}: ${line}`, 'check the network, or name a mirror with --vuln-db or VAULTKIT_VULN_DB (a URL, or a file:// folder)')
+  }
+  return new UserError(`govulncheck could not scan the plugin: ${line}`, 'fix what it names (`go build` shows the same), then run this again')
+}
+
+/**
+ * The cache key of a scan, or undefined when the database's state cannot be told (a URL that does not
+ * answer): then it is scanned every time.
+ */
+async function cacheKey(project: PluginProject, settings: string[], db: string | undefined): Promise<string | undefined> {
+  const stamp = await databaseStamp(db)
+  if (stamp === undefined) return undefined
+  const hash = createHash('sha256').update(JSON.stringify([settings, stamp]))
+  for (const file of await sourceFiles(project.dir, project.pluginDir)) {
+    hash.update(`${relative(project.dir, file)}\0`).update(await readFile(file)).update('\0')
+  }
+  return hash.digest('hex')
+}
+
+/** What changes when the database does: a folder's entries and times, or a served index's modified time. */
+async function databaseStamp(db: string | undefined): Promise<string | undefined> {
+  const url = db ?? 'https://vuln.go.dev'
+  if (url.startsWith('file://')) {
+    const dir = fileURLToPath(url)
+    const info = await stat(dir).catch(() => undefined)
+    if (!info) return undefined
+    const index = await stat(join(dir, 'index', 'db.json')).catch(() => undefined)
+    return `${dir} ${info.mtimeMs} ${(await readdir(dir)).length} ${index?.mtimeMs ?? ''}`
+  }
+  try {
+    const response = await fetch(`${url.replace(/\/+$/, '')}/index/db.json`, {signal: AbortSignal.timeout(5000)})
+    if (!response.ok) return undefined
+    return `${url} ${((await response.json()) as {modified?: string}).modified ?? ''}`
+  } catch {
+    return undefined
+  }
+}
+
+/** The module's Go sources and module files, in a fixed order; not hidden folders, testdata or the plugin folder. */
+async function sourceFiles(dir: string, pluginDir: string): Promise<string[]> {
+  const files: string[] = []
+  const walk = async (folder: string) => {
+    const entries = await readdir(folder, {withFileTypes: true}).catch((error: unknown) => {
+      if (errnoCode(error) === 'ENOENT') return []
+      throw error
+    })
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(folder, entry.name)
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && entry.name !== 'testdata' && entry.name !== 'node_modules' && path !== pluginDir) await walk(path)
+      } else if (entry.name.endsWith('.go') || ['go.mod', 'go.sum', 'go.work', 'go.work.sum'].includes(entry.name)) files.push(path)
+    }
+  }
+  await walk(dir)
+  return files
+}
+
+/** A periodic "still working" line while `work` runs: govulncheck and go install print nothing until done. */
+async function withTicker<T>(progress: Progress | undefined, what: string, work: () => Promise<T>): Promise<T> {
+  const started = performance.now()
+  progress?.update(`${what}...`)
+  const timer = setInterval(() => progress?.update(`${what}... ${formatSeconds(secondsSince(started))}`), 1000)
+  try {
+    return await work()
+  } finally {
+    clearInterval(timer)
+    progress?.done()
+  }
+}
+
+const secondsSince = (started: number) => Math.round((performance.now() - started) / 10) / 100
+
+/** The findings a release may not carry: called, and not let through with --allow-vuln. */
+export function blockingFindings(result: AuditResult, allowed: readonly string[]): VulnFinding[] {
+  return result.called.filter((f) => !allowed.includes(f.id))
+}
+
+/** What to do about a finding, in a few words: the `go get` of the fixed version, or the Go release to build with. */
+export function remedy(finding: VulnFinding, projectGo?: string): string {
+  if (finding.module !== 'stdlib') return finding.fixed ? `go get ${finding.module}@${finding.fixed} && go mod tidy` : 'no fixed version yet'
+  if (!finding.fixed) return 'no Go release fixes it yet'
+  const pinned = projectGo ? ` (the project's .go-version is ${projectGo})` : ''
+  return `build with ${goRelease(finding.fixed)} or newer${pinned}, e.g. GOTOOLCHAIN=${goRelease(finding.fixed)}`
+}
+
+/** govulncheck names Go releases as module versions (v1.26.8); people know them as go1.26.8. */
+const goRelease = (version: string) => version.replace(/^v/, 'go')
+
+export const describeFinding = (f: VulnFinding) =>
+  f.module === 'stdlib'
+    ? `${f.id} in the standard library of ${goRelease(f.version)}${f.fixed ? ` (fixed in ${goRelease(f.fixed)})` : ''}`
+    : `${f.id} in ${f.module}@${f.version}${f.fixed ? ` (fixed in ${f.fixed})` : ''}`
+
+/** A module's fix is the project's to make with go get: those first, then the standard library's. */
+export const blockingOrder = (findings: readonly VulnFinding[]) =>
+  [...findings].sort((a, b) => Number(a.module === 'stdlib') - Number(b.module === 'stdlib'))
+
+/**
+ * The one-line refusal of a release that calls vulnerable code: the first advisory and its fix. One module
+ * at a time: `go get` of a fixed version is always an upgrade, while naming several at once fails when one
+ * fix needs another module above that module's own fix (grpc's fix needing a newer x/text, say).
+ */
+export function blockedError(blocked: VulnFinding[], projectGo?: string): UserError {
+  const ordered = blockingOrder(blocked)
+  const first = ordered[0]!
+  const more = ordered.length > 1 ? ` and ${ordered.length - 1} more (\`vaultkit plugin audit\` lists them)` : ''
+  const allow = ordered.length > 1 ? '--allow-vuln for each' : `--allow-vuln ${first.id}`
+  return new UserError(
+    `the plugin calls code with ${ordered.length > 1 ? 'known vulnerabilities' : 'a known vulnerability'}: ${describeFinding(first)}${more}`,
+    `${remedy(first, projectGo)}, then release again; or release anyway with ${allow}; nothing was built`,
+  )
+}
