@@ -96,7 +96,7 @@ describe('plugin release --sign', () => {
   test('without gpg on PATH, --sign is one line saying to install it; no release folder is left', async () => {
     const bin = join(parent, 'bin-without-gpg')
     mkdirSync(bin)
-    for (const tool of ['go', 'git']) symlinkSync((await execa('which', [tool])).stdout.trim(), join(bin, tool))
+    for (const tool of ['go', 'git']) symlinkSync((await execa('sh', ['-c', `command -v ${tool}`])).stdout.trim(), join(bin, tool))
     const result = await runCli(['plugin', 'release', '--project', project, '--platform', 'linux/amd64', '--out', join(parent, 'no-gpg'), '--sign', 'rsa@example.com', '--skip-audit'], {
       env: {GNUPGHOME, PATH: bin},
     })
