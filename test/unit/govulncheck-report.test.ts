@@ -1,6 +1,7 @@
 import {describe, expect, test} from 'vitest'
 
-import {parseGovulncheck} from '../../src/lib/audit/govulncheck-report.js'
+import {type VulnFinding, parseGovulncheck} from '../../src/lib/audit/govulncheck-report.js'
+import {type AuditResult, blockedError, blockingFindings} from '../../src/lib/audit/govulncheck.js'
 
 // The shape of `govulncheck -format json` (protocol v1.0.0): indented objects one after another, and one
 // finding per trace, so an advisory appears several times at different depths.
@@ -44,5 +45,27 @@ describe('parseGovulncheck', () => {
 
   test('an empty scan has no findings', () => {
     expect(parseGovulncheck('').findings).toEqual([])
+  })
+})
+
+describe('what a release stopped by the gate is told', () => {
+  const stdlib: VulnFinding = {id: 'GO-2026-6809', module: 'stdlib', version: 'v1.26.8', fixed: 'v1.26.10', reach: 'called'}
+  const net: VulnFinding = {id: 'GO-2026-4918', module: 'golang.org/x/net', version: 'v0.52.0', fixed: 'v0.53.0', reach: 'called'}
+
+  test('a module advisory comes first, with the one go get that fixes it', () => {
+    const error = blockedError([stdlib, net], '1.26.10')
+    expect(error.message).toBe('the plugin calls code with known vulnerabilities: GO-2026-4918 in golang.org/x/net@v0.52.0 (fixed in v0.53.0) and 1 more (`vaultkit plugin audit` lists them)')
+    expect(error.hint).toBe('go get golang.org/x/net@v0.53.0 && go mod tidy, then release again; or release anyway with --allow-vuln for each; nothing was built')
+  })
+
+  test('a standard-library advisory names the Go release that fixes it, as Go names releases', () => {
+    const error = blockedError([stdlib], '1.26.10')
+    expect(error.message).toBe('the plugin calls code with a known vulnerability: GO-2026-6809 in the standard library of go1.26.8 (fixed in go1.26.10)')
+    expect(error.hint).toBe("build with go1.26.10 or newer (the project's .go-version is 1.26.10), e.g. GOTOOLCHAIN=go1.26.10, then release again; or release anyway with --allow-vuln GO-2026-6809; nothing was built")
+  })
+
+  test('what --allow-vuln names is let through, wherever it is found', () => {
+    const result = {called: [stdlib, net, {...net, id: stdlib.id}]} as AuditResult
+    expect(blockingFindings(result, ['GO-2026-6809'])).toEqual([net])
   })
 })
