@@ -22,7 +22,8 @@ const SUMS = `${BINARY}_0.1.0_SHA256SUMS`
 const GIT_ENV = {GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com'}
 let project: string
 
-const gpg = (...args: string[]) => execa('gpg', ['--batch', ...args], {env: {GNUPGHOME}, reject: false, all: true})
+// A timeout, since a gpg that wants a passphrase waits for a pinentry that never comes.
+const gpg = (...args: string[]) => execa('gpg', ['--batch', ...args], {env: {GNUPGHOME}, reject: false, all: true, timeout: 60_000})
 const release = (out: string, ...args: string[]) =>
   runCli(['plugin', 'release', '--project', project, '--platform', 'linux/amd64', '--out', join(parent, out), '--json', ...args], {env: {GNUPGHOME}})
 const commit = async (message: string) => {
@@ -104,6 +105,70 @@ describe('plugin release --sign', () => {
     expect(result.stderr).toMatch(/gpg/)
     expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('Error'))).toHaveLength(1)
     expect(existsSync(join(parent, 'no-gpg'))).toBe(false)
+  })
+})
+
+/** The shell of one step of a generated workflow, as GitHub runs it (`run: |` block, dedented). */
+function workflowStep(workflow: string, name: string): string {
+  const lines = readFileSync(join(project, '.github/workflows', workflow), 'utf8').split('\n')
+  const start = lines.findIndex((line) => line.trim() === `- name: ${name}`)
+  expect(start, `step "${name}" of ${workflow}`).toBeGreaterThanOrEqual(0)
+  const run = lines.findIndex((line, i) => i > start && /^\s+run: /.test(line))
+  const indent = lines[run]!.indexOf('run:')
+  const inline = lines[run]!.slice(indent + 'run: '.length)
+  if (inline !== '|') return inline
+  const block: string[] = []
+  for (const line of lines.slice(run + 1)) {
+    if (line.trim() && line.search(/\S/) <= indent) break
+    block.push(line)
+  }
+  const margin = Math.min(...block.filter((l) => l.trim()).map((l) => l.search(/\S/)))
+  return block.map((l) => l.slice(margin)).join('\n')
+}
+
+describe("the generated release workflow's signing", () => {
+  test('imports a passphrase-protected key from the secrets, signs with it, and signs nothing without one', {timeout: 300_000}, async () => {
+    // The author's key, exported as they would put it into RELEASE_SIGNING_KEY.
+    const made = await gpg('--pinentry-mode', 'loopback', '--passphrase', 'correct horse', '--quick-gen-key', 'Workflow Test <ci@example.com>', 'ed25519', 'sign', 'never')
+    expect(made.exitCode, made.all).toBe(0)
+    const secret = await gpg('--pinentry-mode', 'loopback', '--passphrase', 'correct horse', '--armor', '--export-secret-keys', 'ci@example.com')
+    expect(secret.stdout).toContain('BEGIN PGP PRIVATE KEY BLOCK')
+
+    const [importKey, build] = [workflowStep('release.yml', 'import the signing key'), workflowStep('release.yml', 'build the release')]
+    const runner = async (secrets: Record<string, string>, out: string) => {
+      // A runner's fresh keyring and step output file; bash as GitHub runs a step.
+      const home = mkdtempSync(join(parent, 'runner-'))
+      const gnupg = join(home, '.gnupg')
+      mkdirSync(gnupg, {mode: 0o700})
+      const output = join(home, 'output')
+      writeFileSync(output, '')
+      const env = {GNUPGHOME: gnupg, GITHUB_OUTPUT: output}
+      const imported = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', importKey], {cwd: project, env: {...env, ...secrets}, reject: false, all: true, timeout: 60_000})
+      expect(imported.exitCode, imported.all).toBe(0)
+      const key = readFileSync(output, 'utf8').match(/^key=(.*)$/m)?.[1] ?? ''
+      const built = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', build.replace("-out dist", `-out ${join(parent, out)} -platform linux/amd64`)], {
+        cwd: project,
+        env: {...env, GITHUB_REF_NAME: 'v0.1.0', SIGNING_KEY: key},
+        reject: false,
+        all: true,
+        timeout: 240_000,
+      })
+      await execa('gpgconf', ['--kill', 'all'], {env, reject: false})
+      return {imported, built, key}
+    }
+
+    const signed = await runner({RELEASE_SIGNING_KEY: secret.stdout, RELEASE_SIGNING_PASSPHRASE: 'correct horse'}, 'workflow-signed')
+    expect(signed.built.exitCode, signed.built.all).toBe(0)
+    expect(signed.key).toMatch(/^[0-9A-F]{40}$/)
+    const dist = join(parent, 'workflow-signed')
+    const verified = await gpg('--verify', join(dist, `${SUMS}.sig`), join(dist, SUMS))
+    expect(verified.all).toContain('Good signature from "Workflow Test <ci@example.com>"')
+    expect(signed.imported.all).not.toContain('correct horse')
+
+    const unsigned = await runner({RELEASE_SIGNING_KEY: '', RELEASE_SIGNING_PASSPHRASE: ''}, 'workflow-unsigned')
+    expect(unsigned.imported.stdout).toContain('no RELEASE_SIGNING_KEY secret: the release is not signed')
+    expect(unsigned.built.exitCode, unsigned.built.all).toBe(0)
+    expect(readdirSync(join(parent, 'workflow-unsigned')).filter((f) => f.endsWith('.sig'))).toEqual([])
   })
 })
 
