@@ -146,7 +146,7 @@ describe("the generated release workflow's signing", () => {
       const imported = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', importKey], {cwd: project, env: {...env, ...secrets}, reject: false, all: true, timeout: 60_000})
       expect(imported.exitCode, imported.all).toBe(0)
       const key = readFileSync(output, 'utf8').match(/^key=(.*)$/m)?.[1] ?? ''
-      const built = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', build.replace("-out dist", `-out ${join(parent, out)} -platform linux/amd64`)], {
+      const built = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', build.replace('-out dist', `-out ${join(parent, out)} -platform linux/amd64`)], {
         cwd: project,
         env: {...env, GITHUB_REF_NAME: 'v0.1.0', SIGNING_KEY: key},
         reject: false,
