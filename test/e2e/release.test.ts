@@ -87,7 +87,7 @@ describe('plugin release of the secrets kind', () => {
     const check = await execa('sha256sum', ['-c', SUMS], {cwd: dist, reject: false})
     expect(check.exitCode, check.stderr).toBe(0)
     expect(check.stdout.split('\n').filter((line) => line.endsWith(': OK'))).toHaveLength(10)
-    expect((await gpg('--verify', `${SUMS}.sig`, SUMS).catch((e) => e)).exitCode).toBe(0)
+    expect((await gpg('--verify', join(dist, `${SUMS}.sig`), join(dist, SUMS))).exitCode).toBe(0)
     for (const p of release.platforms) expect(sha256(readFileSync(join(dist, p.zip)))).toBe(p.zipSha256)
   })
 

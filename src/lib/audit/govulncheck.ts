@@ -110,7 +110,8 @@ export async function auditProject(project: PluginProject, options: AuditOptions
 
 function scanFailure(output: string, db: string | undefined): UserError {
   const line = errorLine(output.replace(/^govulncheck: /gm, '')) || 'govulncheck failed'
-  if (/vulnerabilit(y|ies) database|fetching vulnerabilities|vuln\.go\.dev|no such host|dial tcp|db\.json/i.test(output)) {
+  // "creating client" is govulncheck failing to open -db (a folder that is not there, a URL it cannot parse).
+  if (/creating client|vulnerabilit(y|ies) database|fetching vulnerabilities|vuln\.go\.dev|no such host|dial tcp|db\.json/i.test(output)) {
     return new UserError(`cannot read the vulnerability database ${db ?? 'https://vuln.go.dev'}: ${line}`, 'check the network, or name a mirror with --vuln-db or VAULTKIT_VULN_DB (a URL, or a file:// folder)')
   }
   return new UserError(`govulncheck could not scan the plugin: ${line}`, 'fix what it names (`go build` shows the same), then run this again')
