@@ -61,7 +61,8 @@ describe('what a release stopped by the gate is told', () => {
   test('a standard-library advisory names the Go release that fixes it, as Go names releases', () => {
     const error = blockedError([stdlib], '1.26.10')
     expect(error.message).toBe('the plugin calls code with a known vulnerability: GO-2026-6809 in the standard library of go1.26.8 (fixed in go1.26.10)')
-    expect(error.hint).toBe("build with go1.26.10 or newer (the project's .go-version is 1.26.10), e.g. GOTOOLCHAIN=go1.26.10, then release again; or release anyway with --allow-vuln GO-2026-6809; nothing was built")
+    expect(error.hint).toBe("build with the project's Go (.go-version), e.g. GOTOOLCHAIN=go1.26.10: go1.26.10 fixes it, then release again; or release anyway with --allow-vuln GO-2026-6809; nothing was built")
+    expect(blockedError([stdlib], '1.26.9').hint).toMatch(/^build with go1\.26\.10 or newer, e\.g\. GOTOOLCHAIN=go1\.26\.10, and raise \.go-version from 1\.26\.9, then release again/)
   })
 
   test('what --allow-vuln names is let through, wherever it is found', () => {

@@ -11,7 +11,7 @@ import {localGoVersion} from '../go.js'
 import type {PluginProject} from '../project/project.js'
 import {errorLine} from '../steps.js'
 import {cacheDir} from '../vault/install/install.js'
-import {goVersions} from '../versions.js'
+import {compareVersions, goVersions} from '../versions.js'
 import {type VulnFinding, parseGovulncheck} from './govulncheck-report.js'
 
 /** The govulncheck vaultkit installs on first use; HashiCorp's plugin CI runs the same tool. */
@@ -193,8 +193,10 @@ export function blockingFindings(result: AuditResult, allowed: readonly string[]
 export function remedy(finding: VulnFinding, projectGo?: string): string {
   if (finding.module !== 'stdlib') return finding.fixed ? `go get ${finding.module}@${finding.fixed} && go mod tidy` : 'no fixed version yet'
   if (!finding.fixed) return 'no Go release fixes it yet'
-  const pinned = projectGo ? ` (the project's .go-version is ${projectGo})` : ''
-  return `build with ${goRelease(finding.fixed)} or newer${pinned}, e.g. GOTOOLCHAIN=${goRelease(finding.fixed)}`
+  const fixedGo = goRelease(finding.fixed)
+  // The project's .go-version is what its CI builds with: point at it when it already has the fix.
+  if (projectGo && compareVersions(projectGo, finding.fixed) >= 0) return `build with the project's Go (.go-version), e.g. GOTOOLCHAIN=go${projectGo}: ${fixedGo} fixes it`
+  return `build with ${fixedGo} or newer, e.g. GOTOOLCHAIN=${fixedGo}${projectGo ? `, and raise .go-version from ${projectGo}` : ''}`
 }
 
 /** govulncheck names Go releases as module versions (v1.26.8); people know them as go1.26.8. */
