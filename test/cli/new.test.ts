@@ -20,7 +20,8 @@ describe('plugin new: the happy path', () => {
     expect(listTree(project)).toEqual(listTree(GOLDEN))
     expect(result.stdout).toContain('Created vault-plugin-secrets-hello (secrets, example.com/vault-plugin-secrets-hello) in vault-plugin-secrets-hello')
     for (const file of listTree(project)) expect(result.stdout).toContain(`create ${file}`)
-    expect(result.stdout).toContain('make test')
+    expect(result.stdout).toContain('vaultkit plugin dev')
+    expect(result.stdout).toContain('vaultkit plugin test')
   })
 
   test('a name that already has the prefix is used as it is', async () => {

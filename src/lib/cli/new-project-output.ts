@@ -37,6 +37,6 @@ export function printNextSteps(result: NewProjectResult, log: (line: string) => 
   log('')
   log('Next:')
   log(`  cd ${shellQuote(shownDirectory(result))}`)
-  log('  make test     # run the Go tests')
-  log('  make build    # build the plugin into vault/plugins/')
+  log('  vaultkit plugin dev    # build, register and run it in a Vault dev server; reload on every change')
+  log('  vaultkit plugin test   # unit tests, then acceptance tests against it mounted in a real Vault')
 }

@@ -1,0 +1,59 @@
+import * as Flags from '@oclif/core/flags'
+
+import {BaseCommand} from '../../lib/cli/base-command.js'
+import {databaseConnection, databaseFlags, projectFlag, vaultBinFlag} from '../../lib/cli/shared-flags.js'
+import {UserError} from '../../lib/errors.js'
+import {type PluginTestResult, runPluginTest} from '../../lib/testing/plugin-test.js'
+
+export default class PluginTest extends BaseCommand {
+  static override summary = "Run the plugin's unit tests, then its acceptance tests against it built and mounted in a real Vault"
+  static override description =
+    "The unit tier is `go test ./...` (with the project's build tags). Then, as `plugin dev` does, the project's dev server (or its cluster, or --nodes 3) is started or reused and the current build is registered and mounted, and the acceptance tier runs the tests the unit tier skipped, with VAULT_ACC=1, VAULT_ADDR, VAULT_TOKEN, VAULT_PLUGIN_MOUNT, VAULT_PLUGIN_NAME and VAULT_PLUGIN_TYPE set: HashiCorp's plugins' acceptance tests skip without VAULT_ACC, so they run unchanged. A server this started is stopped at the end. Exits 0 only when both tiers pass. Arguments after -- go to go test in both tiers."
+
+  static override strict = false
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --run Creds -- -race -v',
+    '<%= config.bin %> <%= command.id %> --nodes 3 --json',
+  ]
+
+  static override flags = {
+    project: projectFlag,
+    nodes: Flags.string({description: 'run the acceptance tier on a raft cluster of 3 or 5 nodes (default: what the project runs, else its dev server)', options: ['1', '3', '5']}),
+    path: Flags.string({description: 'mount path (default: the plugin name)'}),
+    run: Flags.string({description: 'go test -run for the unit tier; the acceptance tier runs the matching tests it skipped'}),
+    'vault-bin': vaultBinFlag,
+    ...databaseFlags,
+  }
+
+  async run(): Promise<PluginTestResult> {
+    const {flags, argv} = await this.parse(PluginTest)
+    const goTestArgs = (argv as string[]).filter((arg) => arg !== '--')
+    const unknown = goTestArgs.find((arg) => !arg.startsWith('-'))
+    if (unknown !== undefined) throw new UserError(`unexpected argument "${unknown}"`, 'go test flags go after --, e.g. `vaultkit plugin test -- -race -v`')
+    let stopped = () => {}
+    const stop = new Promise<void>((resolve) => {
+      stopped = resolve
+    })
+    process.once('SIGINT', stopped).once('SIGTERM', stopped)
+    const result = await runPluginTest({
+      projectDir: flags.project,
+      nodes: flags.nodes === undefined ? undefined : Number(flags.nodes),
+      vaultBin: flags['vault-bin'],
+      path: flags.path,
+      database: databaseConnection(flags),
+      run: flags.run,
+      goTestArgs,
+      // With --json, stdout is the result alone; the progress lines go to stderr either way.
+      log: (line) => process.stderr.write(`${line}\n`),
+      stop,
+    })
+    if (!result.ok) {
+      const failed = result.tiers.filter((t) => t.failed > 0).map((t) => t.tier)
+      // Written directly: with --json, oclif's logToStderr is silent, and this line is the verdict.
+      process.stderr.write(`the ${failed.join(' and ')} tier${failed.length > 1 ? 's' : ''} failed: ${result.tiers.flatMap((t) => t.failures).join(', ')}\n`)
+      process.exitCode = 1
+    }
+    return result
+  }
+}

@@ -1,0 +1,207 @@
+import {UserError} from '../errors.js'
+import {loadExeca} from '../exec.js'
+import {readProject, type PluginProject} from '../project/project.js'
+import {deploy, type DeployTarget} from '../registration/deploy.js'
+import type {DatabaseConnection} from '../registration/register-database.js'
+import {activeClusterClient} from '../vault/cluster.js'
+import {readClusterState} from '../vault/cluster-state.js'
+import {ensureVaultBinary} from '../vault/install/install.js'
+import {startProjectServer, stopProjectServer} from '../vault/project-server.js'
+import {devServerClient, withoutVaultVariables} from '../vault/server.js'
+import {readState} from '../vault/state.js'
+
+/** One event of `go test -json` (test2json). */
+export interface GoTestEvent {
+  Time?: string
+  Action: string
+  Package?: string
+  Test?: string
+  Elapsed?: number
+  Output?: string
+}
+
+export interface TierResult {
+  tier: 'unit' | 'acceptance'
+  passed: number
+  failed: number
+  skipped: number
+  seconds: number
+  /** Top-level tests that failed, as Package.Test, and packages that did not build. */
+  failures: string[]
+  events: GoTestEvent[]
+}
+
+export interface PluginTestOptions {
+  projectDir: string
+  /** A raft cluster of this many nodes; default whatever the project runs, else its dev server. */
+  nodes?: number
+  vaultBin?: string
+  path?: string
+  database?: DatabaseConnection
+  /** go test -run for the unit tier; the acceptance tier runs what it skipped. */
+  run?: string
+  /** Passed to go test in both tiers (`-- -race -v`). */
+  goTestArgs: string[]
+  log: (line: string) => void
+  /** Resolves when the user asks to stop (Ctrl-C). */
+  stop: Promise<void>
+}
+
+export interface PluginTestResult {
+  ok: boolean
+  tiers: TierResult[]
+  /** Where the acceptance tier ran: the mount path, the Vault address and the build's version. */
+  vault?: {addr: string; path: string; version?: string; started: boolean}
+}
+
+/**
+ * `plugin test`: the unit tier (`go test ./...`), then the plugin built and deployed into the project's
+ * dev server or cluster as `plugin dev` does, then the acceptance tier against it. The acceptance tests
+ * are the ones the unit tier skipped: HashiCorp's convention is a test that skips without VAULT_ACC, so
+ * a plugin's own acceptance tests run unchanged. A server this started is stopped at the end.
+ */
+export async function runPluginTest(options: PluginTestOptions): Promise<PluginTestResult> {
+  const {log} = options
+  const project = await readProject(options.projectDir)
+  const interrupted = options.stop.then(() => {
+    throw new UserError('Interrupted (SIGINT)', 'the tests were stopped, and a dev server this started was stopped too', 130)
+  })
+  interrupted.catch(() => undefined)
+  const tiers: TierResult[] = []
+
+  log('unit tier: go test ./...')
+  const unit = await Promise.race([goTestTier(project, 'unit', options.run, options.goTestArgs, {}, options.stop, log), interrupted])
+  tiers.push(unit)
+  log(describeTier(unit))
+
+  const acceptance = skippedTests(unit)
+  if (acceptance.length === 0) {
+    log('acceptance tier: no test skipped without VAULT_ACC, so none to run against Vault')
+    return {ok: unit.failed === 0, tiers}
+  }
+
+  const vaultBin = (await readClusterState(project.dir)) ? undefined : (await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})).path
+  const started = await startProjectServer(project, vaultBin ?? '', options.nodes, log)
+  const cleanUp = async () => {
+    if (started.alreadyRunning) return
+    await stopProjectServer(project.dir)
+    log(`Stopped the ${started.kind === 'dev' ? 'dev server' : 'cluster'} this started.`)
+  }
+  try {
+    const target = await deployTarget(project)
+    log(`${started.alreadyRunning ? 'Using' : 'Started'} the project's ${started.kind === 'dev' ? 'dev server' : `${started.nodes.length}-node cluster`} ${started.addr}`)
+    const deployed = await Promise.race([deploy(target, project.dir, {path: options.path, database: options.database, onCompilerOutput: (text) => log(text)}), interrupted])
+    const path = deployed.registered.path
+    const addr = 'client' in target ? target.client.addr : (await activeClusterClient(target.cluster)).addr
+    log(`${path}/ runs ${project.binaryName} ${deployed.built.version ?? '(unversioned)'}, sha256 ${deployed.built.sha256.slice(0, 12)}`)
+
+    const env = {
+      VAULT_ACC: '1',
+      VAULT_ADDR: addr,
+      VAULT_TOKEN: started.token,
+      VAULT_PLUGIN_MOUNT: path,
+      VAULT_PLUGIN_NAME: project.name,
+      VAULT_PLUGIN_TYPE: project.pluginType,
+    }
+    const run = `^(${acceptance.map(escapeRegExp).join('|')})$`
+    log(`acceptance tier: VAULT_ACC=1 go test -run '${run}' ./...`)
+    const result = await Promise.race([goTestTier(project, 'acceptance', run, options.goTestArgs, env, options.stop, log), interrupted])
+    tiers.push(result)
+    log(describeTier(result))
+    return {ok: tiers.every((t) => t.failed === 0), tiers, vault: {addr, path, version: deployed.built.version, started: !started.alreadyRunning}}
+  } finally {
+    await cleanUp()
+  }
+}
+
+async function deployTarget(project: PluginProject): Promise<DeployTarget> {
+  const cluster = await readClusterState(project.dir)
+  if (cluster) return {cluster}
+  const state = await readState(project.dir)
+  if (!state) throw new UserError('The dev server of this project is not recorded', 'run `vaultkit server start`, then this again')
+  return {client: devServerClient(state)}
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** The top-level tests the unit tier skipped: the ones that need Vault. */
+function skippedTests(unit: TierResult): string[] {
+  const names = new Set<string>()
+  for (const event of unit.events) if (event.Action === 'skip' && event.Test && !event.Test.includes('/')) names.add(event.Test)
+  return [...names].sort()
+}
+
+export function describeTier(tier: TierResult): string {
+  const failures = tier.failures.length ? `: ${tier.failures.join(', ')}` : ''
+  return `${tier.tier} tier: ${tier.passed} passed, ${tier.failed} failed, ${tier.skipped} skipped in ${tier.seconds} s${failures}`
+}
+
+/**
+ * One `go test -json` run over the module, with the project's build tags and cgo setting. Each package's
+ * result is logged as it ends (a line every package: progress), and a failed test's own output after it.
+ */
+async function goTestTier(
+  project: PluginProject,
+  tier: TierResult['tier'],
+  run: string | undefined,
+  extra: string[],
+  env: Record<string, string>,
+  stop: Promise<void>,
+  log: (line: string) => void,
+): Promise<TierResult> {
+  const started = performance.now()
+  const {tags, cgo} = project.description.build
+  const args = ['test', '-json', ...(tier === 'acceptance' ? ['-count=1'] : []), ...(tags.length ? ['-tags', tags.join(',')] : []), ...(run ? ['-run', run] : []), ...extra, './...']
+  const execa = await loadExeca()
+  // The unit tier runs without the Vault of the caller's shell: its tests must not reach one.
+  const baseEnv = tier === 'unit' ? {...withoutVaultVariables(process.env), VAULT_ACC: ''} : process.env
+  const child = execa('go', args, {cwd: project.dir, env: {...baseEnv, CGO_ENABLED: cgo ? '1' : '0', ...env}, extendEnv: false, reject: false, lines: true, buffer: {stdout: false, stderr: true}, stdin: 'ignore'})
+  void stop.then(() => child.kill('SIGINT'))
+  const result: TierResult = {tier, passed: 0, failed: 0, skipped: 0, seconds: 0, failures: [], events: []}
+  const output = new Map<string, string[]>()
+  const buildOutput: string[] = []
+  for await (const line of child.iterable({from: 'stdout'})) {
+    const event = parseEvent(String(line))
+    if (!event) continue
+    result.events.push(event)
+    const key = `${event.Package ?? ''}.${event.Test ?? ''}`
+    if (event.Action === 'output' && event.Output) output.set(key, [...(output.get(key) ?? []), event.Output])
+    if (event.Action === 'build-output' && event.Output) buildOutput.push(event.Output)
+    if (!['pass', 'fail', 'skip'].includes(event.Action)) continue
+    if (event.Test && !event.Test.includes('/')) {
+      if (event.Action === 'pass') result.passed++
+      else if (event.Action === 'skip') result.skipped++
+      else {
+        result.failed++
+        result.failures.push(event.Test)
+        for (const text of output.get(key) ?? []) log(`  ${text.trimEnd()}`)
+      }
+    } else if (!event.Test) {
+      // A package "skip" has no test files: nothing to say.
+      if (event.Action !== 'skip') log(`  ${event.Action === 'pass' ? 'ok  ' : 'FAIL'} ${event.Package}${event.Elapsed === undefined ? '' : ` ${event.Elapsed} s`}`)
+      if (event.Action === 'fail' && !result.events.some((e) => e.Package === event.Package && e.Test && e.Action === 'fail')) {
+        // A package that failed without a failing test did not build (or its TestMain failed).
+        result.failed++
+        result.failures.push(`${event.Package} (did not build)`)
+        for (const text of [...buildOutput.splice(0), ...(output.get(key) ?? [])]) log(`  ${text.trimEnd()}`)
+      }
+    }
+  }
+  const done = await child
+  if (done.exitCode !== 0 && result.failed === 0 && !done.isTerminated) {
+    // go test stopped before any test ran: a build failure outside the JSON stream, or no go.
+    result.failed++
+    result.failures.push(`go test (exit ${done.exitCode ?? 'signal'}): ${String(done.stderr ?? '').trim().split('\n')[0] ?? ''}`)
+  }
+  result.seconds = Math.round((performance.now() - started) / 10) / 100
+  return result
+}
+
+function parseEvent(line: string): GoTestEvent | undefined {
+  try {
+    const event = JSON.parse(line) as GoTestEvent
+    return typeof event.Action === 'string' ? event : undefined
+  } catch {
+    return undefined
+  }
+}
