@@ -12,7 +12,7 @@ import {ensureVaultBinary, NoVaultBinary} from './vault/install/install.js'
 import {HEALTH_EVEN_SEALED, isOurServer} from './vault/server.js'
 import {readState} from './vault/state.js'
 import {goVersions} from './versions.js'
-import {type AuditResult, auditProject, blockingOrder, remedy, vulnDatabase} from './audit/govulncheck.js'
+import {type AuditResult, auditProject, blockingOrder, govulncheckInstalled, remedy, vulnDatabase} from './audit/govulncheck.js'
 import type {Progress} from './cli/progress.js'
 
 /** One finding of `vaultkit doctor`; `fix` says what to do when it is not ok. */
@@ -80,6 +80,9 @@ async function checkVulnerabilities(project: PluginProject, db: string | undefin
   const check = 'vulnerabilities'
   let result: AuditResult
   try {
+    if (!(await govulncheckInstalled())) {
+      return {check, status: 'skipped', detail: 'not scanned: govulncheck is not installed yet (doctor does not install it)', fix: '`vaultkit plugin audit` installs it and scans'}
+    }
     result = await auditProject(project, {db, progress})
   } catch (error) {
     if (!(error instanceof UserError)) throw error

@@ -81,6 +81,12 @@ describe('doctor', () => {
     expect(lines.at(-1)).toBe('no failures, 1 warning')
   })
 
+  test('without govulncheck installed, doctor skips the scan (it does not install it) and says what does', async () => {
+    const {exitCode, check} = await doctor(['--project', project, '--vault-bin', vaultBin], {XDG_CACHE_HOME: tempDir()})
+    expect(exitCode).toBe(0)
+    expect(check('vulnerabilities')).toMatchObject({status: 'skipped', fix: '`vaultkit plugin audit` installs it and scans'})
+  })
+
   test('a vulnerability database that cannot be read is a warning naming --vuln-db', async () => {
     const {exitCode, check} = await doctor(['--project', project, '--vault-bin', vaultBin, '--vuln-db', `file://${join(parent, 'no-such-db')}`])
     expect(exitCode).toBe(0)

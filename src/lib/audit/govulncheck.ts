@@ -45,12 +45,9 @@ export interface AuditResult {
  * a tool built by another Go release may refuse newer sources.
  */
 export async function installedGoTool(name: string, pkg: string, version: string, progress?: Progress): Promise<string> {
-  const {version: goVersion, problem} = await localGoVersion()
-  if (!goVersion) throw new UserError(`${problem}, and ${name} is built with it`, 'install Go (https://go.dev/dl), then run this again')
-  const tools = join(cacheDir(), 'tools')
-  const dir = join(tools, `${name}-${version}-${goVersion}`)
-  const binary = join(dir, name)
+  const {dir, binary} = await goToolPath(name, version)
   if (existsSync(binary)) return binary
+  const tools = join(cacheDir(), 'tools')
 
   await mkdir(tools, {recursive: true})
   const staging = await mkdtemp(join(tools, `.${name}-`))
@@ -65,6 +62,17 @@ export async function installedGoTool(name: string, pkg: string, version: string
   await rename(staging, dir).catch(() => rm(staging, {recursive: true, force: true}))
   return binary
 }
+
+/** Where a Go tool of this Go release lives in vaultkit's cache (installed or not). */
+async function goToolPath(name: string, version: string): Promise<{dir: string; binary: string}> {
+  const {version: goVersion, problem} = await localGoVersion()
+  if (!goVersion) throw new UserError(`${problem}, and ${name} is built with it`, 'install Go (https://go.dev/dl), then run this again')
+  const dir = join(cacheDir(), 'tools', `${name}-${version}-${goVersion}`)
+  return {dir, binary: join(dir, name)}
+}
+
+/** Whether govulncheck is installed for this Go release: doctor scans only then, since installing takes a minute. */
+export const govulncheckInstalled = async () => existsSync((await goToolPath('govulncheck', GOVULNCHECK.version)).binary)
 
 export const govulncheckBinary = (progress?: Progress) => installedGoTool('govulncheck', `${GOVULNCHECK.module}/cmd/govulncheck`, GOVULNCHECK.version, progress)
 
