@@ -8,6 +8,7 @@ import {isOurServer} from '../../src/lib/vault/server.js'
 import {readState} from '../../src/lib/vault/state.js'
 import {runCli} from '../helpers.js'
 import {installVault, scaffold} from './vault.js'
+import {startPostgres} from '../postgres.js'
 
 // `plugin test` on fresh projects of the kinds with acceptance tests, against the real Vault it starts:
 // both tiers pass, a handler broken in a way the in-memory unit tests miss fails the acceptance tier, and
@@ -90,6 +91,24 @@ describe('plugin test', () => {
     expect(exitCode, stderr).toBe(0)
     expect(tier(report, 'acceptance')).toMatchObject({passed: 1, failed: 0, skipped: 0})
     expect(await serverRunning(auth)).toBe(false)
+  })
+
+  test('database: config, a role, creds that log in, revoke and rotate-root through the database/ engine and a real PostgreSQL', async () => {
+    const postgres = await startPostgres()
+    try {
+      const database = await scaffold('database', parent)
+      const result = await runCli(['plugin', 'test', '--project', database, '--json'], {env: {PG_URL: postgres.url}})
+      expect(result.exitCode, result.stdout).toBe(0)
+      const report = JSON.parse(result.stdout) as PluginTestResult
+      // With PG_URL, the unit tier runs the integration tests; the acceptance tier runs the engine's.
+      expect(tier(report, 'unit')).toMatchObject({failed: 0, skipped: 1})
+      expect(tier(report, 'acceptance')).toMatchObject({passed: 1, failed: 0, skipped: 0})
+      expect(report.vault).toMatchObject({path: 'database', started: true})
+      expect(result.stdout + result.stderr).not.toContain(postgres.password)
+      expect(await serverRunning(database)).toBe(false)
+    } finally {
+      await postgres.stop()
+    }
   })
 
   test('a Vault binary that does not exist is one line, and nothing is left running', async () => {

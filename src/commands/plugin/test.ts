@@ -8,7 +8,7 @@ import {type PluginTestResult, runPluginTest} from '../../lib/testing/plugin-tes
 export default class PluginTest extends BaseCommand {
   static override summary = "Run the plugin's unit tests, then its acceptance tests against it built and mounted in a real Vault"
   static override description =
-    "The unit tier is `go test ./...` (with the project's build tags). Then, as `plugin dev` does, the project's dev server (or its cluster, or --nodes 3) is started or reused and the current build is registered and mounted, and the acceptance tier runs the tests the unit tier skipped, with VAULT_ACC=1, VAULT_ADDR, VAULT_TOKEN, VAULT_PLUGIN_MOUNT, VAULT_PLUGIN_NAME and VAULT_PLUGIN_TYPE set: HashiCorp's plugins' acceptance tests skip without VAULT_ACC, so they run unchanged. A server this started is stopped at the end. Exits 0 only when both tiers pass. Arguments after -- go to go test in both tiers."
+    "The unit tier is `go test ./...` (with the project's build tags). Then, as `plugin dev` does, the project's dev server (or its cluster, or --nodes 3) is started or reused and the current build is registered and mounted, and the acceptance tier runs the tests the unit tier skipped, with VAULT_ACC=1, VAULT_ADDR, VAULT_TOKEN, VAULT_PLUGIN_MOUNT, VAULT_PLUGIN_NAME, VAULT_PLUGIN_TYPE and VAULT_PLUGIN_VERSION set (and PG_URL passed through, for the database kind): HashiCorp's plugins' acceptance tests skip without VAULT_ACC, so they run unchanged. A server this started is stopped at the end. Exits 0 only when both tiers pass. Arguments after -- go to go test in both tiers."
 
   static override strict = false
   static override examples = [

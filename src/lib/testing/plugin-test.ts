@@ -90,7 +90,8 @@ export async function runPluginTest(options: PluginTestOptions): Promise<PluginT
   try {
     const target = await deployTarget(project)
     log(`${started.alreadyRunning ? 'Using' : 'Started'} the project's ${started.kind === 'dev' ? 'dev server' : `${started.nodes.length}-node cluster`} ${started.addr}`)
-    const deployed = await Promise.race([deploy(target, project.dir, {path: options.path, database: options.database, onCompilerOutput: (text) => log(text)}), interrupted])
+    const database = project.pluginType === 'database' ? databaseFor(options.database, process.env.PG_URL) : options.database
+    const deployed = await Promise.race([deploy(target, project.dir, {path: options.path, database, onCompilerOutput: (text) => log(text)}), interrupted])
     const path = deployed.registered.path
     const addr = 'client' in target ? target.client.addr : (await activeClusterClient(target.cluster)).addr
     log(`${path}/ runs ${project.binaryName} ${deployed.built.version ?? '(unversioned)'}, sha256 ${deployed.built.sha256.slice(0, 12)}`)
@@ -102,6 +103,8 @@ export async function runPluginTest(options: PluginTestOptions): Promise<PluginT
       VAULT_PLUGIN_MOUNT: path,
       VAULT_PLUGIN_NAME: project.name,
       VAULT_PLUGIN_TYPE: project.pluginType,
+      // As registered (with the v), for tests that configure a mount of their own (database/config/...).
+      VAULT_PLUGIN_VERSION: deployed.built.version ?? '',
     }
     const run = `^(${acceptance.map(escapeRegExp).join('|')})$`
     log(`acceptance tier: VAULT_ACC=1 go test -run '${run}' ./...`)
@@ -112,6 +115,25 @@ export async function runPluginTest(options: PluginTestOptions): Promise<PluginT
   } finally {
     await cleanUp()
   }
+}
+
+/**
+ * The database kind's connection: the flags, else the PostgreSQL in PG_URL that its integration and
+ * acceptance tests use (the URL's user as the connection's root, its credentials templated out).
+ */
+export function databaseFor(flags: DatabaseConnection | undefined, pgUrl: string | undefined): DatabaseConnection | undefined {
+  if (flags?.connectionUrl || !pgUrl) return flags
+  let url: URL
+  try {
+    url = new URL(pgUrl)
+  } catch {
+    throw new UserError('PG_URL is not a URL', 'set it to a superuser\'s URL, e.g. postgres://postgres:secret@127.0.0.1:5432/postgres?sslmode=disable')
+  }
+  const username = decodeURIComponent(url.username)
+  const password = decodeURIComponent(url.password)
+  url.username = ''
+  url.password = ''
+  return {connectionUrl: url.toString().replace('://', '://{{username}}:{{password}}@'), username, password}
 }
 
 async function deployTarget(project: PluginProject): Promise<DeployTarget> {
