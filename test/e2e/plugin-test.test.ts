@@ -7,7 +7,7 @@ import type {PluginTestResult} from '../../src/lib/testing/plugin-test.js'
 import {isOurServer} from '../../src/lib/vault/server.js'
 import {readState} from '../../src/lib/vault/state.js'
 import {runCli} from '../helpers.js'
-import {installVault, scaffold} from './vault.js'
+import {installVault, scaffold, startVaultkit} from './vault.js'
 import {startPostgres} from '../postgres.js'
 
 // `plugin test` on fresh projects of the kinds with acceptance tests, against the real Vault it starts:
@@ -48,7 +48,7 @@ describe('plugin test', () => {
     const acceptance = tier(report, 'acceptance')
     expect(acceptance).toMatchObject({passed: 2, failed: 0, skipped: 0})
     const ran = acceptance.events.filter((e) => e.Action === 'pass' && e.Test && !e.Test.includes('/')).map((e) => e.Test)
-    expect(ran.sort()).toEqual(['TestAcceptance_ConfigAndHello', 'TestAcceptance_CredsLease'])
+    expect(ran.sort()).toEqual(['TestAcceptance_ConfigAndPathHello', 'TestAcceptance_CredsLease'])
     expect(report.vault).toMatchObject({path: 'hello', version: 'v0.1.0', started: true})
     expect(stderr).toMatch(/^acceptance tier: 2 passed, 0 failed, 0 skipped in [\d.]+ s$/m)
     expect(stderr).toContain('Stopped the dev server this started.')
@@ -109,6 +109,31 @@ describe('plugin test', () => {
     } finally {
       await postgres.stop()
     }
+  })
+
+  test('a plugin that does not start in Vault is one line and exit 1; the server it started is stopped', async () => {
+    const main = join(secrets, 'cmd/vault-plugin-secrets-hello/main.go')
+    const original = readFileSync(main, 'utf8')
+    writeFileSync(main, original.replace('func main() {', 'func main() {\n\tos.Exit(3)'))
+    try {
+      const result = await runCli(['plugin', 'test', '--project', secrets])
+      expect(result.exitCode).toBe(1)
+      expect(result.stderr.split('\n').filter((l) => l.startsWith('Error'))).toHaveLength(1)
+      expect(result.stderr).toContain('Stopped the dev server this started.')
+      expect(await serverRunning(secrets)).toBe(false)
+    } finally {
+      writeFileSync(main, original)
+    }
+  })
+
+  test('Ctrl-C during the acceptance tier: exit 130, and the server it started is stopped', async () => {
+    const run = startVaultkit(['plugin', 'test', '--project', secrets])
+    await run.waitFor(/acceptance tier: VAULT_ACC=1/)
+    run.kill('SIGINT')
+    const result = await run
+    expect(result.exitCode, run.output).toBe(130)
+    expect(run.output).toContain('Interrupted (SIGINT)')
+    expect(await serverRunning(secrets)).toBe(false)
   })
 
   test('a Vault binary that does not exist is one line, and nothing is left running', async () => {

@@ -30,11 +30,14 @@ test('template test --e2e of a database kind issues creds from a real PostgreSQL
   const kind = await newDatabaseKind()
   const url = `postgres://{{username}}:{{password}}@127.0.0.1:${postgres.port}/postgres?sslmode=disable`
   const args = ['template', 'test', kind, '--e2e', '--json', '--keep', '--connection-url', url, '--db-username', postgres.superuser]
-  const result = await runCli(args, {env: {XDG_CONFIG_HOME: tempDir(), TMPDIR: tempDir(), VAULTKIT_DB_PASSWORD: postgres.password}})
+  // PG_URL for the kind's acceptance test, which makes a connection of its own.
+  const env = {XDG_CONFIG_HOME: tempDir(), TMPDIR: tempDir(), VAULTKIT_DB_PASSWORD: postgres.password, PG_URL: postgres.url}
+  const result = await runCli(args, {env})
   expect(result.exitCode, result.stdout + result.stderr).toBe(0)
   const report = JSON.parse(result.stdout) as {project: string; steps: Step[]}
   const steps = Object.fromEntries(report.steps.map((s) => [s.step, s]))
-  for (const step of ['go test ./...', 'vault dev server', 'plugin build', 'plugin register', 'smoke']) expect(steps[step]?.status, step).toBe('ok')
+  for (const step of ['go test ./...', 'vault dev server', 'plugin build', 'plugin register', 'smoke', 'acceptance tests']) expect(steps[step]?.status, step).toBe('ok')
+  expect(steps['acceptance tests']?.detail).toMatch(/^acceptance tier: 1 passed, 0 failed, 0 skipped in [\d.]+ s$/)
   expect(steps['plugin register']?.detail).toBe('database: enabled')
   const user = /^GET database\/creds\/hello -> issued database user (\S+) \(lease \d+ s\), then revoked it$/.exec(steps.smoke?.detail ?? '')?.[1]
   expect(user, steps.smoke?.detail).toBeDefined()

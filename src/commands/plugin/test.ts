@@ -35,7 +35,9 @@ export default class PluginTest extends BaseCommand {
     const stop = new Promise<void>((resolve) => {
       stopped = resolve
     })
-    process.once('SIGINT', stopped).once('SIGTERM', stopped)
+    // Kept registered until the end (not once): with no listener left, execa's signal-exit would re-raise
+    // the signal and end vaultkit before it stops the server it started.
+    process.on('SIGINT', stopped).on('SIGTERM', stopped)
     const result = await runPluginTest({
       projectDir: flags.project,
       nodes: flags.nodes === undefined ? undefined : Number(flags.nodes),
@@ -47,7 +49,7 @@ export default class PluginTest extends BaseCommand {
       // With --json, stdout is the result alone; the progress lines go to stderr either way.
       log: (line) => process.stderr.write(`${line}\n`),
       stop,
-    })
+    }).finally(() => process.off('SIGINT', stopped).off('SIGTERM', stopped))
     if (!result.ok) {
       const failed = result.tiers.filter((t) => t.failed > 0).map((t) => t.tier)
       // Written directly: with --json, oclif's logToStderr is silent, and this line is the verdict.

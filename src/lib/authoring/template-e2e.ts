@@ -1,4 +1,6 @@
+import {UserError} from '../errors.js'
 import {DEPLOY_STAGES, deploy} from '../registration/deploy.js'
+import {acceptanceEnv, acceptanceRun, databaseFor, describeTier, goTestTier} from '../testing/plugin-test.js'
 import {readProject} from '../project/project.js'
 import type {DatabaseConnection} from '../registration/register-database.js'
 import {ensureVaultBinary} from '../vault/install/install.js'
@@ -9,13 +11,14 @@ interface E2eOptions {
   database?: DatabaseConnection
 }
 
-export const E2E_STAGES = ['vault dev server', ...DEPLOY_STAGES] as const
+export const E2E_STAGES = ['vault dev server', ...DEPLOY_STAGES, 'acceptance tests'] as const
 
 type StageRunner = <T>(stage: (typeof E2E_STAGES)[number], run: () => Promise<T>, describe: (value: T) => string) => Promise<T>
 
 /**
  * `template test --e2e`: the rendered project in a real Vault dev server of its own, as `plugin dev` runs it
- * once, each stage through `stage`. Loaded only for --e2e. The server is stopped whatever happens.
+ * once, then its acceptance tests against it as `plugin test` runs them, each stage through `stage`.
+ * Loaded only for --e2e. The server is stopped whatever happens.
  */
 export async function runE2e(projectDir: string, options: E2eOptions, stage: StageRunner): Promise<void> {
   const {state} = await stage(
@@ -28,7 +31,23 @@ export async function runE2e(projectDir: string, options: E2eOptions, stage: Sta
     ({state, version}) => `${version} at ${state.addr}`,
   )
   try {
-    await deploy({client: devServerClient(state)}, projectDir, {database: options.database}, stage)
+    const project = await readProject(projectDir)
+    const database = project.pluginType === 'database' ? databaseFor(options.database, process.env.PG_URL) : options.database
+    const deployed = await deploy({client: devServerClient(state)}, projectDir, {database}, stage)
+    await stage(
+      'acceptance tests',
+      async () => {
+        const never = new Promise<void>(() => {})
+        const quiet = () => {}
+        const run = acceptanceRun(await goTestTier(project, 'unit', undefined, [], {}, never, quiet))
+        if (!run) return undefined
+        const vault = {addr: state.addr, token: state.token, path: deployed.registered.path, version: deployed.built.version}
+        const tier = await goTestTier(project, 'acceptance', run, [], acceptanceEnv(project, vault), never, quiet)
+        if (tier.failed) throw new UserError(`acceptance tests failed: ${tier.failures.join(', ')}`, 'run `vaultkit plugin test` in the project (--keep keeps it) to see their output')
+        return tier
+      },
+      (tier) => (tier ? describeTier(tier) : 'none (no test skips without VAULT_ACC)'),
+    )
   } finally {
     await stopDevServer(projectDir)
   }

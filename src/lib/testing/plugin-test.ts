@@ -74,8 +74,8 @@ export async function runPluginTest(options: PluginTestOptions): Promise<PluginT
   tiers.push(unit)
   log(describeTier(unit))
 
-  const acceptance = skippedTests(unit)
-  if (acceptance.length === 0) {
+  const acceptance = acceptanceRun(unit)
+  if (!acceptance) {
     log('acceptance tier: no test skipped without VAULT_ACC, so none to run against Vault')
     return {ok: unit.failed === 0, tiers}
   }
@@ -96,19 +96,9 @@ export async function runPluginTest(options: PluginTestOptions): Promise<PluginT
     const addr = 'client' in target ? target.client.addr : (await activeClusterClient(target.cluster)).addr
     log(`${path}/ runs ${project.binaryName} ${deployed.built.version ?? '(unversioned)'}, sha256 ${deployed.built.sha256.slice(0, 12)}`)
 
-    const env = {
-      VAULT_ACC: '1',
-      VAULT_ADDR: addr,
-      VAULT_TOKEN: started.token,
-      VAULT_PLUGIN_MOUNT: path,
-      VAULT_PLUGIN_NAME: project.name,
-      VAULT_PLUGIN_TYPE: project.pluginType,
-      // As registered (with the v), for tests that configure a mount of their own (database/config/...).
-      VAULT_PLUGIN_VERSION: deployed.built.version ?? '',
-    }
-    const run = `^(${acceptance.map(escapeRegExp).join('|')})$`
-    log(`acceptance tier: VAULT_ACC=1 go test -run '${run}' ./...`)
-    const result = await Promise.race([goTestTier(project, 'acceptance', run, options.goTestArgs, env, options.stop, log), interrupted])
+    const env = acceptanceEnv(project, {addr, token: started.token, path, version: deployed.built.version})
+    log(`acceptance tier: VAULT_ACC=1 go test -run '${acceptance}' ./...`)
+    const result = await Promise.race([goTestTier(project, 'acceptance', acceptance, options.goTestArgs, env, options.stop, log), interrupted])
     tiers.push(result)
     log(describeTier(result))
     return {ok: tiers.every((t) => t.failed === 0), tiers, vault: {addr, path, version: deployed.built.version, started: !started.alreadyRunning}}
@@ -146,11 +136,28 @@ async function deployTarget(project: PluginProject): Promise<DeployTarget> {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-/** The top-level tests the unit tier skipped: the ones that need Vault. */
-function skippedTests(unit: TierResult): string[] {
+/**
+ * The -run of the acceptance tier: the top-level tests the unit tier skipped, the ones that need Vault;
+ * undefined when there are none.
+ */
+export function acceptanceRun(unit: TierResult): string | undefined {
   const names = new Set<string>()
   for (const event of unit.events) if (event.Action === 'skip' && event.Test && !event.Test.includes('/')) names.add(event.Test)
-  return [...names].sort()
+  return names.size ? `^(${[...names].sort().map(escapeRegExp).join('|')})$` : undefined
+}
+
+/** What the acceptance tests are told: HashiCorp's VAULT_ACC convention, and where the plugin is mounted. */
+export function acceptanceEnv(project: PluginProject, vault: {addr: string; token: string; path: string; version?: string}): Record<string, string> {
+  return {
+    VAULT_ACC: '1',
+    VAULT_ADDR: vault.addr,
+    VAULT_TOKEN: vault.token,
+    VAULT_PLUGIN_MOUNT: vault.path,
+    VAULT_PLUGIN_NAME: project.name,
+    VAULT_PLUGIN_TYPE: project.pluginType,
+    // As registered (with the v), for tests that configure a mount of their own (database/config/...).
+    VAULT_PLUGIN_VERSION: vault.version ?? '',
+  }
 }
 
 export function describeTier(tier: TierResult): string {
@@ -162,7 +169,7 @@ export function describeTier(tier: TierResult): string {
  * One `go test -json` run over the module, with the project's build tags and cgo setting. Each package's
  * result is logged as it ends (a line every package: progress), and a failed test's own output after it.
  */
-async function goTestTier(
+export async function goTestTier(
   project: PluginProject,
   tier: TierResult['tier'],
   run: string | undefined,

@@ -25,6 +25,11 @@ func TestAcceptance_LoginRenewAndRefusal(t *testing.T) {
 		"token_max_ttl":  "1h",
 	})
 
+	stored := accRead(t, client, auth+"/users/acc-alice", nil)
+	if _, ok := stored.Data["password"]; ok {
+		t.Error("reading the user returns its password")
+	}
+
 	// A login through Vault: the token Vault made from the plugin's Auth.
 	login := accWrite(t, client, auth+"/login", map[string]interface{}{"username": "acc-alice", "password": "correct horse"})
 	if login == nil || login.Auth == nil || login.Auth.ClientToken == "" {
