@@ -231,6 +231,18 @@ describe('the vulnerability gate', () => {
     const releaseTo = (out: string, ...args: string[]) =>
       runCli(['plugin', 'release', '--project', project, '--platform', 'linux/amd64', '--out', join(parent, out), '--vuln-db', db, '--json', ...allowStdlib, ...args])
 
+    // A dirty tree is refused by the release program's own checks, before the scan (seconds) runs: an
+    // untracked Go file that a scan would have to read, and no scan line.
+    writeFileSync(join(project, 'untracked.go'), `package ${readFileSync(join(project, 'backend.go'), 'utf8').match(/^package (\w+)/m)![1]}\n`)
+    try {
+      const dirty = await releaseTo('dirty')
+      expect(dirty.exitCode).toBe(1)
+      expect(dirty.stdout).toContain('has uncommitted changes')
+      expect(dirty.stderr).not.toContain('scanning')
+    } finally {
+      rmSync(join(project, 'untracked.go'))
+    }
+
     // golang.org/x/text v0.38.0 has GO-2026-5970, in a function the plugin calls through the SDK; going back
     // to it takes x/net and grpc back to versions with their own advisories.
     const pinned = await execa('go', ['get', 'golang.org/x/text@v0.38.0'], {cwd: project, reject: false, all: true})

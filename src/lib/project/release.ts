@@ -75,7 +75,6 @@ const SBOM_PROGRAM = 'tools/release/sbom.go'
 export async function releasePlugin(options: ReleaseOptions, onEvent: (event: ReleaseEvent) => void): Promise<ReleaseResult> {
   const execa = await loadExeca()
   const project = await readProject(options.project)
-  const audit = await gate(project, options.audit)
   const work = await mkdtemp(join(tmpdir(), 'vaultkit-release-'))
   let interrupted: NodeJS.Signals | undefined
   let child: ReturnType<typeof execa> | undefined
@@ -117,29 +116,41 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
     for (const platform of options.platforms ?? []) args.push('-platform', platform)
     if (options.allowDirty) args.push('-allow-dirty')
     if (options.sign) args.push('-sign', options.sign)
-    if (sbomAware && !audit.skipped) for (const f of audit.allowed) args.push('-allowed-vuln', `${f.id}=${f.module}`)
-    // Streamed, and killed on a signal: more than exec.ts's run() does.
-    child = execa(binary, args, {cwd: project.dir, reject: false, stdin: 'ignore', stderr: 'inherit', lines: true, buffer: false})
-    let result: ReleaseResult | undefined
-    let failure: UserError | undefined
-    for await (const line of child) {
-      // The program is the project's own: a line it prints that is not an event goes to the terminal as it is.
-      let event: ReleaseEvent
-      try {
-        event = JSON.parse(String(line)) as ReleaseEvent
-      } catch {
-        process.stderr.write(`${String(line)}\n`)
-        continue
+
+    /** One run of the program, its events streamed; the result of its `done` event, or its failure thrown. */
+    const runProgram = async (extra: string[], forward: (event: ReleaseEvent) => void) => {
+      // Streamed, and killed on a signal: more than exec.ts's run() does.
+      child = execa(binary, [...args, ...extra], {cwd: project.dir, reject: false, stdin: 'ignore', stderr: 'inherit', lines: true, buffer: false})
+      let done: Omit<ReleaseResult, 'program' | 'audit'> | undefined
+      let failure: UserError | undefined
+      for await (const line of child) {
+        // The program is the project's own: a line it prints that is not an event goes to the terminal as it is.
+        let event: ReleaseEvent
+        try {
+          event = JSON.parse(String(line)) as ReleaseEvent
+        } catch {
+          process.stderr.write(`${String(line)}\n`)
+          continue
+        }
+        if (event.event === 'done') done = event.result
+        else if (event.event === 'error') failure = new UserError(event.message, event.hint || undefined)
+        forward(event)
       }
-      if (event.event === 'done') result = {...event.result, program, audit}
-      else if (event.event === 'error') failure = new UserError(event.message, event.hint || undefined)
-      onEvent(event)
+      const {exitCode} = await child
+      if (interrupted || exitCode === 130) throw cancelled(interrupted ?? 'SIGINT')
+      if (failure) throw failure
+      if (exitCode !== 0 || !done) throw new UserError(`the release program exited with ${exitCode}`, 'see the output above')
+      return done
     }
-    const {exitCode} = await child
-    if (interrupted || exitCode === 130) throw cancelled(interrupted ?? 'SIGINT')
-    if (failure) throw failure
-    if (exitCode !== 0 || !result) throw new UserError(`the release program exited with ${exitCode}`, 'see the output above')
-    return result
+
+    // The program's own checks first (a dirty tree, an unknown key: a second), then the scan (seconds),
+    // then the builds. A release program from before -check goes straight to the scan.
+    if (sbomAware && !options.audit.skip) await runProgram(['-check'], (event) => event.event === 'error' && onEvent(event))
+    if (interrupted) throw cancelled(interrupted)
+    const audit = await gate(project, options.audit)
+    if (interrupted) throw cancelled(interrupted)
+    const allowed = sbomAware && !audit.skipped ? audit.allowed.flatMap((f) => ['-allowed-vuln', `${f.id}=${f.module}`]) : []
+    return {...(await runProgram(allowed, onEvent)), program, audit}
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
     await rm(work, {recursive: true, force: true})

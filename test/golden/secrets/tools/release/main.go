@@ -45,7 +45,7 @@ var (
 type options struct {
 	project, out, tag, sign string
 	platforms, allowedVulns []string
-	allowDirty, json        bool
+	allowDirty, check, json bool
 }
 
 // userError is a problem the user can fix: what went wrong, and what to do.
@@ -97,6 +97,7 @@ func main() {
 		o.allowedVulns = append(o.allowedVulns, value)
 		return nil
 	})
+	flag.BoolVar(&o.check, "check", false, "only check (project, version, platforms, work tree, -out, signing key), then exit: nothing is built")
 	flag.BoolVar(&o.json, "json", false, "print progress and the result as JSON lines")
 	flag.Parse()
 	if len(o.platforms) == 0 {
@@ -150,6 +151,9 @@ func release(ctx context.Context, o options, r *reporter) (*result, error) {
 		if err := checkSigningKey(ctx, o.sign); err != nil {
 			return nil, err
 		}
+	}
+	if o.check {
+		return &result{Binary: p.binary, Version: p.version, Out: out, Dirty: dirty, Seconds: seconds(started)}, nil
 	}
 	work, err := os.MkdirTemp("", "release-build-")
 	if err != nil {
