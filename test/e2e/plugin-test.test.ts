@@ -66,7 +66,7 @@ describe('plugin test', () => {
       expect(exitCode).toBe(1)
       expect(tier(report, 'unit').failed).toBe(0)
       expect(tier(report, 'acceptance')).toMatchObject({passed: 1, failed: 1, failures: ['TestAcceptance_CredsLease']})
-      expect(stderr).toMatch(/acceptance_test\.go:\d+: token = "", want a "hello_"-prefixed token/)
+      expect(stderr).toMatch(/acceptance_creds_test\.go:\d+: token = "", want a "hello_"-prefixed token/)
       expect(stderr).toContain('the acceptance tier failed: TestAcceptance_CredsLease')
       expect(await serverRunning(secrets)).toBe(false)
     } finally {
