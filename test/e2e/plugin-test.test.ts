@@ -76,7 +76,7 @@ describe('plugin test', () => {
 
   test('a running dev server is used and left running; --run and go test flags are passed through', async () => {
     expect((await runCli(['server', 'start', '--project', secrets])).exitCode).toBe(0)
-    const {exitCode, stderr, report} = await pluginTest(secrets, '--run', 'Creds', '--', '-v')
+    const {exitCode, stderr, report} = await pluginTest(secrets, '--run', 'Creds', '--', '-v', '-timeout', '5m')
     expect(exitCode, stderr).toBe(0)
     expect(report.vault?.started).toBe(false)
     expect(tier(report, 'acceptance')).toMatchObject({passed: 1, failed: 0})

@@ -62,6 +62,8 @@ describe('what a release stopped by the gate is told', () => {
     const error = blockedError([stdlib], '1.26.10')
     expect(error.message).toBe('the plugin calls code with a known vulnerability: GO-2026-6809 in the standard library of go1.26.8 (fixed in go1.26.10)')
     expect(error.hint).toBe("build with the project's Go (.go-version), e.g. GOTOOLCHAIN=go1.26.10: go1.26.10 fixes it, then release again; or release anyway with --allow-vuln GO-2026-6809; nothing was built")
+    // Fixes ship on each supported line: a newer .go-version of another line is not said to have it.
+    expect(blockedError([{...stdlib, fixed: 'v1.25.9'}], '1.26.1').hint).toMatch(/^build with go1\.25\.9 or newer, e\.g\. GOTOOLCHAIN=go1\.25\.9, and raise \.go-version from 1\.26\.1/)
     expect(blockedError([stdlib], '1.26.9').hint).toMatch(/^build with go1\.26\.10 or newer, e\.g\. GOTOOLCHAIN=go1\.26\.10, and raise \.go-version from 1\.26\.9, then release again/)
   })
 

@@ -27,10 +27,11 @@ export default class PluginTest extends BaseCommand {
   }
 
   async run(): Promise<PluginTestResult> {
-    const {flags, argv} = await this.parse(PluginTest)
-    const goTestArgs = (argv as string[]).filter((arg) => arg !== '--')
-    const unknown = goTestArgs.find((arg) => !arg.startsWith('-'))
-    if (unknown !== undefined) throw new UserError(`unexpected argument "${unknown}"`, 'go test flags go after --, e.g. `vaultkit plugin test -- -race -v`')
+    // Everything after -- goes to go test as it is (-timeout 30m, -count 2); nothing else may be left over.
+    const dashes = this.argv.indexOf('--')
+    const goTestArgs = dashes === -1 ? [] : this.argv.slice(dashes + 1)
+    const {flags, argv} = await this.parse(PluginTest, dashes === -1 ? this.argv : this.argv.slice(0, dashes))
+    if (argv.length) throw new UserError(`unexpected argument "${String(argv[0])}"`, 'go test flags go after --, e.g. `vaultkit plugin test -- -race -timeout 30m`')
     let stopped = () => {}
     const stop = new Promise<void>((resolve) => {
       stopped = resolve

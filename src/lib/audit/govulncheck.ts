@@ -202,8 +202,10 @@ export function remedy(finding: VulnFinding, projectGo?: string): string {
   if (finding.module !== 'stdlib') return finding.fixed ? `go get ${finding.module}@${finding.fixed} && go mod tidy` : 'no fixed version yet'
   if (!finding.fixed) return 'no Go release fixes it yet'
   const fixedGo = goRelease(finding.fixed)
-  // The project's .go-version is what its CI builds with: point at it when it already has the fix.
-  if (projectGo && compareVersions(projectGo, finding.fixed) >= 0) return `build with the project's Go (.go-version), e.g. GOTOOLCHAIN=go${projectGo}: ${fixedGo} fixes it`
+  // The project's .go-version is what its CI builds with: point at it when it has the fix. Fixes ship on
+  // each supported line (1.25.9 and 1.26.2), so only a release of the fixed one's line counts.
+  const sameLine = (a: string, b: string) => a.replace(/^v/, '').split('.').slice(0, 2).join('.') === b.replace(/^v/, '').split('.').slice(0, 2).join('.')
+  if (projectGo && sameLine(projectGo, finding.fixed) && compareVersions(projectGo, finding.fixed) >= 0) return `build with the project's Go (.go-version), e.g. GOTOOLCHAIN=go${projectGo}: ${fixedGo} fixes it`
   return `build with ${fixedGo} or newer, e.g. GOTOOLCHAIN=${fixedGo}${projectGo ? `, and raise .go-version from ${projectGo}` : ''}`
 }
 

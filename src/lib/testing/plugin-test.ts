@@ -80,10 +80,16 @@ export async function runPluginTest(options: PluginTestOptions): Promise<PluginT
     return {ok: unit.failed === 0, tiers}
   }
 
-  const vaultBin = (await readClusterState(project.dir)) ? undefined : (await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})).path
+  // A recorded cluster is the user's (its raft data with it): restarted if nodes are down, never removed.
+  const recordedCluster = await readClusterState(project.dir)
+  const vaultBin = recordedCluster ? undefined : (await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: log})).path
   const started = await startProjectServer(project, vaultBin ?? '', options.nodes, log)
   const cleanUp = async () => {
     if (started.alreadyRunning) return
+    if (started.kind === 'cluster' && recordedCluster) {
+      log('The cluster keeps running (`vaultkit server stop` ends it).')
+      return
+    }
     await stopProjectServer(project.dir)
     log(`Stopped the ${started.kind === 'dev' ? 'dev server' : 'cluster'} this started.`)
   }
@@ -182,8 +188,9 @@ export async function goTestTier(
   const {tags, cgo} = project.description.build
   const args = ['test', '-json', ...(tier === 'acceptance' ? ['-count=1'] : []), ...(tags.length ? ['-tags', tags.join(',')] : []), ...(run ? ['-run', run] : []), ...extra, './...']
   const execa = await loadExeca()
-  // The unit tier runs without the Vault of the caller's shell: its tests must not reach one.
-  const baseEnv = tier === 'unit' ? {...withoutVaultVariables(process.env), VAULT_ACC: ''} : process.env
+  // Neither tier sees the Vault of the caller's shell (VAULT_AGENT_ADDR would even outrank VAULT_ADDR):
+  // the unit tier must reach none, the acceptance tier only the one given in `env`.
+  const baseEnv = withoutVaultVariables(process.env)
   const child = execa('go', args, {cwd: project.dir, env: {...baseEnv, CGO_ENABLED: cgo ? '1' : '0', ...env}, extendEnv: false, reject: false, lines: true, buffer: {stdout: false, stderr: true}, stdin: 'ignore'})
   void stop.then(() => child.kill('SIGINT'))
   const result: TierResult = {tier, passed: 0, failed: 0, skipped: 0, seconds: 0, failures: [], events: []}

@@ -60,8 +60,11 @@ func TestAcceptance_LoginRenewAndRefusal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("renew-self: %v", err)
 	}
-	if renewed.Auth == nil || renewed.Auth.LeaseDuration != 300 {
-		t.Errorf("renewed token: %#v, want a 300 s lease", renewed.Auth)
+	if renewed.Auth == nil {
+		t.Fatal("renew-self returned no auth")
+	}
+	if renewed.Auth.LeaseDuration != 300 {
+		t.Errorf("renewed for %d s, want 300", renewed.Auth.LeaseDuration)
 	}
 
 	_, err = client.Logical().WriteWithContext(t.Context(), auth+"/login", map[string]interface{}{"username": "acc-alice", "password": "wrong"})

@@ -63,8 +63,9 @@ type cdxBOM struct {
 }
 
 // writeSBOM writes the SBOM of binary (sha256 binarySum) to path. allowed are
-// the advisories the release was let through with (vaultkit plugin release
-// --allow-vuln ID=MODULE): recorded, so that an operator sees them.
+// the advisories the release was let through with (-allowed-vuln ID=MODULE,
+// from vaultkit plugin release --allow-vuln ID): recorded, so that an
+// operator sees them.
 func writeSBOM(path, binary, binarySum string, p *project, platform string, allowed []string) error {
 	info, err := buildinfo.ReadFile(binary)
 	if err != nil {
@@ -130,6 +131,10 @@ func writeSBOM(path, binary, binarySum string, p *project, platform string, allo
 	}
 	for _, a := range allowed {
 		id, module, _ := strings.Cut(a, "=")
+		if module == "stdlib" {
+			// govulncheck's name for the standard library; the component is std.
+			module = "std"
+		}
 		v := cdxVulnerability{
 			ID:     id,
 			Source: map[string]string{"name": "Go Vulnerability Database", "url": "https://pkg.go.dev/vuln/" + id},
