@@ -94,7 +94,9 @@ export async function auditProject(project: PluginProject, options: AuditOptions
   const projectGo = await readFile(join(project.dir, '.go-version'), 'utf8').then((t) => t.trim() || undefined, () => undefined)
   const args = ['-format', 'json', ...(db ? ['-db', db] : []), ...(build.tags.length ? ['-tags', build.tags.join(',')] : []), main]
   const env = {CGO_ENABLED: build.cgo ? '1' : '0', GOFLAGS: ''}
-  const key = await cacheKey(project, [GOVULNCHECK.version, goVersion ?? '', ...args, env.CGO_ENABLED], db)
+  // govulncheck analyses the build for GOOS/GOARCH as the environment sets them (else the host's).
+  const platform = [process.env.GOOS ?? '', process.env.GOARCH ?? '']
+  const key = await cacheKey(project, [GOVULNCHECK.version, goVersion ?? '', ...args, env.CGO_ENABLED, ...platform], db)
   const cacheFile = key ? join(cacheDir(), 'audit', `${key}.json`) : undefined
   const cached = cacheFile ? await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as Pick<AuditResult, 'goVersion' | 'called' | 'uncalled'>, () => undefined) : undefined
   if (cached) return {...cached, package: main, db, projectGo, cached: true, seconds: secondsSince(started)}

@@ -63,14 +63,23 @@ export interface PluginTestResult {
 export async function runPluginTest(options: PluginTestOptions): Promise<PluginTestResult> {
   const {log} = options
   const project = await readProject(options.projectDir)
+  const cancelled = () => new UserError('Interrupted (SIGINT)', 'the tests were stopped, and a dev server this started was stopped too', 130)
+  let stopped = false
   const interrupted = options.stop.then(() => {
-    throw new UserError('Interrupted (SIGINT)', 'the tests were stopped, and a dev server this started was stopped too', 130)
+    stopped = true
+    throw cancelled()
   })
   interrupted.catch(() => undefined)
+  // A tier is awaited to its end, not raced: go test, signalled, ends before the server it talks to does.
+  const tierOrStop = async (tier: Promise<TierResult>) => {
+    const result = await tier
+    if (stopped) throw cancelled()
+    return result
+  }
   const tiers: TierResult[] = []
 
   log('unit tier: go test ./...')
-  const unit = await Promise.race([goTestTier(project, 'unit', options.run, options.goTestArgs, {}, options.stop, log), interrupted])
+  const unit = await tierOrStop(goTestTier(project, 'unit', options.run, options.goTestArgs, {}, options.stop, log))
   tiers.push(unit)
   log(describeTier(unit))
 
@@ -104,7 +113,7 @@ export async function runPluginTest(options: PluginTestOptions): Promise<PluginT
 
     const env = acceptanceEnv(project, {addr, token: started.token, path, version: deployed.built.version})
     log(`acceptance tier: VAULT_ACC=1 go test -run '${acceptance}' ./...`)
-    const result = await Promise.race([goTestTier(project, 'acceptance', acceptance, options.goTestArgs, env, options.stop, log), interrupted])
+    const result = await tierOrStop(goTestTier(project, 'acceptance', acceptance, options.goTestArgs, env, options.stop, log))
     tiers.push(result)
     log(describeTier(result))
     return {ok: tiers.every((t) => t.failed === 0), tiers, vault: {addr, path, version: deployed.built.version, started: !started.alreadyRunning}}
@@ -192,7 +201,11 @@ export async function goTestTier(
   // the unit tier must reach none, the acceptance tier only the one given in `env`.
   const baseEnv = withoutVaultVariables(process.env)
   const child = execa('go', args, {cwd: project.dir, env: {...baseEnv, CGO_ENABLED: cgo ? '1' : '0', ...env}, extendEnv: false, reject: false, lines: true, buffer: {stdout: false, stderr: true}, stdin: 'ignore'})
-  void stop.then(() => child.kill('SIGINT'))
+  void stop.then(() => {
+    child.kill('SIGINT')
+    // go test ends its test binaries on an interrupt; one that hangs is not waited for long.
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref()
+  })
   const result: TierResult = {tier, passed: 0, failed: 0, skipped: 0, seconds: 0, failures: [], events: []}
   const output = new Map<string, string[]>()
   const buildOutput: string[] = []
