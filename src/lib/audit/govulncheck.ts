@@ -10,6 +10,7 @@ import {run} from '../exec.js'
 import {localGoVersion} from '../go.js'
 import type {PluginProject} from '../project/project.js'
 import {errorLine} from '../steps.js'
+import {secondsSince} from '../timing.js'
 import {cacheDir} from '../vault/install/install.js'
 import {compareVersions, goVersions} from '../versions.js'
 import {type VulnFinding, parseGovulncheck} from './govulncheck-report.js'
@@ -192,7 +193,6 @@ async function withTicker<T>(progress: Progress | undefined, what: string, work:
   }
 }
 
-const secondsSince = (started: number) => Math.round((performance.now() - started) / 10) / 100
 
 /** The findings a release may not carry: called, and not let through with --allow-vuln. */
 export function blockingFindings(result: AuditResult, allowed: readonly string[]): VulnFinding[] {

@@ -9,6 +9,7 @@ import {ensureVaultBinary} from '../vault/install/install.js'
 import {startProjectServer, stopProjectServer} from '../vault/project-server.js'
 import {devServerClient, withoutVaultVariables} from '../vault/server.js'
 import {readState} from '../vault/state.js'
+import {secondsSince} from '../timing.js'
 
 /** One event of `go test -json` (test2json). */
 export interface GoTestEvent {
@@ -214,7 +215,7 @@ export async function goTestTier(
     if (!event) continue
     result.events.push(event)
     const key = `${event.Package ?? ''}.${event.Test ?? ''}`
-    if (event.Action === 'output' && event.Output) output.set(key, [...(output.get(key) ?? []), event.Output])
+    if (event.Action === 'output' && event.Output) output.set(key, output.get(key) ?? []).get(key)!.push(event.Output)
     if (event.Action === 'build-output' && event.Output) buildOutput.push(event.Output)
     if (!['pass', 'fail', 'skip'].includes(event.Action)) continue
     if (event.Test && !event.Test.includes('/')) {
@@ -242,7 +243,7 @@ export async function goTestTier(
     result.failed++
     result.failures.push(`go test (exit ${done.exitCode ?? 'signal'}): ${String(done.stderr ?? '').trim().split('\n')[0] ?? ''}`)
   }
-  result.seconds = Math.round((performance.now() - started) / 10) / 100
+  result.seconds = secondsSince(started)
   return result
 }
 
