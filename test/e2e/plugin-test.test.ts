@@ -1,4 +1,5 @@
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
@@ -7,8 +8,7 @@ import type {PluginTestResult} from '../../src/lib/testing/plugin-test.js'
 import {isOurServer} from '../../src/lib/vault/server.js'
 import {readState} from '../../src/lib/vault/state.js'
 import {runCli} from '../helpers.js'
-import {installVault, scaffold, startVaultkit} from './vault.js'
-import {startPostgres} from '../postgres.js'
+import {installVault, readServerState, scaffold, startVaultkit, vaultHttp} from './vault.js'
 
 // `plugin test` on fresh projects of the kinds with acceptance tests, against the real Vault it starts:
 // both tiers pass, a handler broken in a way the in-memory unit tests miss fails the acceptance tier, and
@@ -74,14 +74,22 @@ describe('plugin test', () => {
     }
   })
 
-  test('a running dev server is used and left running; --run and go test flags are passed through', async () => {
+  test('a running dev server is used and left running with the plain build mounted after --cover; --run and go test flags are passed through', async () => {
     expect((await runCli(['server', 'start', '--project', secrets])).exitCode).toBe(0)
-    const {exitCode, stderr, report} = await pluginTest(secrets, '--run', 'Creds', '--', '-v', '-timeout', '5m')
+    const {exitCode, stderr, report} = await pluginTest(secrets, '--run', 'Creds', '--cover', '--coverprofile', 'cover/creds.out', '--', '-v', '-timeout', '5m')
     expect(exitCode, stderr).toBe(0)
     expect(report.vault?.started).toBe(false)
     expect(tier(report, 'acceptance')).toMatchObject({passed: 1, failed: 0})
     expect(tier(report, 'unit').events.some((e) => e.Test && !e.Test.startsWith('TestCreds') && !e.Test.startsWith('TestAcceptance_Creds'))).toBe(false)
     expect(await serverRunning(secrets)).toBe(true)
+    // The instrumented build wrote its counters and made way for the plain one, which the mount runs now.
+    expect(report.coverage?.acceptance.covered).toBeGreaterThan(0)
+    expect(report.coverage?.profile).toBe(join(secrets, 'cover/creds.out'))
+    expect(readFileSync(join(secrets, 'cover/creds.out'), 'utf8')).toMatch(/^mode: atomic\n/)
+    const server = readServerState(secrets)
+    const plain = createHash('sha256').update(readFileSync(join(secrets, 'vault/plugins/vault-plugin-secrets-hello'))).digest('hex')
+    expect((await vaultHttp(server, 'GET', 'sys/mounts')).body.data['hello/'].running_sha256).toBe(plain)
+    expect(existsSync(join(secrets, '.vaultkit/coverage'))).toBe(false)
     await runCli(['server', 'stop', '--project', secrets])
   })
 
@@ -91,24 +99,6 @@ describe('plugin test', () => {
     expect(exitCode, stderr).toBe(0)
     expect(tier(report, 'acceptance')).toMatchObject({passed: 1, failed: 0, skipped: 0})
     expect(await serverRunning(auth)).toBe(false)
-  })
-
-  test('database: config, a role, creds that log in, revoke and rotate-root through the database/ engine and a real PostgreSQL', async () => {
-    const postgres = await startPostgres()
-    try {
-      const database = await scaffold('database', parent)
-      const result = await runCli(['plugin', 'test', '--project', database, '--json'], {env: {PG_URL: postgres.url}})
-      expect(result.exitCode, result.stdout).toBe(0)
-      const report = JSON.parse(result.stdout) as PluginTestResult
-      // With PG_URL, the unit tier runs the integration tests; the acceptance tier runs the engine's.
-      expect(tier(report, 'unit')).toMatchObject({failed: 0, skipped: 1})
-      expect(tier(report, 'acceptance')).toMatchObject({passed: 1, failed: 0, skipped: 0})
-      expect(report.vault).toMatchObject({path: 'database', started: true})
-      expect(result.stdout + result.stderr).not.toContain(postgres.password)
-      expect(await serverRunning(database)).toBe(false)
-    } finally {
-      await postgres.stop()
-    }
   })
 
   test('a plugin that does not start in Vault is one line and exit 1; the server it started is stopped', async () => {
@@ -126,14 +116,40 @@ describe('plugin test', () => {
     }
   })
 
-  test('Ctrl-C during the acceptance tier: exit 130, and the server it started is stopped', async () => {
-    const run = startVaultkit(['plugin', 'test', '--project', secrets])
+  test('Ctrl-C during the acceptance tier: exit 130, the server it started is stopped, and no coverage is left behind', async () => {
+    rmSync(join(secrets, 'coverage.out'), {force: true})
+    const run = startVaultkit(['plugin', 'test', '--project', secrets, '--cover'])
     await run.waitFor(/acceptance tier: VAULT_ACC=1/)
     run.kill('SIGINT')
     const result = await run
     expect(result.exitCode, run.output).toBe(130)
     expect(run.output).toContain('Interrupted (SIGINT)')
     expect(await serverRunning(secrets)).toBe(false)
+    expect(existsSync(join(secrets, '.vaultkit/coverage'))).toBe(false)
+    expect(existsSync(join(secrets, 'coverage.out'))).toBe(false)
+  })
+
+  test('the dev server dying during the acceptance tier is one line naming it, and exit 1', async () => {
+    // An acceptance test that waits, so that the server goes while the tier runs.
+    const slow = join(secrets, 'acceptance_slow_test.go')
+    writeFileSync(
+      slow,
+      'package hello\n\nimport (\n\t"testing"\n\t"time"\n)\n\nfunc TestAcceptance_Slow(t *testing.T) {\n\tclient, _ := accClient(t)\n\ttime.Sleep(5 * time.Second)\n\tif _, err := client.Logical().Read("sys/health"); err != nil {\n\t\tt.Fatal(err)\n\t}\n}\n',
+    )
+    try {
+      const run = startVaultkit(['plugin', 'test', '--project', secrets, '--run', 'Slow'])
+      await run.waitFor(/acceptance tier: VAULT_ACC=1/)
+      const state = await readState(secrets)
+      process.kill(state!.pid, 'SIGKILL')
+      const result = await run
+      expect(result.exitCode, run.output).toBe(1)
+      const errors = run.output.split('\n').filter((l) => l.startsWith('Error'))
+      expect(errors, run.output).toHaveLength(1)
+      expect(errors[0]).toMatch(/^Error: the dev server stopped during the acceptance tier/)
+      expect(await serverRunning(secrets)).toBe(false)
+    } finally {
+      rmSync(slow, {force: true})
+    }
   })
 
   test('a Vault binary that does not exist is one line, and nothing is left running', async () => {

@@ -18,6 +18,7 @@ const context = {
   version: '0.1.0',
   description: 'A "quoted" <description> & more',
   go: {goDirective: '1.26.0', goToolchain: '1.26.10', sdk: 'v0', api: 'v1', hclog: 'v1', crypto: 'v0', pgx: 'v5', parseutil: 'v0', staticcheck: 'v0', govulncheck: 'v1', floors: []},
+  vaultkit: {version: '0.1.0'},
 }
 
 test('the build precompiled every built-in template, and each renders as the compiler would', async () => {

@@ -8,13 +8,14 @@ import {type PluginTestResult, runPluginTest} from '../../lib/testing/plugin-tes
 export default class PluginTest extends BaseCommand {
   static override summary = "Run the plugin's unit tests, then its acceptance tests against it built and mounted in a real Vault"
   static override description =
-    "The unit tier is `go test ./...` (with the project's build tags). Then, as `plugin dev` does, the project's dev server (or its cluster, or --nodes 3) is started or reused and the current build is registered and mounted, and the acceptance tier runs the tests the unit tier skipped, with VAULT_ACC=1, VAULT_ADDR, VAULT_TOKEN, VAULT_PLUGIN_MOUNT, VAULT_PLUGIN_NAME, VAULT_PLUGIN_TYPE and VAULT_PLUGIN_VERSION set (and PG_URL passed through, for the database kind): HashiCorp's plugins' acceptance tests skip without VAULT_ACC, so they run unchanged. A server this started is stopped at the end. Exits 0 only when both tiers pass. Arguments after -- go to go test in both tiers."
+    "The unit tier is `go test ./...` (with the project's build tags). Then, as `plugin dev` does, the project's dev server (or its cluster, or --nodes 3) is started or reused and the current build is registered and mounted, and the acceptance tier runs the tests the unit tier skipped, with VAULT_ACC=1, VAULT_ADDR, VAULT_TOKEN, VAULT_PLUGIN_MOUNT, VAULT_PLUGIN_NAME, VAULT_PLUGIN_TYPE and VAULT_PLUGIN_VERSION set (and PG_URL passed through, for the database kind): HashiCorp's plugins' acceptance tests skip without VAULT_ACC, so they run unchanged. A server this started is stopped at the end. Exits 0 only when both tiers pass. Arguments after -- go to go test in both tiers. With --cover, the unit tier runs with -cover and the plugin is built with -cover and registered with GOCOVERDIR in its catalog env; at the end the plain build replaces it, so that it exits and writes its counters, and both tiers are merged with `go tool covdata` into coverage.out."
 
   static override strict = false
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --run Creds -- -race -v',
     '<%= config.bin %> <%= command.id %> --nodes 3 --json',
+    '<%= config.bin %> <%= command.id %> --cover && go tool cover -html=coverage.out',
   ]
 
   static override flags = {
@@ -22,6 +23,8 @@ export default class PluginTest extends BaseCommand {
     nodes: Flags.string({description: 'run the acceptance tier on a raft cluster of 3 or 5 nodes (default: what the project runs, else its dev server)', options: ['1', '3', '5']}),
     path: Flags.string({description: 'mount path (default: the plugin name)'}),
     run: Flags.string({description: 'go test -run for the unit tier; the acceptance tier runs the matching tests it skipped'}),
+    cover: Flags.boolean({description: 'measure the statements both tiers ran, the plugin inside Vault included, into one profile'}),
+    coverprofile: Flags.string({description: 'where the profile that `go tool cover -html` opens is written, relative to the project (implies --cover; default coverage.out)'}),
     'vault-bin': vaultBinFlag,
     ...databaseFlags,
   }
@@ -47,6 +50,8 @@ export default class PluginTest extends BaseCommand {
       database: databaseConnection(flags),
       run: flags.run,
       goTestArgs,
+      // As with go test, -coverprofile implies -cover.
+      coverProfile: flags.coverprofile ?? (flags.cover ? 'coverage.out' : undefined),
       // With --json, stdout is the result alone; the progress lines go to stderr either way.
       log: (line) => process.stderr.write(`${line}\n`),
       stop,

@@ -37,12 +37,10 @@ export async function runE2e(projectDir: string, options: E2eOptions, stage: Sta
     await stage(
       'acceptance tests',
       async () => {
-        const never = new Promise<void>(() => {})
-        const quiet = () => {}
-        const run = acceptanceRun(await goTestTier(project, 'unit', undefined, [], {}, never, quiet))
+        const run = acceptanceRun(await goTestTier(project, 'unit'))
         if (!run) return undefined
         const vault = {addr: state.addr, token: state.token, path: deployed.registered.path, version: deployed.built.version}
-        const tier = await goTestTier(project, 'acceptance', run, [], acceptanceEnv(project, vault), never, quiet)
+        const tier = await goTestTier(project, 'acceptance', {run, env: acceptanceEnv(project, vault)})
         if (tier.failed) throw new UserError(`acceptance tests failed: ${tier.failures.join(', ')}`, 'run `vaultkit plugin test` in the project (--keep keeps it) to see their output')
         return tier
       },

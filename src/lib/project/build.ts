@@ -6,6 +6,7 @@ import {UserError, errnoCode} from '../errors.js'
 import {run} from '../exec.js'
 import {type FileIdentity, fileIdentity, recordBuild, recordedBuild} from './build-record.js'
 import type {PluginProject} from './project.js'
+import {buildCoverFlags} from '../testing/coverage.js'
 import {secondsSince} from '../timing.js'
 
 export interface BuildResult {
@@ -45,14 +46,15 @@ export async function sha256File(path: string): Promise<string> {
  * always matches what it is registered as. Built beside the target and renamed over it: a running plugin
  * keeps its old file, and a failed build leaves the last good binary in place.
  */
-export async function buildPlugin(project: PluginProject, onOutput?: (text: string) => void, options: {debug?: boolean} = {}): Promise<BuildResult> {
+export async function buildPlugin(project: PluginProject, onOutput?: (text: string) => void, options: {debug?: boolean; cover?: string[]} = {}): Promise<BuildResult> {
   const started = performance.now()
   const target = join(project.pluginDir, project.binaryName)
   const partial = `${target}.building`
   await mkdir(project.pluginDir, {recursive: true})
   // For a debugger: no optimisation or inlining, and the sources' real paths (not -trimpath's module paths),
   // so an editor's breakpoints by file match.
-  const flags = options.debug ? ['-gcflags=all=-N -l'] : ['-trimpath']
+  // `cover`: instrumented for coverage of these packages (plugin test --cover).
+  const flags = [...(options.debug ? ['-gcflags=all=-N -l'] : ['-trimpath']), ...(options.cover ? buildCoverFlags(options.cover) : [])]
   const args = ['build', ...flags, ...buildFlags(project, {strip: !options.debug}), '-o', partial, project.description.main]
   const result = await run('go', args, {cwd: project.dir, env: {CGO_ENABLED: project.description.build.cgo ? '1' : '0'}})
   if (errnoCode(result) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then build again')

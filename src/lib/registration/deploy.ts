@@ -17,6 +17,8 @@ export interface DeployOptions {
   debug?: boolean
   /** Reload the plugin even when the server runs this very build (see Registration). */
   restart?: boolean
+  /** An instrumented build of these packages, run with GOCOVERDIR=dir (plugin test --cover). */
+  cover?: {packages: string[]; dir: string}
 }
 
 export const DEPLOY_STAGES = ['plugin build', 'plugin register', 'smoke'] as const
@@ -55,10 +57,19 @@ async function registerInto(target: DeployTarget, registration: Registration): P
  */
 export async function deploy(target: DeployTarget, projectDir: string, options: DeployOptions, stage: StageRunner = justRun): Promise<Deployed> {
   const project = await readProject(projectDir)
-  const built = await stage('plugin build', () => buildPlugin(project, options.onCompilerOutput, {debug: options.debug}), (b) => `${b.version ?? 'unversioned'}, sha256 ${b.sha256.slice(0, 12)}`)
+  const built = await stage('plugin build', () => buildPlugin(project, options.onCompilerOutput, {debug: options.debug, cover: options.cover?.packages}), (b) => `${b.version ?? 'unversioned'}, sha256 ${b.sha256.slice(0, 12)}`)
   const {registered, client} = await stage(
     'plugin register',
-    () => registerInto(target, {from: 'project', project, sha256: built.sha256, path: options.path, database: options.database, restart: options.restart}),
+    () =>
+      registerInto(target, {
+        from: 'project',
+        project,
+        sha256: built.sha256,
+        path: options.path,
+        database: options.database,
+        restart: options.restart,
+        ...(options.cover ? {env: [`GOCOVERDIR=${options.cover.dir}`]} : {}),
+      }),
     ({registered: r}) => `${r.path}: ${r.mount}`,
   )
   const smoke = await stage('smoke', () => smokeTest(client, project, registered.path), describeSmoke)

@@ -34,6 +34,8 @@ interface Placement {
    * server's current level only when it starts the plugin (plugin dev raising a reused server's level).
    */
   restart?: boolean
+  /** The catalog entry's `env` (KEY=VALUE), which Vault layers over its own environment for the plugin. */
+  env?: string[]
 }
 
 /** What to register: the project's build, a binary on this machine, or one already on the server. */
@@ -116,6 +118,7 @@ interface CatalogEntry {
   version?: string
   sha256: string
   command: string
+  env?: string[]
   path: string
   database?: DatabaseConnection
   /** Mount options (KV's version=2), from the project's description. */
@@ -166,7 +169,7 @@ async function registerResolved(client: VaultClient, registration: Registration)
     if (catalog === 'registered' && version === entry.version) await restoreCatalogEntry(client, entry, version, previous).catch(() => {})
     throw error
   }
-  const {database: _, options: __, databaseSettings: ___, allowBuiltinName: ____, ...shown} = entry
+  const {database: _, options: __, databaseSettings: ___, allowBuiltinName: ____, env: _____, ...shown} = entry
   return {...shown, version, catalog, mount, seconds: secondsSince(started)}
 }
 
@@ -198,6 +201,7 @@ async function resolve(client: VaultClient, registration: Registration): Promise
     ...(registration.options ? {options: registration.options} : {}),
     ...(registration.databaseSettings ? {databaseSettings: registration.databaseSettings} : {}),
     allowBuiltinName: registration.allowBuiltinName,
+    ...(registration.env ? {env: registration.env} : {}),
   })
   switch (registration.from) {
     case 'project': {
@@ -242,15 +246,18 @@ async function resolve(client: VaultClient, registration: Registration): Promise
  */
 async function writeCatalog(client: VaultClient, entry: CatalogEntry, known: CatalogRecord | undefined): Promise<{version?: string; catalog: RegisterResult['catalog']}> {
   const catalogPath = `sys/plugins/catalog/${entry.type}/${entry.name}`
+  // An entry with an env is always written: Vault does not show the env it holds, so it cannot be compared.
+  const same = known?.sha256 === entry.sha256 && known?.command === entry.command && !entry.env
+  const env = entry.env ? {env: entry.env} : {}
   if (entry.version !== undefined) {
-    if (known?.sha256 === entry.sha256 && known?.command === entry.command) return {version: entry.version, catalog: 'unchanged'}
-    await client.post(catalogPath, {sha256: entry.sha256, command: entry.command, version: entry.version})
+    if (same) return {version: entry.version, catalog: 'unchanged'}
+    await client.post(catalogPath, {sha256: entry.sha256, command: entry.command, version: entry.version, ...env})
     return {version: entry.version, catalog: 'registered'}
   }
-  await client.post(catalogPath, {sha256: entry.sha256, command: entry.command})
+  await client.post(catalogPath, {sha256: entry.sha256, command: entry.command, ...env})
   const detailed = ((await client.get('sys/plugins/catalog'))?.data as {detailed?: CatalogListing[]} | undefined)?.detailed ?? []
   const version = detailed.find((p) => !p.builtin && p.type === entry.type && p.name === entry.name && p.sha256 === entry.sha256)?.version
-  return {version: version || undefined, catalog: known?.sha256 === entry.sha256 && known?.command === entry.command ? 'unchanged' : 'registered'}
+  return {version: version || undefined, catalog: same ? 'unchanged' : 'registered'}
 }
 
 interface CatalogListing {

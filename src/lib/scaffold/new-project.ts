@@ -5,7 +5,7 @@ import {UserError} from '../errors.js'
 import {gitInit, keepBase, KEEP_BASE} from './git.js'
 import {goModTidy} from '../go.js'
 import {pluginNames} from './names.js'
-import {originFile} from './origin.js'
+import {originFile, vaultkitVersion} from './origin.js'
 import {PLUGIN_TYPE} from '../project/plugin-types.js'
 import {type Ask, type ResolveOptions, resolveAnswers} from './questions/resolve.js'
 import type {Answers, GivenAnswers} from './questions/types.js'
@@ -66,6 +66,8 @@ export async function renderProject(answers: Answers, kinds: Kind[]) {
     version: answers.version,
     description: answers.description,
     go: goVersions,
+    // The generated CI installs the vaultkit that generated the project.
+    vaultkit: {version: vaultkitVersion()},
   }
   const pristine = await renderKind(kind, context, answers.extra)
   const files = [...pristine, originFile(kind, answers, pristine, names.binaryName, names.name)].sort((a, b) => (a.path < b.path ? -1 : 1))

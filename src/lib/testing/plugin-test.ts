@@ -1,3 +1,5 @@
+import {rm} from 'node:fs/promises'
+
 import {UserError} from '../errors.js'
 import {loadExeca} from '../exec.js'
 import {readProject, type PluginProject} from '../project/project.js'
@@ -6,10 +8,11 @@ import type {DatabaseConnection} from '../registration/register-database.js'
 import {activeClusterClient} from '../vault/cluster.js'
 import {readClusterState} from '../vault/cluster-state.js'
 import {ensureVaultBinary} from '../vault/install/install.js'
-import {startProjectServer, stopProjectServer} from '../vault/project-server.js'
-import {devServerClient, withoutVaultVariables} from '../vault/server.js'
+import {projectServerStatus, startProjectServer, stopProjectServer} from '../vault/project-server.js'
+import {devServerClient, lastLogLine, withoutVaultVariables} from '../vault/server.js'
 import {readState} from '../vault/state.js'
 import {secondsSince} from '../timing.js'
+import {type CoverageRun, type CoverageSummary, coverageReport, prepareCoverage, shownPath, unitCoverFlags} from './coverage.js'
 
 /** One event of `go test -json` (test2json). */
 export interface GoTestEvent {
@@ -46,6 +49,8 @@ export interface PluginTestOptions {
   log: (line: string) => void
   /** Resolves when the user asks to stop (Ctrl-C). */
   stop: Promise<void>
+  /** Measure coverage of both tiers and write the merged profile here (relative to the project). */
+  coverProfile?: string
 }
 
 export interface PluginTestResult {
@@ -53,6 +58,8 @@ export interface PluginTestResult {
   tiers: TierResult[]
   /** Where the acceptance tier ran: the mount path, the Vault address and the build's version. */
   vault?: {addr: string; path: string; version?: string; started: boolean}
+  /** With --cover: each tier's statements covered, both merged, and the profile written. */
+  coverage?: CoverageSummary
 }
 
 /**
@@ -62,7 +69,6 @@ export interface PluginTestResult {
  * a plugin's own acceptance tests run unchanged. A server this started is stopped at the end.
  */
 export async function runPluginTest(options: PluginTestOptions): Promise<PluginTestResult> {
-  const {log} = options
   const project = await readProject(options.projectDir)
   const cancelled = () => new UserError('Interrupted (SIGINT)', 'the tests were stopped, and a dev server this started was stopped too', 130)
   let stopped = false
@@ -77,17 +83,36 @@ export async function runPluginTest(options: PluginTestOptions): Promise<PluginT
     if (stopped) throw cancelled()
     return result
   }
-  const tiers: TierResult[] = []
+  const coverage = options.coverProfile === undefined ? undefined : await prepareCoverage(project, options.coverProfile)
+  try {
+    return await runTiers(project, options, coverage, tierOrStop, interrupted)
+  } finally {
+    // Scratch only: the profile itself is written whole or not at all.
+    if (coverage) await rm(coverage.dir, {recursive: true, force: true})
+  }
+}
 
-  log('unit tier: go test ./...')
-  const unit = await tierOrStop(goTestTier(project, 'unit', options.run, options.goTestArgs, {}, options.stop, log))
+async function runTiers(
+  project: PluginProject,
+  options: PluginTestOptions,
+  coverage: CoverageRun | undefined,
+  tierOrStop: (tier: Promise<TierResult>) => Promise<TierResult>,
+  interrupted: Promise<never>,
+): Promise<PluginTestResult> {
+  const {log} = options
+  const tiers: TierResult[] = []
+  const goTest = {extra: options.goTestArgs, stop: options.stop, log}
+  log(`unit tier: go test${coverage ? ' -cover' : ''} ./...`)
+  const unit = await tierOrStop(goTestTier(project, 'unit', {...goTest, run: options.run, cover: coverage && unitCoverFlags(coverage)}))
   tiers.push(unit)
   log(describeTier(unit))
 
   const acceptance = acceptanceRun(unit)
   if (!acceptance) {
     log('acceptance tier: no test skipped without VAULT_ACC, so none to run against Vault')
-    return {ok: unit.failed === 0, tiers}
+    const covered = coverage && (await coverageReport(coverage, {acceptance: false}))
+    if (covered) log(describeCoverage(covered))
+    return {ok: unit.failed === 0, tiers, ...(covered ? {coverage: covered} : {})}
   }
 
   // A recorded cluster is the user's (its raft data with it): restarted if nodes are down, never removed.
@@ -103,24 +128,64 @@ export async function runPluginTest(options: PluginTestOptions): Promise<PluginT
     await stopProjectServer(project.dir)
     log(`Stopped the ${started.kind === 'dev' ? 'dev server' : 'cluster'} this started.`)
   }
+  // With --cover, the instrumented build runs until the plain one replaces it: only then has it exited and
+  // written its counters. A server left running is not left running it (its GOCOVERDIR is scratch).
+  let instrumented: (() => Promise<unknown>) | undefined
   try {
     const target = await deployTarget(project)
     log(`${started.alreadyRunning ? 'Using' : 'Started'} the project's ${started.kind === 'dev' ? 'dev server' : `${started.nodes.length}-node cluster`} ${started.addr}`)
     const database = project.pluginType === 'database' ? databaseFor(options.database, process.env.PG_URL) : options.database
-    const deployed = await Promise.race([deploy(target, project.dir, {path: options.path, database, onCompilerOutput: (text) => log(text)}), interrupted])
+    const placement = {path: options.path, database, onCompilerOutput: (text: string) => log(text)}
+    const cover = coverage && {packages: coverage.packages, dir: coverage.acceptanceDir}
+    // Instrumented, the plugin is restarted even when the mount runs this very build: a process started
+    // before the scratch folder was emptied would write counters without their meta-data.
+    const deployed = await Promise.race([deploy(target, project.dir, {...placement, ...(cover ? {cover, restart: true} : {})}), interrupted])
+    if (cover) instrumented = () => deploy(target, project.dir, {...placement, restart: true})
     const path = deployed.registered.path
     const addr = 'client' in target ? target.client.addr : (await activeClusterClient(target.cluster)).addr
-    log(`${path}/ runs ${project.binaryName} ${deployed.built.version ?? '(unversioned)'}, sha256 ${deployed.built.sha256.slice(0, 12)}`)
+    log(`${path}/ runs ${project.binaryName} ${deployed.built.version ?? '(unversioned)'}${cover ? ' built with -cover' : ''}, sha256 ${deployed.built.sha256.slice(0, 12)}`)
 
     const env = acceptanceEnv(project, {addr, token: started.token, path, version: deployed.built.version})
     log(`acceptance tier: VAULT_ACC=1 go test -run '${acceptance}' ./...`)
-    const result = await tierOrStop(goTestTier(project, 'acceptance', acceptance, options.goTestArgs, env, options.stop, log))
+    const result = await tierOrStop(goTestTier(project, 'acceptance', {...goTest, run: acceptance, env}))
     tiers.push(result)
     log(describeTier(result))
-    return {ok: tiers.every((t) => t.failed === 0), tiers, vault: {addr, path, version: deployed.built.version, started: !started.alreadyRunning}}
+    // Tests that failed because Vault went away say so in their own words, many times over: one line instead.
+    if (result.failed > 0) await stillRunning(project.dir, started.kind === 'dev' ? 'dev server' : 'cluster')
+    let covered: CoverageSummary | undefined
+    if (coverage && instrumented) {
+      const restore = instrumented
+      instrumented = undefined
+      await Promise.race([restore(), interrupted])
+      log('Registered the plain build again: the instrumented plugin exited and wrote its counters.')
+      covered = await coverageReport(coverage, {acceptance: true})
+      log(describeCoverage(covered))
+    }
+    return {
+      ok: tiers.every((t) => t.failed === 0),
+      tiers,
+      vault: {addr, path, version: deployed.built.version, started: !started.alreadyRunning},
+      ...(covered ? {coverage: covered} : {}),
+    }
   } finally {
+    // Interrupted with the instrumented build mounted in a server that keeps running: put the plain one back.
+    if (instrumented && (started.alreadyRunning || recordedCluster)) await instrumented().catch(() => log('The server still runs the instrumented build: `vaultkit plugin register` replaces it.'))
     await cleanUp()
   }
+}
+
+export function describeCoverage(coverage: CoverageSummary): string {
+  const tier = (name: string, t: {percent: number}) => `${name} ${t.percent}%`
+  return `coverage: ${coverage.percent}% of statements (${tier('unit', coverage.unit)}, ${tier('acceptance', coverage.acceptance)}); go tool cover -html=${shownPath(coverage.profile)}`
+}
+
+/** The server the acceptance tier ran against is still up; else why it stopped, from its log. */
+async function stillRunning(projectDir: string, what: string): Promise<void> {
+  const status = await projectServerStatus(projectDir)
+  if (status.running) return
+  const logFile = status.nodes.find((node) => node.logFile)?.logFile
+  const why = logFile ? `: ${await lastLogLine(logFile)}` : ''
+  throw new UserError(`the ${what} stopped during the acceptance tier${why}`, 'see `vaultkit server logs`, then run `vaultkit plugin test` again')
 }
 
 /**
@@ -185,24 +250,39 @@ export function describeTier(tier: TierResult): string {
  * One `go test -json` run over the module, with the project's build tags and cgo setting. Each package's
  * result is logged as it ends (a line every package: progress), and a failed test's own output after it.
  */
-export async function goTestTier(
-  project: PluginProject,
-  tier: TierResult['tier'],
-  run: string | undefined,
-  extra: string[],
-  env: Record<string, string>,
-  stop: Promise<void>,
-  log: (line: string) => void,
-): Promise<TierResult> {
+export interface GoTestOptions {
+  /** go test -run. */
+  run?: string
+  /** The user's go test flags (after --). */
+  extra?: string[]
+  env?: Record<string, string>
+  /** Coverage flags: before the packages, and the -args after them (unitCoverFlags). */
+  cover?: {flags: string[]; args: string[]}
+  stop?: Promise<void>
+  log?: (line: string) => void
+}
+
+export async function goTestTier(project: PluginProject, tier: TierResult['tier'], options: GoTestOptions = {}): Promise<TierResult> {
   const started = performance.now()
+  const {run, extra = [], env = {}, cover, stop, log = () => {}} = options
   const {tags, cgo} = project.description.build
-  const args = ['test', '-json', ...(tier === 'acceptance' ? ['-count=1'] : []), ...(tags.length ? ['-tags', tags.join(',')] : []), ...(run ? ['-run', run] : []), ...extra, './...']
+  const args = [
+    'test',
+    '-json',
+    ...(tier === 'acceptance' ? ['-count=1'] : []),
+    ...(tags.length ? ['-tags', tags.join(',')] : []),
+    ...(run ? ['-run', run] : []),
+    ...(cover?.flags ?? []),
+    ...extra,
+    './...',
+    ...(cover?.args ?? []),
+  ]
   const execa = await loadExeca()
   // Neither tier sees the Vault of the caller's shell (VAULT_AGENT_ADDR would even outrank VAULT_ADDR):
   // the unit tier must reach none, the acceptance tier only the one given in `env`.
   const baseEnv = withoutVaultVariables(process.env)
   const child = execa('go', args, {cwd: project.dir, env: {...baseEnv, CGO_ENABLED: cgo ? '1' : '0', ...env}, extendEnv: false, reject: false, lines: true, buffer: {stdout: false, stderr: true}, stdin: 'ignore'})
-  void stop.then(() => {
+  void stop?.then(() => {
     child.kill('SIGINT')
     // go test ends its test binaries on an interrupt; one that hangs is not waited for long.
     setTimeout(() => child.kill('SIGKILL'), 10_000).unref()
