@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {dirname, isAbsolute, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 /** vaultkit's own folder, found from this file whether it runs from src/ or bundled into dist/. */
@@ -14,3 +14,9 @@ function findPackageRoot(): string {
 }
 
 export const PACKAGE_ROOT = findPackageRoot()
+
+/** A path as the user would type it: relative to where they are when it is below, else absolute. */
+export function shownPath(path: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, path)
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
+}

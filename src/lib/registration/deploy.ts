@@ -4,7 +4,10 @@ import {type RegisterResult, type Registration, registerPlugin} from './register
 import type {DatabaseConnection} from './register-database.js'
 import {describeSmoke, type SmokeResult, smokeTest} from './smoke.js'
 import type {VaultClient} from '../vault/client.js'
-import type {ClusterState} from '../vault/cluster-state.js'
+import {type ClusterState, readClusterState} from '../vault/cluster-state.js'
+import {UserError} from '../errors.js'
+import {devServerClient} from '../vault/server.js'
+import {readState} from '../vault/state.js'
 import type {ClusterRegisterResult} from './register-cluster.js'
 
 export interface DeployOptions {
@@ -40,6 +43,22 @@ const justRun: StageRunner = (_stage, run) => run()
 /** Where a project is deployed: one Vault (a dev server), or the project's cluster (every node, catalog once). */
 export type DeployTarget = {client: VaultClient} | {cluster: ClusterState}
 
+/** What the project runs now, as recorded: its cluster, else its dev server. */
+export async function projectDeployTarget(projectDir: string): Promise<DeployTarget> {
+  const cluster = await readClusterState(projectDir)
+  if (cluster) return {cluster}
+  const state = await readState(projectDir)
+  if (!state) throw new UserError('The dev server of this project is not recorded', 'run `vaultkit server start`, then this again')
+  return {client: devServerClient(state)}
+}
+
+/** A client of the target: the dev server, or the node active now. */
+export async function targetClient(target: DeployTarget): Promise<VaultClient> {
+  if ('client' in target) return target.client
+  const {activeClusterClient} = await import('../vault/cluster.js')
+  return activeClusterClient(target.cluster)
+}
+
 /** Registers into the target; the client to smoke-test through: the dev server, or the node active now. */
 async function registerInto(target: DeployTarget, registration: Registration): Promise<{registered: RegisterResult | ClusterRegisterResult; client: VaultClient}> {
   if ('client' in target) return {registered: await registerPlugin(target.client, registration), client: target.client}
@@ -56,6 +75,13 @@ async function registerInto(target: DeployTarget, registration: Registration): P
  * `template test --e2e` once. The project is read afresh: an edit to version.go is a new version.
  */
 export async function deploy(target: DeployTarget, projectDir: string, options: DeployOptions, stage: StageRunner = justRun): Promise<Deployed> {
+  const {project, built, registered, client} = await buildAndRegister(target, projectDir, options, stage)
+  const smoke = await stage('smoke', () => smokeTest(client, project, registered.path), describeSmoke)
+  return {project, built, registered, smoke}
+}
+
+/** deploy without its smoke request: for reading the plugin's paths, whatever they answer (plugin docs). */
+export async function buildAndRegister(target: DeployTarget, projectDir: string, options: DeployOptions, stage: StageRunner = justRun): Promise<Omit<Deployed, 'smoke'> & {client: VaultClient}> {
   const project = await readProject(projectDir)
   const built = await stage('plugin build', () => buildPlugin(project, options.onCompilerOutput, {debug: options.debug, cover: options.cover?.packages}), (b) => `${b.version ?? 'unversioned'}, sha256 ${b.sha256.slice(0, 12)}`)
   const {registered, client} = await stage(
@@ -72,6 +98,5 @@ export async function deploy(target: DeployTarget, projectDir: string, options: 
       }),
     ({registered: r}) => `${r.path}: ${r.mount}`,
   )
-  const smoke = await stage('smoke', () => smokeTest(client, project, registered.path), describeSmoke)
-  return {project, built, registered, smoke}
+  return {project, built, registered, client}
 }

@@ -1,5 +1,5 @@
 import {mkdir, readFile, readdir, rename, rm} from 'node:fs/promises'
-import {dirname, isAbsolute, join, relative, resolve} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
 
 import {UserError} from '../errors.js'
 import {run} from '../exec.js'
@@ -135,10 +135,4 @@ function blocks(profile: string): Map<string, {statements: number; count: number
     found.set(block, {statements: Number(statements), count: (found.get(block)?.count ?? 0) + Number(count)})
   }
   return found
-}
-
-/** The profile's path as the user would type it: relative to where they are, when it is below. */
-export function shownPath(path: string, cwd = process.cwd()): string {
-  const rel = relative(cwd, path)
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
 }

@@ -3,16 +3,15 @@ import {rm} from 'node:fs/promises'
 import {UserError} from '../errors.js'
 import {loadExeca} from '../exec.js'
 import {readProject, type PluginProject} from '../project/project.js'
-import {deploy, type DeployTarget} from '../registration/deploy.js'
+import {deploy, projectDeployTarget, targetClient} from '../registration/deploy.js'
 import type {DatabaseConnection} from '../registration/register-database.js'
-import {activeClusterClient} from '../vault/cluster.js'
 import {readClusterState} from '../vault/cluster-state.js'
 import {ensureVaultBinary} from '../vault/install/install.js'
 import {projectServerStatus, startProjectServer, stopProjectServer} from '../vault/project-server.js'
-import {devServerClient, lastLogLine, withoutVaultVariables} from '../vault/server.js'
-import {readState} from '../vault/state.js'
+import {lastLogLine, withoutVaultVariables} from '../vault/server.js'
 import {secondsSince} from '../timing.js'
-import {type CoverageRun, type CoverageSummary, coverageReport, prepareCoverage, shownPath, unitCoverFlags} from './coverage.js'
+import {type CoverageRun, type CoverageSummary, coverageReport, prepareCoverage, unitCoverFlags} from './coverage.js'
+import {shownPath} from '../paths.js'
 
 /** One event of `go test -json` (test2json). */
 export interface GoTestEvent {
@@ -132,7 +131,7 @@ async function runTiers(
   // written its counters. A server left running is not left running it (its GOCOVERDIR is scratch).
   let instrumented: (() => Promise<unknown>) | undefined
   try {
-    const target = await deployTarget(project)
+    const target = await projectDeployTarget(project.dir)
     log(`${started.alreadyRunning ? 'Using' : 'Started'} the project's ${started.kind === 'dev' ? 'dev server' : `${started.nodes.length}-node cluster`} ${started.addr}`)
     const database = project.pluginType === 'database' ? databaseFor(options.database, process.env.PG_URL) : options.database
     const placement = {path: options.path, database, onCompilerOutput: (text: string) => log(text)}
@@ -142,7 +141,7 @@ async function runTiers(
     const deployed = await Promise.race([deploy(target, project.dir, {...placement, ...(cover ? {cover, restart: true} : {})}), interrupted])
     if (cover) instrumented = () => deploy(target, project.dir, {...placement, restart: true})
     const path = deployed.registered.path
-    const addr = 'client' in target ? target.client.addr : (await activeClusterClient(target.cluster)).addr
+    const addr = (await targetClient(target)).addr
     log(`${path}/ runs ${project.binaryName} ${deployed.built.version ?? '(unversioned)'}${cover ? ' built with -cover' : ''}, sha256 ${deployed.built.sha256.slice(0, 12)}`)
 
     const env = acceptanceEnv(project, {addr, token: started.token, path, version: deployed.built.version})
@@ -205,14 +204,6 @@ export function databaseFor(flags: DatabaseConnection | undefined, pgUrl: string
   url.username = ''
   url.password = ''
   return {connectionUrl: url.toString().replace('://', '://{{username}}:{{password}}@'), username, password}
-}
-
-async function deployTarget(project: PluginProject): Promise<DeployTarget> {
-  const cluster = await readClusterState(project.dir)
-  if (cluster) return {cluster}
-  const state = await readState(project.dir)
-  if (!state) throw new UserError('The dev server of this project is not recorded', 'run `vaultkit server start`, then this again')
-  return {client: devServerClient(state)}
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

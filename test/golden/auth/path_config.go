@@ -3,6 +3,7 @@ package hello
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -49,7 +50,7 @@ func pathConfig(b *backend) *framework.Path {
 			},
 			"api_key": {
 				Type:        framework.TypeString,
-				Description: "Example secret a real auth method would use to reach its identity provider. Write-only: never returned on read.",
+				Description: "Example secret a real auth method would use to reach its identity provider.",
 				DisplayAttrs: &framework.DisplayAttributes{
 					Sensitive: true,
 				},
@@ -67,10 +68,17 @@ func pathConfig(b *backend) *framework.Path {
 		},
 		Operations: map[logical.Operation]framework.OperationHandler{
 			logical.ReadOperation: &framework.PathOperation{
-				Callback: b.pathConfigRead,
-				Summary:  "Read the configuration; api_key is never returned.",
+				Callback:    b.pathConfigRead,
+				Summary:     "Read the configuration.",
+				Description: "Every field but api_key, which is never returned.",
 				DisplayAttrs: &framework.DisplayAttributes{
 					OperationSuffix: "configuration",
+				},
+				Responses: map[int][]framework.Response{
+					http.StatusOK: {{
+						Description: "OK",
+						Fields:      configResponseFields,
+					}},
 				},
 			},
 			logical.CreateOperation: &framework.PathOperation{
@@ -79,12 +87,19 @@ func pathConfig(b *backend) *framework.Path {
 				DisplayAttrs: &framework.DisplayAttributes{
 					OperationVerb: "configure",
 				},
+				Responses: map[int][]framework.Response{
+					http.StatusNoContent: {{Description: "No content."}},
+				},
 			},
 			logical.UpdateOperation: &framework.PathOperation{
-				Callback: b.pathConfigWrite,
-				Summary:  "Update the configuration; omitted fields keep their value.",
+				Callback:    b.pathConfigWrite,
+				Summary:     "Configure the auth method.",
+				Description: "Creates the configuration, or updates it: omitted fields keep their value.",
 				DisplayAttrs: &framework.DisplayAttributes{
 					OperationVerb: "configure",
+				},
+				Responses: map[int][]framework.Response{
+					http.StatusNoContent: {{Description: "No content."}},
 				},
 			},
 			logical.DeleteOperation: &framework.PathOperation{
@@ -93,12 +108,23 @@ func pathConfig(b *backend) *framework.Path {
 				DisplayAttrs: &framework.DisplayAttributes{
 					OperationSuffix: "configuration",
 				},
+				Responses: map[int][]framework.Response{
+					http.StatusNoContent: {{Description: "No content."}},
+				},
 			},
 		},
 		ExistenceCheck:  b.pathConfigExistenceCheck,
 		HelpSynopsis:    strings.TrimSpace(pathConfigHelpSyn),
 		HelpDescription: strings.TrimSpace(pathConfigHelpDesc),
 	}
+}
+
+// configResponseFields is what a read returns: the request's fields but
+// api_key, as the read handler writes them (durations in seconds).
+var configResponseFields = map[string]*framework.FieldSchema{
+	"custom_prefix": {Type: framework.TypeString, Description: "Prefix put in front of every greeting.", Required: true, DisplayAttrs: &framework.DisplayAttributes{Value: "Hello"}},
+	"ttl":           {Type: framework.TypeInt64, Description: "Default TTL, in seconds.", Required: true, DisplayAttrs: &framework.DisplayAttributes{Value: 3600}},
+	"max_ttl":       {Type: framework.TypeInt64, Description: "Maximum TTL, in seconds.", Required: true, DisplayAttrs: &framework.DisplayAttributes{Value: 86400}},
 }
 
 func (b *backend) pathConfigExistenceCheck(ctx context.Context, req *logical.Request, _ *framework.FieldData) (bool, error) {

@@ -3,6 +3,7 @@ package hello
 import (
 	"context"
 	"errors"
+	"net/http"
 	"regexp"
 	"strings"
 
@@ -46,13 +47,20 @@ func pathLogin(b *backend) *framework.Path {
 		},
 		Operations: map[logical.Operation]framework.OperationHandler{
 			logical.UpdateOperation: &framework.PathOperation{
-				Callback: b.pathLoginUpdate,
-				Summary:  "Log in with a username and password.",
+				Callback:    b.pathLoginUpdate,
+				Summary:     "Log in with a username and password.",
+				Description: "A token with the user's policies and token settings, under `auth`; a wrong password and an unknown user get the same denial.",
+				Responses: map[int][]framework.Response{
+					http.StatusOK: {{Description: "OK: the token is in the response's auth."}},
+				},
 			},
 			// Vault asks for the alias before login runs, for identity and
 			// lockout bookkeeping; it must not touch the credentials.
 			logical.AliasLookaheadOperation: &framework.PathOperation{
 				Callback: b.pathLoginAliasLookahead,
+				Responses: map[int][]framework.Response{
+					http.StatusOK: {{Description: "OK: the alias is in the response's auth."}},
+				},
 			},
 		},
 		HelpSynopsis:    strings.TrimSpace(pathLoginHelpSyn),

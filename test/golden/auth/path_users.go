@@ -3,6 +3,7 @@ package hello
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hashicorp/vault/sdk/framework"
@@ -45,6 +46,14 @@ func pathUsersList(b *backend) *framework.Path {
 			logical.ListOperation: &framework.PathOperation{
 				Callback: b.pathUsersList,
 				Summary:  "List the users.",
+				Responses: map[int][]framework.Response{
+					http.StatusOK: {{
+						Description: "OK",
+						Fields: map[string]*framework.FieldSchema{
+							"keys": {Type: framework.TypeStringSlice, Description: "The users' names."},
+						},
+					}},
+				},
 			},
 		},
 		HelpSynopsis:    strings.TrimSpace(pathUsersListHelpSyn),
@@ -67,7 +76,7 @@ func pathUsers(b *backend) *framework.Path {
 			},
 			"password": {
 				Type:        framework.TypeString,
-				Description: "Password of the user, at most 72 bytes. Required on create. Write-only: only a bcrypt hash is stored and it is never returned.",
+				Description: "Password of the user, at most 72 bytes. Required on create. Only its bcrypt hash is stored.",
 				DisplayAttrs: &framework.DisplayAttributes{
 					Sensitive: true,
 				},
@@ -75,20 +84,32 @@ func pathUsers(b *backend) *framework.Path {
 		},
 		Operations: map[logical.Operation]framework.OperationHandler{
 			logical.ReadOperation: &framework.PathOperation{
-				Callback: b.pathUserRead,
-				Summary:  "Read a user; the password is never returned.",
+				Callback:    b.pathUserRead,
+				Summary:     "Read a user.",
+				Description: "The user's token settings; the password is never returned.",
 			},
 			logical.CreateOperation: &framework.PathOperation{
 				Callback: b.pathUserWrite,
 				Summary:  "Create a user.",
+				Responses: map[int][]framework.Response{
+					http.StatusNoContent: {{Description: "No content."}},
+				},
 			},
 			logical.UpdateOperation: &framework.PathOperation{
-				Callback: b.pathUserWrite,
-				Summary:  "Update a user; omitted fields keep their value.",
+				Callback:    b.pathUserWrite,
+				Summary:     "Create or update a user.",
+				Description: "Omitted fields keep their value.",
+				Responses: map[int][]framework.Response{
+					http.StatusNoContent: {{Description: "No content."}},
+				},
 			},
 			logical.DeleteOperation: &framework.PathOperation{
-				Callback: b.pathUserDelete,
-				Summary:  "Delete a user; its tokens can no longer be renewed.",
+				Callback:    b.pathUserDelete,
+				Summary:     "Delete a user.",
+				Description: "Tokens it got from login can no longer be renewed.",
+				Responses: map[int][]framework.Response{
+					http.StatusNoContent: {{Description: "No content."}},
+				},
 			},
 		},
 		ExistenceCheck:  b.pathUserExistenceCheck,
@@ -98,6 +119,16 @@ func pathUsers(b *backend) *framework.Path {
 	// token_policies, token_ttl, token_bound_cidrs, token_type, ...: the
 	// settings every HashiCorp auth method takes for the tokens it issues.
 	tokenutil.AddTokenFields(p.Fields)
+	// A read answers with the token settings: every field but the name and password.
+	readFields := map[string]*framework.FieldSchema{}
+	for name, field := range p.Fields {
+		if name != "name" && name != "password" {
+			readFields[name] = field
+		}
+	}
+	p.Operations[logical.ReadOperation].(*framework.PathOperation).Responses = map[int][]framework.Response{
+		http.StatusOK: {{Description: "OK", Fields: readFields}},
+	}
 	return p
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -38,8 +39,15 @@ func pathCreds(b *backend) *framework.Path {
 		},
 		Operations: map[logical.Operation]framework.OperationHandler{
 			logical.ReadOperation: &framework.PathOperation{
-				Callback: b.pathCredsRead,
-				Summary:  "Issue a new leased token.",
+				Callback:    b.pathCredsRead,
+				Summary:     "Issue a leased token.",
+				Description: "Each read issues a new token under a lease of the configured ttl, renewable up to max_ttl; revoking the lease revokes the token.",
+				Responses: map[int][]framework.Response{
+					http.StatusOK: {{
+						Description: "OK",
+						Fields:      secretTokenFields,
+					}},
+				},
 			},
 		},
 		HelpSynopsis:    strings.TrimSpace(pathCredsHelpSyn),
@@ -47,19 +55,25 @@ func pathCreds(b *backend) *framework.Path {
 	}
 }
 
+// secretTokenFields is the data of an issued token: the lease's secret, and
+// the response schema of creds.
+var secretTokenFields = map[string]*framework.FieldSchema{
+	"token": {
+		Type:        framework.TypeString,
+		Description: "The issued token.",
+		Required:    true,
+	},
+	"token_id": {
+		Type:        framework.TypeString,
+		Description: "Identifier of the issued token; not secret.",
+		Required:    true,
+	},
+}
+
 func secretToken(b *backend) *framework.Secret {
 	return &framework.Secret{
-		Type: secretTokenType,
-		Fields: map[string]*framework.FieldSchema{
-			"token": {
-				Type:        framework.TypeString,
-				Description: "The issued token.",
-			},
-			"token_id": {
-				Type:        framework.TypeString,
-				Description: "Identifier of the issued token; not secret.",
-			},
-		},
+		Type:   secretTokenType,
+		Fields: secretTokenFields,
 		Renew:  b.secretTokenRenew,
 		Revoke: b.secretTokenRevoke,
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/vault/sdk/framework"
+	"github.com/hashicorp/vault/sdk/helper/testhelpers/schema"
 	"github.com/hashicorp/vault/sdk/logical"
 
 	"example.com/vault-plugin-secrets-acme-billing/version"
@@ -29,12 +30,18 @@ func getTestBackend(t *testing.T) (*backend, logical.Storage) {
 // doRequest sends a request through HandleRequest, as Vault's router would.
 func doRequest(t *testing.T, b *backend, s logical.Storage, op logical.Operation, path string, data map[string]interface{}) (*logical.Response, error) {
 	t.Helper()
-	return b.HandleRequest(t.Context(), &logical.Request{
+	resp, err := b.HandleRequest(t.Context(), &logical.Request{
 		Operation: op,
 		Path:      path,
 		Data:      data,
 		Storage:   s,
 	})
+	// Every answer with data must match the response schema its operation
+	// declares: that schema is what Vault's OpenAPI (and the API docs) publish.
+	if err == nil && resp != nil && !resp.IsError() && op != logical.HelpOperation {
+		schema.ValidateResponse(t, schema.GetResponseSchema(t, b.Route(path), op), resp, true)
+	}
+	return resp, err
 }
 
 // mustConfigure writes config and fails the test on any error.

@@ -3,6 +3,7 @@ package acmebilling
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/hashicorp/vault/sdk/framework"
@@ -21,12 +22,22 @@ func pathHello(b *backend) *framework.Path {
 				Type:        framework.TypeString,
 				Description: "Who to greet.",
 				Default:     "world",
+				Query:       true,
 			},
 		},
 		Operations: map[logical.Operation]framework.OperationHandler{
 			logical.ReadOperation: &framework.PathOperation{
-				Callback: b.pathHelloRead,
-				Summary:  "Return a greeting that starts with the configured prefix.",
+				Callback:    b.pathHelloRead,
+				Summary:     "Return a greeting.",
+				Description: "The greeting starts with the configured prefix; it answers 400 until the secrets engine is configured.",
+				Responses: map[int][]framework.Response{
+					http.StatusOK: {{
+						Description: "OK",
+						Fields: map[string]*framework.FieldSchema{
+							"message": {Type: framework.TypeString, Description: "The greeting.", Required: true},
+						},
+					}},
+				},
 			},
 		},
 		HelpSynopsis:    strings.TrimSpace(pathHelloHelpSyn),
