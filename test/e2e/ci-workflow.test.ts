@@ -102,6 +102,8 @@ describe("a generated project's CI runs both tiers against a real Vault", () => 
     expect(mirror.requests.some((r) => r.endsWith('.zip')), output).toBe(true)
     expect(output).toMatch(/^Vault v1\.21\.4, .* \(downloaded\)$/m)
     expect(output).toMatch(/^acceptance tier: 2 passed, 0 failed, 0 skipped in [\d.]+ s$/m)
+    // The shipped API docs are what the plugin tells Vault.
+    expect(output).toMatch(/^docs\/api\.md matches the plugin \(3 paths\)$/m)
     const line = /^coverage: ([\d.]+)% of statements \(unit ([\d.]+)%, acceptance ([\d.]+)%\); go tool cover -html=coverage.out$/m.exec(output)
     expect(line, output).not.toBeNull()
     const [total, unit, acceptance] = line!.slice(1).map(Number) as [number, number, number]

@@ -148,10 +148,19 @@ export function sample(doc: OpenAPIDocument, given: Schema | undefined, name: st
     case 'array':
       return [sample(doc, schema.items, name)]
     case 'object':
-      return schema.properties ? Object.fromEntries(Object.entries(schema.properties).map(([key, value]) => [key, sample(doc, value, key)])) : {}
+      return schema.properties ? sampleObject(doc, schema.properties) : {}
     default:
       return schema.format === 'duration' ? '1h' : `my-${name.replaceAll('_', '-')}`
   }
+}
+
+/** Each property's sample, keys in order: the bytes do not depend on the order a document lists them. */
+function sampleObject(doc: OpenAPIDocument, properties: Record<string, Schema>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.keys(properties)
+      .sort()
+      .map((key) => [key, sample(doc, properties[key], key)]),
+  )
 }
 
 function curl(verb: string, path: string, options: {payload: boolean; token: boolean; patch: boolean}): string[] {
@@ -179,7 +188,7 @@ function sampleResponse(doc: OpenAPIDocument, operation: Operation): string[] | 
   const responses = operation.responses ?? {}
   const ok = jsonSchema(doc, responses['200'])
   if (ok?.properties) {
-    const data = Object.fromEntries(Object.entries(ok.properties).map(([name, schema]) => [name, sample(doc, schema, name)]))
+    const data = sampleObject(doc, ok.properties)
     return ['```json', JSON.stringify({data}, null, 2), '```']
   }
   if (responses['204'] && !responses['200']) return ['This endpoint answers `204 No Content`.']
