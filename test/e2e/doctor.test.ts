@@ -7,6 +7,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import type {DoctorCheck} from '../../src/lib/doctor.js'
 import {isProcessAlive} from '../../src/lib/vault/server.js'
 import {goVersions} from '../../src/lib/versions.js'
+import {govulncheckBinary} from '../../src/lib/audit/govulncheck.js'
 import {freePort, runCli, tempDir, unwritableDir} from '../helpers.js'
 import {vulnDatabase} from '../go/go-tools.js'
 import {type DevServer, installVault, readServerState, scaffold, vaultHttp} from './vault.js'
@@ -34,6 +35,9 @@ async function tokenWith(name: string, policy: string, options: Record<string, u
 
 beforeAll(async () => {
   vaultBin = await installVault()
+  // Doctor scans only with a govulncheck already installed (it never installs one): on a fresh machine,
+  // install it here as `plugin audit` would.
+  await govulncheckBinary()
   project = await scaffold('secrets', parent)
   expect((await runCli(['server', 'start', '--project', project])).exitCode).toBe(0)
   server = readServerState(project)

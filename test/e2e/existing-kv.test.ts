@@ -1,10 +1,11 @@
-import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {createHash} from 'node:crypto'
 import {dirname, join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import {runCli} from '../helpers.js'
+import {runCli, until} from '../helpers.js'
 import {EXISTING_PLUGINS, GIT_IDENTITY, cloneOfModule} from '../existing-plugins.js'
 import {type DevServer, type Running, installVault, readServerState, startVaultkit, vaultHttp} from './vault.js'
 
@@ -143,5 +144,35 @@ describe("HashiCorp's vault-plugin-secrets-kv, taken into vaultkit", () => {
     expect(result.exitCode).toBe(1)
     expect(result.stderr).toMatch(/secret\/ is already a mount of "kv"/)
     expect((await vaultHttp(server, 'GET', 'sys/plugins/catalog/secret/kv-doomed')).status).toBe(404)
+  })
+
+  test('plugin docs documents KV mounted as version 2, and every curl line it prints answers 2xx', {timeout: 600_000}, async () => {
+    // Vault lets only its own kv take options.version when a mount is enabled, but any mount when it is
+    // tuned: enabled as it is, then tuned to version 2, as an operator would.
+    expect((await vaultkit(['plugin', 'register', '--path', 'kv2'])).exitCode).toBe(0)
+    expect((await vaultHttp(server, 'POST', 'sys/mounts/kv2/tune', {options: {version: '2'}})).status).toBe(200)
+    await until('KV upgraded to version 2', async () => (await vaultHttp(server, 'POST', 'kv2/data/probe', {data: {a: 'b'}})).status === 200)
+    const result = await vaultkit(['plugin', 'docs', '--path', 'kv2'])
+    expect(result.exitCode, result.stderr).toBe(0)
+    const text = readFileSync(join(repo, 'docs/api.md'), 'utf8')
+    rmSync(join(repo, 'docs'), {recursive: true})
+    const sections = text.split(/\n(?=### )/).slice(1)
+    for (const path of ['/kv2/config', '/kv2/data/{path}', '/kv2/metadata/{path}']) expect(text).toContain(`## \`${path}\``)
+    for (const field of ['max_versions', 'cas_required', 'delete_version_after', 'custom_metadata']) expect(text).toContain(`| \`${field}\` |`)
+    expect(sections.length).toBeGreaterThan(10)
+    const work = mkdtempSync(join(tmpdir(), 'vaultkit-kv-curl-'))
+    try {
+      for (const section of sections) {
+        // Each request on a secret that exists (and one below it, for the list), as a reader would have.
+        for (const path of ['kv2/data/my-path', 'kv2/data/my-path/my-path']) await vaultHttp(server, 'POST', path, {data: {a: 'b'}})
+        const payload = /#### Sample payload\n\n```json\n([\s\S]*?)\n```/.exec(section)?.[1]
+        if (payload) writeFileSync(join(work, 'payload.json'), payload)
+        const curl = /```shell-session\n\$ (curl[\s\S]*?)\n```/.exec(section)![1]!
+        const run = await execa('bash', ['-c', curl.replace('curl', 'curl --silent --output response --write-out "%{http_code}"')], {cwd: work, env: {VAULT_ADDR: server.addr, VAULT_TOKEN: server.token}, reject: false})
+        expect(run.stdout, `${section.split('\n')[0]}: ${existsSync(join(work, 'response')) ? readFileSync(join(work, 'response'), 'utf8') : run.stderr}`).toMatch(/^2\d\d$/)
+      }
+    } finally {
+      rmSync(work, {recursive: true, force: true})
+    }
   })
 })

@@ -72,7 +72,7 @@ describe('plugin docs Markdown', () => {
     expect(sample(doc, {type: 'string', example: 'e', default: 'd'}, 'f')).toBe('e')
     expect(sample(doc, {type: 'integer', default: 5}, 'f')).toBe(5)
     expect(sample(doc, {type: 'string', enum: ['a', 'b']}, 'f')).toBe('a')
-    expect(sample(doc, {type: 'boolean'}, 'f')).toBe(true)
+    expect(sample(doc, {type: 'boolean'}, 'f')).toBe(false)
     expect(sample(doc, {type: 'string', format: 'duration'}, 'f')).toBe('1h')
     expect(sample(doc, {$ref: '#/components/schemas/RoleRead'}, 'f')).toEqual({ttl: 60, tags: ['my-tags']})
   })

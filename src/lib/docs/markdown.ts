@@ -1,4 +1,4 @@
-import {METHODS, type Method, type OpenAPIDocument, type Operation, type Parameter, type PathItem, type Schema, isList, jsonSchema, resolve} from './openapi.js'
+import {METHODS, type Method, documentedPaths, type OpenAPIDocument, type Operation, type Parameter, type PathItem, type Schema, isList, jsonSchema, resolve} from './openapi.js'
 
 /** Who the reference is for: the plugin, what it is, and the path its examples mount it at. */
 export interface DocsSubject {
@@ -34,7 +34,7 @@ export function renderMarkdown(doc: OpenAPIDocument, subject: DocsSubject): stri
     'Written by `vaultkit plugin docs` from the OpenAPI document the plugin gives Vault. `vaultkit plugin docs --check` fails when it no longer matches the plugin.',
     '',
   )
-  for (const path of Object.keys(doc.paths).sort()) out.push(...pathSection(doc, path, doc.paths[path]!, subject))
+  for (const path of documentedPaths(doc)) out.push(...pathSection(doc, path, doc.paths[path]!, subject))
   return `${out.join('\n').trimEnd()}\n`
 }
 
@@ -131,7 +131,7 @@ function typeName(schema: Schema): string {
   return schema.format ? `${type} (${schema.format})` : type
 }
 
-/** A value a request may carry: the field's example or default, else one of its type. */
+/** A value a request may carry: the field's example, display value or default, else one of its type. */
 export function sample(doc: OpenAPIDocument, given: Schema | undefined, name: string): unknown {
   const schema = resolve(doc, given) ?? {}
   if (schema.example !== undefined) return schema.example
@@ -144,7 +144,8 @@ export function sample(doc: OpenAPIDocument, given: Schema | undefined, name: st
     case 'number':
       return 1
     case 'boolean':
-      return true
+      // The value that switches nothing on: a sample request should not change how the mount behaves.
+      return false
     case 'array':
       return [sample(doc, schema.items, name)]
     case 'object':

@@ -56,6 +56,12 @@ export interface OpenAPIDocument {
   components?: {schemas?: Record<string, Schema>}
 }
 
+/** The paths with at least one operation, in order (KV's catch-all `^.*$` has none). */
+export const documentedPaths = (doc: OpenAPIDocument) =>
+  Object.keys(doc.paths)
+    .filter((path) => METHODS.some((method) => doc.paths[path]![method]))
+    .sort()
+
 /** A schema with its `$ref` (to #/components/schemas/...) followed. */
 export function resolve(doc: OpenAPIDocument, schema: Schema | undefined): Schema | undefined {
   if (!schema?.$ref) return schema

@@ -9,7 +9,7 @@ import type {VaultClient} from '../vault/client.js'
 import {ensureVaultBinary} from '../vault/install/install.js'
 import {startProjectServer, stopProjectServer} from '../vault/project-server.js'
 import {renderMarkdown} from './markdown.js'
-import {type OpenAPIDocument, mountDocument} from './openapi.js'
+import {type OpenAPIDocument, documentedPaths, mountDocument} from './openapi.js'
 
 export type DocsFormat = 'markdown' | 'json'
 
@@ -57,7 +57,7 @@ export async function pluginDocs(options: PluginDocsOptions): Promise<PluginDocs
     const path = deployed.registered.path
     const mountPrefix = PLUGIN_TYPE[project.pluginType].requestPath(path)
     const doc = await mountOpenAPI(deployed.client, mountPrefix)
-    const paths = Object.keys(doc.paths).length
+    const paths = documentedPaths(doc).length
     if (paths === 0) throw new UserError(`${project.binaryName} declares no paths at ${mountPrefix}/`, 'give its backend framework.Paths, then document it')
     const subject = {binaryName: project.binaryName, noun: PLUGIN_TYPE[project.pluginType].noun, name: project.name, mountPrefix}
     const text =

@@ -122,7 +122,7 @@ func pathConfig(b *backend) *framework.Path {
 // configResponseFields is what a read returns: the request's fields but
 // api_key, as the read handler writes them (durations in seconds).
 var configResponseFields = map[string]*framework.FieldSchema{
-	"custom_prefix": {Type: framework.TypeString, Description: "Prefix put in front of every greeting.", Required: true, DisplayAttrs: &framework.DisplayAttributes{Value: "Hello"}},
+	"custom_prefix": {Type: framework.TypeString, Description: "Prefix put in front of every greeting.", Required: true, DisplayAttrs: &framework.DisplayAttributes{Value: "Greetings"}},
 	"ttl":           {Type: framework.TypeInt64, Description: "Default TTL, in seconds.", Required: true, DisplayAttrs: &framework.DisplayAttributes{Value: 3600}},
 	"max_ttl":       {Type: framework.TypeInt64, Description: "Maximum TTL, in seconds.", Required: true, DisplayAttrs: &framework.DisplayAttributes{Value: 86400}},
 }
