@@ -1,14 +1,18 @@
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 
-import {BIN, runCli} from '../helpers.js'
+import {BIN, runCli, until} from '../helpers.js'
 
 /**
  * A real Vault binary: found, or built by `vaultkit server install` itself (minutes the first time, then
  * cached in ~/.cache/vaultkit). A machine that can do neither fails here, loudly.
  */
 export async function installVault(): Promise<string> {
+  // .ci/run starts the install in the background, beside the tiers before this one: wait for it, then
+  // this finds what it cached (or, if it failed, tries again and says why).
+  const done = process.env.VAULTKIT_CI_VAULT_INSTALLED
+  if (done) await until('the Vault install .ci/run started', async () => existsSync(done), 3_600_000)
   const result = await runCli(['server', 'install', '--json'])
   if (result.exitCode !== 0) throw new Error(`vaultkit server install failed:\n${result.stderr}\n${result.stdout}`)
   return (JSON.parse(result.stdout) as {path: string}).path

@@ -1,5 +1,5 @@
 import {createHash} from 'node:crypto'
-import {mkdir, open, rename, rm} from 'node:fs/promises'
+import {copyFile, mkdir, open, rename, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
@@ -56,6 +56,9 @@ export async function buildPlugin(project: PluginProject, onOutput?: (text: stri
   // `cover`: instrumented for coverage of these packages (plugin test --cover).
   const flags = [...(options.debug ? ['-gcflags=all=-N -l'] : ['-trimpath']), ...(options.cover ? buildCoverFlags(options.cover) : [])]
   const args = ['build', ...flags, ...buildFlags(project, {strip: !options.debug}), '-o', partial, project.description.main]
+  // go build leaves an output whose build ID is already the one it would link: starting from a copy of the
+  // last build, an unchanged build skips the link (0.3 s instead of 1.1-1.4 s; bench/plugin-docs.js).
+  await copyFile(target, partial).catch(() => rm(partial, {force: true}))
   const result = await run('go', args, {cwd: project.dir, env: {CGO_ENABLED: project.description.build.cgo ? '1' : '0'}})
   if (errnoCode(result) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then build again')
   if (result.exitCode !== 0) {
