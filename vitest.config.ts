@@ -1,7 +1,9 @@
 import {defineConfig} from 'vitest/config'
 
-// The tiers, cheapest first. `npm run test:unit` runs the first in seconds; `npm test` runs them all.
-const tier = (name: string, include: string[]) => ({extends: true as const, test: {name, include}})
+// The tiers, cheapest first, and run in that order (groupOrder): the e2e tier comes last, by when the Vault
+// that .ci/run builds in the background is ready. `npm run test:unit` runs the first in seconds.
+const TIERS = ['unit', 'golden', 'cli', 'go', 'e2e']
+const tier = (name: string, include: string[]) => ({extends: true as const, test: {name, include, sequence: {groupOrder: TIERS.indexOf(name)}}})
 
 export default defineConfig({
   test: {

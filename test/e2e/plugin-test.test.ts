@@ -83,7 +83,7 @@ describe('plugin test', () => {
     expect(tier(report, 'unit').events.some((e) => e.Test && !e.Test.startsWith('TestCreds') && !e.Test.startsWith('TestAcceptance_Creds'))).toBe(false)
     expect(await serverRunning(secrets)).toBe(true)
     // The instrumented build wrote its counters and made way for the plain one, which the mount runs now.
-    expect(report.coverage?.acceptance.covered).toBeGreaterThan(0)
+    expect(report.coverage?.acceptance?.covered).toBeGreaterThan(0)
     expect(report.coverage?.profile).toBe(join(secrets, 'cover/creds.out'))
     expect(readFileSync(join(secrets, 'cover/creds.out'), 'utf8')).toMatch(/^mode: atomic\n/)
     const server = readServerState(secrets)
@@ -127,6 +127,11 @@ describe('plugin test', () => {
     expect(await serverRunning(secrets)).toBe(false)
     expect(existsSync(join(secrets, '.vaultkit/coverage'))).toBe(false)
     expect(existsSync(join(secrets, 'coverage.out'))).toBe(false)
+    // The plain build was put back: building again gives the very same file.
+    const binary = join(secrets, 'vault/plugins/vault-plugin-secrets-hello')
+    const left = createHash('sha256').update(readFileSync(binary)).digest('hex')
+    expect((await runCli(['plugin', 'build', '--project', secrets])).exitCode).toBe(0)
+    expect(createHash('sha256').update(readFileSync(binary)).digest('hex')).toBe(left)
   })
 
   test('the dev server dying during the acceptance tier is one line naming it, and exit 1', async () => {

@@ -23,6 +23,10 @@ export default class PluginDocs extends BaseCommand {
 
   async run(): Promise<PluginDocsResult> {
     const {flags} = await this.parse(PluginDocs)
+    // Ctrl-C ends the run after the step it is in, so that a dev server this started is stopped.
+    const controller = new AbortController()
+    const stop = () => controller.abort()
+    process.on('SIGINT', stop).on('SIGTERM', stop)
     const result = await pluginDocs({
       projectDir: flags.project,
       path: flags.path,
@@ -31,11 +35,13 @@ export default class PluginDocs extends BaseCommand {
       check: flags.check,
       vaultBin: flags['vault-bin'],
       log: (line) => process.stderr.write(`${line}\n`),
-    })
+      signal: controller.signal,
+    }).finally(() => process.off('SIGINT', stop).off('SIGTERM', stop))
     const file = shownPath(result.file)
     if (flags.check) {
       if (result.changed) {
-        process.stdout.write(result.diff ?? '')
+        // With --json, the diff is in the result.
+        if (!this.jsonEnabled()) process.stdout.write(result.diff ?? '')
         process.stderr.write(`${file} does not match the plugin: run \`vaultkit plugin docs\`${flags.out ? ` --out ${flags.out}` : ''} and commit it\n`)
         process.exitCode = 1
       } else this.log(`${file} matches the plugin (${result.paths} paths)`)

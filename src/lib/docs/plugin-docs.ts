@@ -24,6 +24,8 @@ export interface PluginDocsOptions {
   check: boolean
   vaultBin?: string
   log: (line: string) => void
+  /** Aborted on Ctrl-C: the run stops after the step it is in, with nothing written and no server left. */
+  signal?: AbortSignal
 }
 
 export interface PluginDocsResult {
@@ -51,9 +53,17 @@ export async function pluginDocs(options: PluginDocsOptions): Promise<PluginDocs
   const file = resolvePath(project.dir, options.out ?? defaultDocsFile(options.format))
   const vaultBin = (await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: options.log})).path
   const started = await startProjectServer(project, vaultBin, undefined, options.log)
+  const checkpoint = () => {
+    if (options.signal?.aborted) throw new UserError('Interrupted', 'nothing was written, and a dev server this started was stopped', 130)
+  }
   try {
+    checkpoint()
     const target = await projectDeployTarget(project.dir)
-    const deployed = await buildAndRegister(target, project.dir, {path: options.path, onCompilerOutput: (text) => options.log(text)})
+    const deployed = await buildAndRegister(target, project.dir, {path: options.path, onCompilerOutput: (text) => options.log(text)}).catch((error: unknown) => {
+      checkpoint() // a build cut short by Ctrl-C says so, not that go failed
+      throw error
+    })
+    checkpoint()
     const path = deployed.registered.path
     const mountPrefix = PLUGIN_TYPE[project.pluginType].requestPath(path)
     const doc = await mountOpenAPI(deployed.client, mountPrefix)
@@ -69,6 +79,7 @@ export async function pluginDocs(options: PluginDocsOptions): Promise<PluginDocs
       throw new UserError(`${file} cannot be read (${errnoCode(error)})`, 'check its permissions')
     })
     const changed = before !== text
+    checkpoint()
     if (options.check) {
       return {file, format: options.format, paths, changed, ...(changed ? {diff: await unifiedDiff(file, before ?? '', text)} : {})}
     }

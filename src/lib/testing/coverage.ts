@@ -35,7 +35,8 @@ export interface TierCoverage {
 export interface CoverageSummary extends TierCoverage {
   profile: string
   unit: TierCoverage
-  acceptance: TierCoverage
+  /** Undefined when no acceptance test ran. */
+  acceptance?: TierCoverage
 }
 
 /** -covermode for both tiers: the plugin serves requests concurrently, and modes must match to merge. */
@@ -90,15 +91,19 @@ export async function coverageReport(run: CoverageRun, tiers: {acceptance: boole
       throw new UserError('the plugin wrote no coverage counters: Vault killed it before it could exit', 'check the dev server log (`vaultkit server logs`) for the plugin being stopped, then test again')
     }
   }
+  // Nothing at all (the tests did not build): an empty profile would replace a good one.
+  if (!tiers.acceptance && !(await readdir(run.unitDir)).some((f) => f.startsWith('covmeta.'))) {
+    throw new UserError('no coverage was written: no test binary ran', 'fix what the unit tier reported, then test again')
+  }
   await mkdir(dirname(run.profile), {recursive: true})
   const partial = `${run.profile}.partial`
   const inputs = tiers.acceptance ? [run.unitDir, run.acceptanceDir] : [run.unitDir]
   try {
     const merged = await textProfile(inputs, partial)
     const unit = totals(tiers.acceptance ? await textProfile([run.unitDir], `${partial}.unit`) : merged, merged)
-    const acceptance = totals(tiers.acceptance ? await textProfile([run.acceptanceDir], `${partial}.acceptance`) : '', merged)
+    const acceptance = tiers.acceptance ? totals(await textProfile([run.acceptanceDir], `${partial}.acceptance`), merged) : undefined
     await rename(partial, run.profile)
-    return {...totals(merged), profile: run.profile, unit, acceptance}
+    return {...totals(merged), profile: run.profile, unit, ...(acceptance ? {acceptance} : {})}
   } finally {
     await Promise.all([partial, `${partial}.unit`, `${partial}.acceptance`].map((f) => rm(f, {force: true})))
   }

@@ -128,8 +128,10 @@ async function runTiers(
     log(`Stopped the ${started.kind === 'dev' ? 'dev server' : 'cluster'} this started.`)
   }
   // With --cover, the instrumented build runs until the plain one replaces it: only then has it exited and
-  // written its counters. A server left running is not left running it (its GOCOVERDIR is scratch).
-  let instrumented: (() => Promise<unknown>) | undefined
+  // written its counters. Whatever happens, the plain build is put back (on disk, in the catalog and in the
+  // mount) before the server is stopped or left running: a later register or rollback never mounts -cover.
+  let instrumented: Promise<unknown> | undefined
+  let restore: (() => Promise<unknown>) | undefined
   try {
     const target = await projectDeployTarget(project.dir)
     log(`${started.alreadyRunning ? 'Using' : 'Started'} the project's ${started.kind === 'dev' ? 'dev server' : `${started.nodes.length}-node cluster`} ${started.addr}`)
@@ -138,8 +140,12 @@ async function runTiers(
     const cover = coverage && {packages: coverage.packages, dir: coverage.acceptanceDir}
     // Instrumented, the plugin is restarted even when the mount runs this very build: a process started
     // before the scratch folder was emptied would write counters without their meta-data.
-    const deployed = await Promise.race([deploy(target, project.dir, {...placement, ...(cover ? {cover, restart: true} : {})}), interrupted])
-    if (cover) instrumented = () => deploy(target, project.dir, {...placement, restart: true})
+    const deploying = deploy(target, project.dir, {...placement, ...(cover ? {cover, restart: true} : {})})
+    if (cover) {
+      instrumented = deploying.catch(() => undefined)
+      restore = () => deploy(target, project.dir, {...placement, restart: true})
+    }
+    const deployed = await Promise.race([deploying, interrupted])
     const path = deployed.registered.path
     const addr = (await targetClient(target)).addr
     log(`${path}/ runs ${project.binaryName} ${deployed.built.version ?? '(unversioned)'}${cover ? ' built with -cover' : ''}, sha256 ${deployed.built.sha256.slice(0, 12)}`)
@@ -152,10 +158,10 @@ async function runTiers(
     // Tests that failed because Vault went away say so in their own words, many times over: one line instead.
     if (result.failed > 0) await stillRunning(project.dir, started.kind === 'dev' ? 'dev server' : 'cluster')
     let covered: CoverageSummary | undefined
-    if (coverage && instrumented) {
-      const restore = instrumented
-      instrumented = undefined
-      await Promise.race([restore(), interrupted])
+    if (coverage && restore) {
+      // Not raced with Ctrl-C: cut short, the instrumented plugin would stay mounted.
+      await restore()
+      restore = undefined
       log('Registered the plain build again: the instrumented plugin exited and wrote its counters.')
       covered = await coverageReport(coverage, {acceptance: true})
       log(describeCoverage(covered))
@@ -167,14 +173,17 @@ async function runTiers(
       ...(covered ? {coverage: covered} : {}),
     }
   } finally {
-    // Interrupted with the instrumented build mounted in a server that keeps running: put the plain one back.
-    if (instrumented && (started.alreadyRunning || recordedCluster)) await instrumented().catch(() => log('The server still runs the instrumented build: `vaultkit plugin register` replaces it.'))
+    if (restore) {
+      // Stopped or failed with the instrumented build deployed (or on its way): let that finish, then put the plain one back.
+      await instrumented
+      await restore().catch(() => log('The plugin directory may still hold the instrumented build: `vaultkit plugin build` replaces it.'))
+    }
     await cleanUp()
   }
 }
 
 export function describeCoverage(coverage: CoverageSummary): string {
-  const tier = (name: string, t: {percent: number}) => `${name} ${t.percent}%`
+  const tier = (name: string, t: {percent: number} | undefined) => (t ? `${name} ${t.percent}%` : `${name} not run`)
   return `coverage: ${coverage.percent}% of statements (${tier('unit', coverage.unit)}, ${tier('acceptance', coverage.acceptance)}); go tool cover -html=${shownPath(coverage.profile)}`
 }
 
