@@ -120,11 +120,10 @@ describe('the sha256 recorded at build time', () => {
 test("a staged build of a process that is gone is removed; a live process's, the build and others are kept", async () => {
   const {mkdtempSync, readdirSync, writeFileSync} = await import('node:fs')
   const {tmpdir} = await import('node:os')
-  const {join} = await import('node:path')
-  const {removeAbandonedBuilds} = await import('../../src/lib/project/build.js')
+  const {sweepAbandoned} = await import('../../src/lib/abandoned.js')
   const dir = mkdtempSync(join(tmpdir(), 'vaultkit-staged-'))
-  // 2^22 is above Linux's largest pid: no process has it.
-  for (const name of ['p', 'p_v0.1.0', `p.building-${process.pid}`, `p.building-${2 ** 22}`, `q.building-${2 ** 22}`]) writeFileSync(join(dir, name), '')
-  await removeAbandonedBuilds(dir, 'p')
-  expect(readdirSync(dir).sort()).toEqual(['p', `p.building-${process.pid}`, 'p_v0.1.0', `q.building-${2 ** 22}`])
+  // Named as buildPlugin stages a build; 2^22 is above Linux's largest pid: no process has it.
+  for (const name of ['p', 'p_v0.1.0', `.build-${process.pid}-p`, `.build-${2 ** 22}-p`, `.release-${2 ** 22}-p`]) writeFileSync(join(dir, name), '')
+  await sweepAbandoned(dir, ['build'])
+  expect(readdirSync(dir).sort()).toEqual([`.build-${process.pid}-p`, `.release-${2 ** 22}-p`, 'p', 'p_v0.1.0'])
 })

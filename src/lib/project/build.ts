@@ -1,7 +1,8 @@
 import {createHash} from 'node:crypto'
-import {copyFile, mkdir, open, readdir, rename, rm} from 'node:fs/promises'
+import {copyFile, mkdir, open, rename, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
+import {sweepAbandoned} from '../abandoned.js'
 import {UserError, errnoCode} from '../errors.js'
 import {run} from '../exec.js'
 import {type FileIdentity, fileIdentity, recordBuild, recordedBuild} from './build-record.js'
@@ -49,10 +50,11 @@ export async function sha256File(path: string): Promise<string> {
 export async function buildPlugin(project: PluginProject, onOutput?: (text: string) => void, options: {debug?: boolean; cover?: string[]} = {}): Promise<BuildResult> {
   const started = performance.now()
   const target = join(project.pluginDir, project.binaryName)
-  // Per process: plugin dev's watcher and a plugin test or docs may build the same project at once.
-  const partial = `${target}.building-${process.pid}`
+  // Per process: plugin dev's watcher and a plugin test or docs may build the same project at once. Named
+  // as sweepAbandoned expects, which removes the ones a killed build left.
+  const partial = join(project.pluginDir, `.build-${process.pid}-${project.binaryName}`)
   await mkdir(project.pluginDir, {recursive: true})
-  await removeAbandonedBuilds(project.pluginDir, project.binaryName)
+  await sweepAbandoned(project.pluginDir, ['build'])
   // For a debugger: no optimisation or inlining, and the sources' real paths (not -trimpath's module paths),
   // so an editor's breakpoints by file match.
   // `cover`: instrumented for coverage of these packages (plugin test --cover).
@@ -74,23 +76,6 @@ export async function buildPlugin(project: PluginProject, onOutput?: (text: stri
   const sha256 = await sha256File(target)
   await recordBuild(project.dir, target, sha256, identity)
   return {path: target, version: project.version === undefined ? undefined : `v${project.version}`, sha256, seconds: secondsSince(started)}
-}
-
-/** Staged builds of processes that are gone (killed mid-build): never renamed, never to be. */
-export async function removeAbandonedBuilds(pluginDir: string, binaryName: string): Promise<void> {
-  const staged = new RegExp(`^${binaryName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.building-(\\d+)$`)
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0)
-      return true
-    } catch (error) {
-      return errnoCode(error) === 'EPERM'
-    }
-  }
-  for (const name of await readdir(pluginDir).catch(() => [])) {
-    const pid = Number(staged.exec(name)?.[1])
-    if (pid && !alive(pid)) await rm(join(pluginDir, name), {force: true})
-  }
 }
 
 /**
