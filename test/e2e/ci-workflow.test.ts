@@ -22,6 +22,8 @@ interface Step {
   run?: string
 }
 interface Job {
+  'runs-on': string
+  strategy?: {matrix: {os: string[]}}
   env?: Record<string, string>
   services?: Record<string, unknown>
   steps: Step[]
@@ -49,10 +51,10 @@ afterAll(() => {
   rmSync(parent, {recursive: true, force: true})
 })
 
-const acceptanceJob = (project: string): Job => {
-  const workflow = parse(readFileSync(join(project, '.github/workflows/test.yml'), 'utf8')) as {jobs: Record<string, Job>}
-  return workflow.jobs.acceptance!
-}
+const jobs = (project: string) => (parse(readFileSync(join(project, '.github/workflows/test.yml'), 'utf8')) as {jobs: Record<string, Job>}).jobs
+const acceptanceJob = (project: string): Job => jobs(project).acceptance!
+/** The runners a job runs on: its matrix of them, or its one. */
+const runners = (job: Job) => (/^\$\{\{ matrix\.os }}$/.test(job['runs-on']) ? job.strategy!.matrix.os : [job['runs-on']])
 
 /**
  * Each `run:` step in bash -e, in order, as the runner does; the first that fails ends the job. Vault's
@@ -93,6 +95,8 @@ describe("a generated project's CI runs both tiers against a real Vault", () => 
     for (const step of job.steps.filter((s) => s.uses)) expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/)
     expect(job.steps.find((s) => s.name === 'Install vaultkit')?.run).toBe(`npm install --global vaultkit@${ownVersion}`)
     expect(job.steps.map((s) => s.run).filter(Boolean)).toContain('vaultkit server install --from release')
+    // Both tiers on the systems plugin authors use.
+    for (const tested of Object.values(jobs(secrets))) expect(runners(tested)).toEqual(['ubuntu-latest', 'macos-latest'])
   })
 
   test('secrets: the job passes, Vault comes from the mirror, and a line only Vault runs (main) is covered in the profile', async () => {
@@ -125,6 +129,10 @@ describe("a generated project's CI runs both tiers against a real Vault", () => 
       const project = await scaffold('database', parent)
       const job = acceptanceJob(project)
       expect(Object.keys(job.services ?? {})).toEqual(['postgres'])
+      // Service containers run on Linux runners only: the unit job runs on both, without PostgreSQL.
+      expect(runners(job)).toEqual(['ubuntu-latest'])
+      expect(runners(jobs(project).test!)).toEqual(['ubuntu-latest', 'macos-latest'])
+      expect(jobs(project).test!.services).toBeUndefined()
       expect(job.env?.PG_URL).toMatch(/^postgres:\/\/postgres:postgres@127\.0\.0\.1:5432\//)
       // The service's PostgreSQL is this machine's, on its own port.
       const {failed, output} = await runJob(project, job, {PG_URL: postgres.url})

@@ -14,6 +14,10 @@ import {BIN, freePort, runCli, until} from '../helpers.js'
 import {type ClusterNode as Node, installVault, scaffold, startVaultkit, vaultHttp} from './vault.js'
 
 // One real 3-node raft cluster for the whole file: start, register, upgrade, failover, rollback, faults.
+// vaultkit runs here with the process table of `ps`, as on macOS, not /proc: it tells its nodes from a reused
+// pid, ends the plugins killed nodes left, and finds the plugin Delve attaches to, the same way. The dev server
+// tests and the other cluster files run it with /proc.
+const PS_TABLE = {VAULTKIT_PROCESS_TABLE: 'ps'}
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-cluster-'))
 const transcript: string[] = []
 let project: string
@@ -24,7 +28,7 @@ interface Cluster {
 }
 
 async function vaultkit(args: string[], env: Record<string, string> = {}) {
-  const result = await runCli([...args, '--project', project], {env})
+  const result = await runCli([...args, '--project', project], {env: {...PS_TABLE, ...env}})
   transcript.push(result.stdout, result.stderr)
   return result
 }
@@ -312,7 +316,7 @@ describe('plugin dev, plugin logs and register --from-release on the cluster', {
 
   test('plugin dev (--debug): every round on all 3 nodes; a rebuild of the same version replaces every node’s file; a failover mid-loop', async () => {
     setVersion('0.4.0')
-    const dev = startVaultkit(['plugin', 'dev', '--project', project, '--debug', '--debug-port', String(await freePort())])
+    const dev = startVaultkit(['plugin', 'dev', '--project', project, '--debug', '--debug-port', String(await freePort())], [], PS_TABLE)
     /** What the loop printed from `from` on, once `pattern` is in it. */
     const waitFor = async (pattern: RegExp, from = 0) => (await dev.waitFor(pattern, 180_000, from)).input
     /** Saves path_hello.go and waits for the round it starts; what the loop printed from the save on. */
@@ -386,7 +390,7 @@ describe('plugin dev, plugin logs and register --from-release on the cluster', {
     const ids = new Set([...all.stdout.matchAll(/^(node-\d) +\S+ INFO {2}hello requested: name=Ada$/gm)].map((m) => m[1]))
     expect(ids.size).toBe(2)
 
-    const follow = execa(process.execPath, [BIN, 'plugin', 'logs', '--follow', '--project', project], {env: {NO_COLOR: '1'}, reject: false, all: true})
+    const follow = execa(process.execPath, [BIN, 'plugin', 'logs', '--follow', '--project', project], {env: {NO_COLOR: '1', ...PS_TABLE}, reject: false, all: true})
     let output = ''
     follow.all?.on('data', (chunk: Buffer) => {
       output += chunk.toString()

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
-import {processesWhere} from '../../src/lib/vault/processes.js'
+import {processTable, runsFrom} from '../../src/lib/vault/processes.js'
 import {isProcessAlive} from '../../src/lib/vault/server.js'
 import {BIN, runCli, until} from '../helpers.js'
 import {installVault, readServerState, scaffold, startVaultkit, vaultHttp} from './vault.js'
@@ -116,7 +116,7 @@ test('plugin dev shows the plugin’s log lines and panics, survives a plugin th
     lastPid = server.pid!
     expect(server.pid).not.toBe(killed)
     // The killed server's plugin process, left running, is gone too: every plugin process is the new server's.
-    const plugins = await processesWhere((exe) => exe.startsWith(join(project, 'vault/plugins/')))
+    const plugins = (await processTable()).filter((entry) => runsFrom(entry, join(project, 'vault/plugins')))
     expect(plugins.length).toBeGreaterThan(0)
     expect(plugins.map((p) => p.ppid)).toEqual(plugins.map(() => server.pid))
     await save(hello, helloSource.replace('hello %s from', 'reborn %s from'))

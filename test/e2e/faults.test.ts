@@ -243,14 +243,25 @@ describe('server faults', () => {
     }
   })
 
-  test('stop ends only the process it started', async () => {
-    const other = await scaffold('secrets', parent, 'stopper')
+  // The same with /proc and with the `ps` process table of macOS and the BSDs (forced here).
+  test.each(['proc', 'ps'])('stop ends only the process it started, not one that reused its pid (%s process table)', async (table) => {
+    const other = await scaffold('secrets', parent, `stopper-${table}`)
     const state = join(other, '.vaultkit/server.json')
     mkdirSync(dirname(state), {recursive: true})
-    // A state file naming a process that is not its dev server (this test runner itself).
-    writeFileSync(state, JSON.stringify({addr: 'http://127.0.0.1:1', token: 't', pid: process.pid, port: 1}))
-    const result = await vaultkit(['server', 'stop', '--project', other])
-    expect(result.stdout).toMatch(/No dev server of this project is running/)
+    // Processes that are not its dev server: this test runner, and one whose arguments are those of a dev
+    // server on another port.
+    const lookalike = spawn('sh', ['-c', 'sleep 60; :', 'server', '-dev', '-dev-listen-address=127.0.0.1:2'], {stdio: 'ignore'})
+    try {
+      for (const pid of [process.pid, lookalike.pid!]) {
+        writeFileSync(state, JSON.stringify({addr: 'http://127.0.0.1:1', token: 't', pid, port: 1}))
+        const result = await vaultkit(['server', 'stop', '--project', other], {VAULTKIT_PROCESS_TABLE: table})
+        expect(result.stdout).toMatch(/No dev server of this project is running/)
+      }
+      expect(lookalike.exitCode).toBeNull()
+      expect(lookalike.signalCode).toBeNull()
+    } finally {
+      lookalike.kill('SIGKILL')
+    }
   })
 
   test('the root token appears in nothing vaultkit printed or wrote (but the 0600 state file)', () => {

@@ -87,9 +87,9 @@ export type Running = ResultPromise<{env: {NO_COLOR: string}; reject: false; all
 }
 
 /** Starts `vaultkit <args>` without colour (under `via`, a wrapper command and its flags, if given). */
-export function startVaultkit(args: string[], via: string[] = []): Running {
+export function startVaultkit(args: string[], via: string[] = [], env: Record<string, string> = {}): Running {
   const [command, ...flags] = [...via, process.execPath]
-  const child = execa(command!, [...flags, BIN, ...args], {env: {NO_COLOR: '1'}, reject: false, all: true})
+  const child = execa(command!, [...flags, BIN, ...args], {env: {NO_COLOR: '1', ...env}, reject: false, all: true})
   let output = ''
   child.all.on('data', (chunk: Buffer) => {
     output += chunk.toString()

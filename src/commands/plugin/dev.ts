@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {startDevLoop} from '../../lib/dev/dev.js'
 import {databaseConnection, databaseFlags, logFlags, projectFlag, vaultBinFlag} from '../../lib/cli/shared-flags.js'
+import {requireLocalServerSupport} from '../../lib/vault/processes.js'
 
 export default class PluginDev extends BaseCommand {
   static override enableJsonFlag = false
@@ -28,6 +29,7 @@ export default class PluginDev extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(PluginDev)
+    requireLocalServerSupport()
     // The first Ctrl-C ends the loop cleanly; a second one while it winds down still stops what it started.
     let signals = 0
     let endNow = () => {}

@@ -4,6 +4,7 @@ import {BaseCommand} from '../../lib/cli/base-command.js'
 import {projectFlag, vaultBinFlag} from '../../lib/cli/shared-flags.js'
 import {type DocsFormat, type PluginDocsResult, pluginDocs} from '../../lib/docs/plugin-docs.js'
 import {shownPath} from '../../lib/paths.js'
+import {requireLocalServerSupport} from '../../lib/vault/processes.js'
 
 export default class PluginDocs extends BaseCommand {
   static override summary = "Write the plugin's API reference from the OpenAPI document it gives Vault"
@@ -23,6 +24,7 @@ export default class PluginDocs extends BaseCommand {
 
   async run(): Promise<PluginDocsResult> {
     const {flags} = await this.parse(PluginDocs)
+    requireLocalServerSupport()
     // Ctrl-C ends the run after the step it is in, so that a dev server this started is stopped.
     const controller = new AbortController()
     const stop = () => controller.abort()

@@ -4,6 +4,7 @@ import {BaseCommand} from '../../lib/cli/base-command.js'
 import {databaseConnection, databaseFlags, projectFlag, vaultBinFlag} from '../../lib/cli/shared-flags.js'
 import {UserError} from '../../lib/errors.js'
 import {type PluginTestResult, runPluginTest} from '../../lib/testing/plugin-test.js'
+import {requireLocalServerSupport} from '../../lib/vault/processes.js'
 
 export default class PluginTest extends BaseCommand {
   static override summary = "Run the plugin's unit tests, then its acceptance tests against it built and mounted in a real Vault"
@@ -35,6 +36,7 @@ export default class PluginTest extends BaseCommand {
     const goTestArgs = dashes === -1 ? [] : this.argv.slice(dashes + 1)
     const {flags, argv} = await this.parse(PluginTest, dashes === -1 ? this.argv : this.argv.slice(0, dashes))
     if (argv.length) throw new UserError(`unexpected argument "${String(argv[0])}"`, 'go test flags go after --, e.g. `vaultkit plugin test -- -race -timeout 30m`')
+    requireLocalServerSupport()
     let stopped = () => {}
     const stop = new Promise<void>((resolve) => {
       stopped = resolve

@@ -6,6 +6,7 @@ import {projectFlag, vaultBinFlag} from '../../lib/cli/shared-flags.js'
 import {ensureVaultBinary} from '../../lib/vault/install/install.js'
 import {startProjectServer} from '../../lib/vault/project-server.js'
 import {maskToken} from '../../lib/vault/state.js'
+import {requireLocalServerSupport} from '../../lib/vault/processes.js'
 
 export default class ServerStart extends BaseCommand {
   static override summary = "Start a Vault dev server, or a raft cluster (--nodes 3 or 5), for the project's plugins"
@@ -25,6 +26,7 @@ export default class ServerStart extends BaseCommand {
 
   async run() {
     const {flags} = await this.parse(ServerStart)
+    requireLocalServerSupport()
     const project = await readProject(flags.project)
     const vault = await ensureVaultBinary({vaultBin: flags['vault-bin'], onProgress: (line) => this.logToStderr(line)})
     const started = await startProjectServer(project, vault.path, flags.nodes === undefined ? undefined : Number(flags.nodes), (line) => this.logToStderr(line))

@@ -5,7 +5,7 @@ import {createConnection} from 'node:net'
 import {join} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
-import {childrenOf} from '../vault/processes.js'
+import {childrenOf, runs} from '../vault/processes.js'
 import {cacheDir} from '../vault/install/install.js'
 import {delveVersion} from '../versions.js'
 import {loadExeca} from '../exec.js'
@@ -65,7 +65,7 @@ export async function ensureDelve(progress: (line: string) => void, env: NodeJS.
 export async function findPluginProcess(vaultPid: number, binary: string): Promise<number | undefined> {
   const wanted = await realpath(binary).catch(() => binary)
   const children = await childrenOf(vaultPid)
-  const found = children.find((child) => child.exe === wanted)?.pid
+  const found = children.find((child) => runs(child, [binary, wanted]))?.pid
   const hidden = children.find((child) => child.denied)
   if (found === undefined && hidden) {
     throw new UserError(`Delve could not attach to the plugin: this user may not look at the processes Vault (pid ${vaultPid}) started (${hidden.denied} on /proc/${hidden.pid}/exe)`, ptraceHint())

@@ -2,7 +2,7 @@ import {mkdir, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 
 import {UserError} from '../errors.js'
-import {endOrphanedPlugins} from './processes.js'
+import {endOrphanedPlugins, requireLocalServerSupport} from './processes.js'
 import type {PluginProject} from '../project/project.js'
 import type {VaultClient} from './client.js'
 import {freePorts, nodeConfig, planNodes, portIsFree} from './cluster-config.js'
@@ -34,6 +34,7 @@ const START_TIMEOUT = 180_000
  * Idempotent: a running cluster is reused; nodes that died are started again and unsealed.
  */
 export async function startCluster(options: ClusterOptions): Promise<ClusterStartResult> {
+  requireLocalServerSupport()
   const existing = await readClusterState(options.project.dir)
   if (existing) {
     if (existing.nodes.length !== options.nodes) {

@@ -1,51 +1,143 @@
+import {spawnSync} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
 import {readdir, readFile, readlink} from 'node:fs/promises'
 
-import {errnoCode} from '../errors.js'
+import {execa} from 'execa'
 
-export interface ProcessInfo {
+import {errnoCode, UserError} from '../errors.js'
+
+/**
+ * One process. Where the kernel says (Linux /proc), `exe` is the executable's resolved path
+ * (" (deleted)" appended once the file was replaced) and `argv` is exact. Elsewhere `ps` tells only the command
+ * line, its words joined by spaces, so a path is matched as the line's start: see `runs`.
+ */
+export interface ProcessEntry {
   pid: number
   ppid: number
-  /** The executable's path, as the kernel reports it (" (deleted)" appended once the file was replaced). */
-  exe: string
-}
-
-/** The processes of this user whose executable path passes `accept` (Linux /proc; elsewhere none). */
-export async function processesWhere(accept: (exe: string) => boolean): Promise<ProcessInfo[]> {
-  const found: ProcessInfo[] = []
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const exe = await readlink(`/proc/${entry}/exe`)
-      if (!accept(exe)) continue
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8')
-      // The command name in parentheses may hold spaces; the parent pid is the second field after it.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      found.push({pid: Number(entry), ppid, exe})
-    } catch {
-      // Gone meanwhile, or not ours to read.
-    }
-  }
-  return found
+  exe?: string
+  argv?: string[]
+  command: string
+  /** The kernel hid the executable: a process this user may not trace (another user's, or more capable). */
+  denied?: string
 }
 
 /**
- * The children of a process, each with its executable, or the error that kept it from this user: the kernel
- * hides the executable of a process this user may not trace (another user's, or one with more capabilities).
+ * Where the process table comes from: /proc where there is one, `ps` (macOS, the BSDs) elsewhere.
+ * VAULTKIT_PROCESS_TABLE=ps forces the second on Linux, which is how its tests run.
  */
-export async function childrenOf(parent: number): Promise<{pid: number; exe?: string; denied?: string}[]> {
-  const children: {pid: number; exe?: string; denied?: string}[] = []
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== parent) continue
+export function processTableSource(): 'proc' | 'ps' {
+  return process.env.VAULTKIT_PROCESS_TABLE !== 'ps' && existsSync('/proc/self/stat') ? 'proc' : 'ps'
+}
+
+/** The parent pid in /proc/<pid>/stat: the command name in parentheses may hold spaces, so counted from the last ')'. */
+const parentInStat = (stat: string) => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+
+async function procEntry(pid: number): Promise<ProcessEntry | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')
+    if (argv.at(-1) === '') argv.pop()
+    const entry: ProcessEntry = {pid, ppid: parentInStat(stat), argv, command: argv.join(' ')}
     try {
-      children.push({pid: Number(entry), exe: await readlink(`/proc/${entry}/exe`)})
+      entry.exe = await readlink(`/proc/${pid}/exe`)
     } catch (error) {
       const code = errnoCode(error)
-      if (code === 'EACCES' || code === 'EPERM') children.push({pid: Number(entry), denied: code})
+      if (code === 'EACCES' || code === 'EPERM') entry.denied = code
     }
+    return entry
+  } catch {
+    return undefined // gone meanwhile
   }
-  return children
+}
+
+/**
+ * A local Vault (dev server or cluster) is started, watched and stopped with POSIX processes and signals, and
+ * its plugins found in a process table: Linux, macOS and the BSDs. Windows has neither `ps` nor /proc, so the
+ * commands that run one say so at once. `plugin new`, `build`, `release` and `register --vault-addr` work there.
+ */
+export function requireLocalServerSupport(platform: NodeJS.Platform = process.platform): void {
+  if (platform === 'win32') {
+    throw new UserError(
+      'vaultkit runs a local Vault (dev server or cluster) on Linux and macOS, not on Windows',
+      'use WSL 2, or run Vault elsewhere and `vaultkit plugin register --vault-addr` to it',
+    )
+  }
+}
+
+/** `ps` the POSIX way (macOS and the BSDs too): -ww so no command line is cut at a terminal's width. */
+function parsePs(output: string): ProcessEntry[] {
+  const entries: ProcessEntry[] = []
+  for (const line of output.split('\n')) {
+    const match = /^\s*(\d+)\s+(\d+)\s(.*)$/.exec(line)
+    if (match) entries.push({pid: Number(match[1]), ppid: Number(match[2]), command: match[3]!.trim()})
+  }
+  return entries
+}
+
+const PS_ARGS = ['-axww', '-o', 'pid=,ppid=,command=']
+
+/** Every process there is. */
+export async function processTable(): Promise<ProcessEntry[]> {
+  if (processTableSource() === 'ps') {
+    const ps = await execa('ps', PS_ARGS, {reject: false})
+    return ps.exitCode === 0 ? parsePs(ps.stdout) : []
+  }
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((entry) => /^\d+$/.test(entry)).map(Number)
+  const entries = await Promise.all(pids.map((pid) => procEntry(pid)))
+  return entries.filter((entry): entry is ProcessEntry => entry !== undefined)
+}
+
+/** One process by pid, or nothing when none runs. Synchronous: a watchdog asks it. */
+export function processEntry(pid: number): ProcessEntry | undefined {
+  if (!(pid > 1)) return undefined
+  if (processTableSource() === 'ps') {
+    const ps = spawnSync('ps', ['-ww', '-o', 'pid=,ppid=,command=', '-p', String(pid)], {encoding: 'utf8'})
+    return ps.status === 0 ? parsePs(ps.stdout)[0] : undefined
+  }
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    if (argv.at(-1) === '') argv.pop()
+    return {pid, ppid: parentInStat(readFileSync(`/proc/${pid}/stat`, 'utf8')), argv, command: argv.join(' ')}
+  } catch {
+    return undefined
+  }
+}
+
+/** The process runs the executable at one of `paths` (as given, or resolved). */
+export function runs(entry: ProcessEntry, paths: string[]): boolean {
+  if (entry.exe !== undefined) return paths.includes(entry.exe.replace(/ \(deleted\)$/, ''))
+  return paths.some((path) => entry.command === path || entry.command.startsWith(`${path} `))
+}
+
+/** The process runs an executable in `dir`. */
+export function runsFrom(entry: ProcessEntry, dir: string): boolean {
+  return (entry.exe ?? entry.command).startsWith(`${dir}/`)
+}
+
+/** The process's arguments hold `word` whole: exact with argv, between spaces in a `ps` line. */
+export function hasArgument(entry: ProcessEntry, word: string): boolean {
+  if (entry.argv) return entry.argv.includes(word)
+  return ` ${entry.command} `.includes(` ${word} `)
+}
+
+/** A Vault (or OpenBao) server binary, by its file name. */
+function isVaultBinary(entry: ProcessEntry): boolean {
+  if (entry.exe !== undefined) return /\/(vault|bao)( \(deleted\))?$/.test(entry.exe)
+  return /(^|\/)(vault|bao)( |$)/.test(entry.command)
+}
+
+/**
+ * The pid runs `vault server` with `flag` (its listen address, its config file): ours, not a process that
+ * reused the pid.
+ */
+export function isVaultServer(pid: number, flag: string): boolean {
+  const entry = processEntry(pid)
+  return entry !== undefined && hasArgument(entry, 'server') && hasArgument(entry, flag)
+}
+
+/** The children of a process. */
+export async function childrenOf(parent: number): Promise<ProcessEntry[]> {
+  return (await processTable()).filter((entry) => entry.ppid === parent)
 }
 
 /**
@@ -54,10 +146,12 @@ export async function childrenOf(parent: number): Promise<{pid: number; exe?: st
  * serving nobody. Ends those, and no other process.
  */
 export async function endOrphanedPlugins(pluginDir: string): Promise<number> {
+  const table = await processTable()
+  const byPid = new Map(table.map((entry) => [entry.pid, entry]))
   let ended = 0
-  for (const plugin of await processesWhere((exe) => exe.startsWith(`${pluginDir}/`))) {
-    const parent = await readlink(`/proc/${plugin.ppid}/exe`).catch(() => '')
-    if (/\/(vault|bao)$/.test(parent)) continue
+  for (const plugin of table.filter((entry) => runsFrom(entry, pluginDir))) {
+    const parent = byPid.get(plugin.ppid)
+    if (parent && isVaultBinary(parent)) continue
     try {
       process.kill(plugin.pid, 'SIGKILL')
       ended++

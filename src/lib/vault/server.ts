@@ -1,4 +1,4 @@
-import {closeSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, openSync} from 'node:fs'
 import {mkdir, readFile, realpath, writeFile} from 'node:fs/promises'
 import {createServer} from 'node:net'
 import {join} from 'node:path'
@@ -10,6 +10,7 @@ import type {PluginProject} from '../project/project.js'
 import {VaultClient} from './client.js'
 import {portIsFree} from './cluster-config.js'
 import {readClusterState} from './cluster-state.js'
+import {isVaultServer, requireLocalServerSupport} from './processes.js'
 import {makeStateDir, readState, removeState, type ServerState, writeState} from './state.js'
 
 export {isOurServer}
@@ -31,20 +32,6 @@ export function isProcessAlive(pid: number): boolean {
 /** The pid is the dev server this state describes, not a process that reused the pid. */
 function isOurServer(state: ServerState): boolean {
   return isVaultServer(state.pid, `-dev-listen-address=127.0.0.1:${state.port}`)
-}
-
-/**
- * The pid runs `vault server` with `flag` (its listen address, its config file): ours, not a process that
- * reused the pid. Without /proc (not Linux), alive is the best that can be said.
- */
-export function isVaultServer(pid: number, flag: string): boolean {
-  if (!(pid > 1)) return false
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
-    return cmdline.includes('server') && cmdline.includes(flag)
-  } catch {
-    return isProcessAlive(pid)
-  }
 }
 
 /** A port whose neighbour is free too: Vault puts a listener's cluster port at port + 1. */
@@ -74,6 +61,7 @@ export interface StartResult {
  * otherwise: a plugin's panic reaches Vault's log only at debug (see vault/plugin-logs.ts).
  */
 export async function startDevServer(project: PluginProject, vaultBin: string, logLevel: LogLevel = 'debug'): Promise<StartResult> {
+  requireLocalServerSupport()
   if (await readClusterState(project.dir)) {
     throw new UserError(
       'This project runs a raft cluster (`vaultkit server start --nodes`), not a dev server',
