@@ -33,7 +33,8 @@ async function until(what, check) {
 }
 
 execFileSync(process.execPath, [bin, 'server', 'install'], {stdio: 'inherit'})
-execFileSync(process.execPath, [bin, 'plugin', 'new', 'hello', '--yes', '--no-git', '--dir', project], {stdio: 'ignore'})
+// A git repository, as plugin new leaves it: a default go build then asks git for its VCS stamp.
+execFileSync(process.execPath, [bin, 'plugin', 'new', 'hello', '--yes', '--dir', project], {stdio: 'ignore'})
 vaultkit('server', 'start')
 const {addr, token} = JSON.parse(readFileSync(join(project, '.vaultkit/server.json'), 'utf8'))
 const vault = async (method, path, body) => {
@@ -55,12 +56,13 @@ const answer = async () => {
 // module, same build cache), in turn with each dev round, so both see the machine in the same state.
 const module = /^module\s+(\S+)/m.exec(readFileSync(join(project, 'go.mod'), 'utf8'))[1]
 const version = /Version\s*=\s*"([^"]+)"/.exec(readFileSync(join(project, 'version/version.go'), 'utf8'))[1]
-// plugin dev's build: -trimpath, no symbol table or DWARF, the version stamped (src/lib/project/build.ts).
-const devFlags = ['-trimpath', '-ldflags', `-s -w -X ${module}/version.Version=${version}`]
+// plugin dev's build: -trimpath, no VCS stamp, no symbol table or DWARF, the version stamped (src/lib/project/build.ts).
+const devFlags = ['-trimpath', '-buildvcs=false', '-ldflags', `-s -w -X ${module}/version.Version=${version}`]
 const goBuild = (dir, out, flags = devFlags) =>
   execFileSync('go', ['build', ...flags, '-o', out, `./cmd/${binary}`], {
     cwd: dir,
-    env: {...process.env, CGO_ENABLED: '0'},
+    // Go's own default for -buildvcs, whatever this machine's go env says: what an author's go build does.
+    env: {...process.env, CGO_ENABLED: '0', GOFLAGS: '-buildvcs=auto'},
   })
 const plain = join(work, 'plain')
 cpSync(project, plain, {recursive: true, filter: (source) => !/[/](\.vaultkit|vault)$/.test(source)})

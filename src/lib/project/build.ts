@@ -58,7 +58,8 @@ export async function buildPlugin(project: PluginProject, onOutput?: (text: stri
   // For a debugger: no optimisation or inlining, and the sources' real paths (not -trimpath's module paths),
   // so an editor's breakpoints by file match.
   // `cover`: instrumented for coverage of these packages (plugin test --cover).
-  const flags = [...(options.debug ? ['-gcflags=all=-N -l'] : ['-trimpath']), ...(options.cover ? buildCoverFlags(options.cover) : [])]
+  // -buildvcs=false: no `git status` and friends before each build, and no stamp a dev build has no use for.
+  const flags = [...(options.debug ? ['-gcflags=all=-N -l'] : ['-trimpath']), '-buildvcs=false', ...(options.cover ? buildCoverFlags(options.cover) : [])]
   const args = ['build', ...flags, ...buildFlags(project, {strip: !options.debug}), '-o', partial, project.description.main]
   // go build leaves an output whose build ID is already the one it would link: starting from a copy of the
   // last build, an unchanged build skips the link (0.3 s instead of 1.1-1.4 s; bench/plugin-docs.js).
