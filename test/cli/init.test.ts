@@ -118,7 +118,7 @@ describe('what plugin init finds', () => {
     expectRefused(await init(dir, '--yes', '--plugin-version', '2.0.0'), /--plugin-version cannot be used here: version\/version.go sets the plugin's version/, dir)
     const result = await init(dir, '--yes')
     expect(result.exitCode, result.stderr).toBe(0)
-    expect(result.stdout).toMatch(/Note: This is a project of an earlier vaultkit: every command works on it now, but plugin upgrade needs/)
+    expect(result.stdout).toMatch(/Note: This is a project of an earlier vaultkit: every command works on it now, but plugin upgrade cannot, since it is not in a git repository \(made with --no-git\?\)/)
     expect(described(dir)).toEqual({
       main: './cmd/vault-plugin-secrets-hello',
       binary: 'vault-plugin-secrets-hello',

@@ -7,6 +7,8 @@ import {run} from '../exec.js'
 import {jsonValues} from '../json-stream.js'
 import {kindSmoke} from '../registration/smoke-source.js'
 import {BUILTIN_PLUGIN_NAMES, CORE_BACKEND_NAMES} from '../scaffold/names.js'
+import {type EarlierOrigin, FIRST_COMMIT_MESSAGE, earlierOrigin} from '../scaffold/earlier-origin.js'
+import {baseRef, moveRef, writeBase} from '../scaffold/git-base.js'
 import {vaultkitVersion} from '../scaffold/origin.js'
 import {listKinds} from '../templates/kinds.js'
 import type {SmokeDeclaration} from '../templates/smoke-spec.js'
@@ -105,9 +107,6 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   const layout = isVaultkitLayout(root, binary)
   // A project of an earlier vaultkit: its layout, and no origin recorded.
   const earlier = layout && existing?.kind === undefined
-  if (earlier) {
-    notes.push('This is a project of an earlier vaultkit: every command works on it now, but plugin upgrade needs the render it was made from, which this vaultkit does not carry yet')
-  }
   const version = await pickVersion(root, module, layout, settings.ldflagVariables, options, found, notes)
   const pluginDirectory = vaultConfigPluginDirectory(root)
   found('pluginDirectory', pluginDirectory ?? '.vaultkit/plugins', pluginDirectory ? 'vault-config.hcl' : 'default, under .vaultkit/ (ignored by git)')
@@ -131,14 +130,22 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
     if (known?.database) found('database', JSON.stringify(known.database), `what ${derived} takes; the password comes from VAULTKIT_DB_PASSWORD`)
     else notes.push("Add the connection fields the plugin's config takes under plugin.database.config, and the dev role's creation_statements under plugin.database.role; the password comes from VAULTKIT_DB_PASSWORD, never the file")
   }
+  let recorded: EarlierOrigin | undefined
   if (earlier) {
     // An earlier vaultkit's project answers what the built-in kind of its type answers.
     const kinds = listKinds()
-    const kind = kinds.find((k) => k.manifest.pluginType === type)
+    const kind = kinds.find((k) => k.manifest.pluginType === type && k.source === 'builtin')
     const smoke = kind ? kindSmoke(kind, kinds).smoke : undefined
     if (smoke) {
       description.smoke = smoke
       found('smoke', smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), `the built-in ${kind!.manifest.name} kind`)
+    }
+    recorded = kind ? await earlierOrigin(root, kind, name) : {found: false, why: `no built-in kind makes ${type} plugins`}
+    if (recorded.found) {
+      found('origin', `the ${kind!.manifest.name} kind as that vaultkit rendered it (answers: module, name, version, description)`, `its first commit ${recorded.commit.slice(0, 12)} "${FIRST_COMMIT_MESSAGE}"`)
+      notes.push(`This is a project of an earlier vaultkit: its first commit is kept as the base of \`plugin upgrade\`, which merges the ${kind!.manifest.name} kind's changes since then with your edits`)
+    } else {
+      notes.push(`This is a project of an earlier vaultkit: every command works on it now, but plugin upgrade cannot, since ${recorded.why}`)
     }
   } else if (!layout) {
     description.smoke = known?.smoke ?? helpSmoke(type)
@@ -155,9 +162,29 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
   checkDescription(description, `the description found (${PROJECT_FILE})`)
 
   const file = join(root, PROJECT_FILE)
-  const base = {vaultkit: vaultkitVersion(), ...(existing ?? {})}
-  const text = options.dryRun ? describedFileText(description, base) : await writeDescription(root, description, base)
+  const base = {vaultkit: vaultkitVersion(), ...(existing ?? {}), ...(recorded?.found ? recorded.origin : {})}
+  let text: string
+  if (options.dryRun) text = describedFileText(description, base)
+  else if (recorded?.found) text = await writeWithBase(root, description, base, recorded)
+  else text = await writeDescription(root, description, base)
   return {project: root, file, dryRun: Boolean(options.dryRun), description, findings, notes, text}
+}
+
+/**
+ * The file, and the earlier render kept under the base ref as plugin new keeps its own: the ref moves only
+ * once the objects are written, and back if the file cannot be.
+ */
+async function writeWithBase(root: string, description: ProjectDescription, data: Record<string, unknown>, recorded: EarlierOrigin & {found: true}): Promise<string> {
+  const ref = baseRef(root, root)
+  const stored = await writeBase(root, ref, recorded.files, `vaultkit: the render of ${recorded.commit.slice(0, 12)}, the first commit, by an earlier vaultkit`)
+  if (stored.tree !== recorded.origin.base) throw new Error(`git stored the earlier render as ${stored.tree}, not ${recorded.origin.base}`)
+  await moveRef(root, ref, stored.commit, stored.parent)
+  try {
+    return await writeDescription(root, description, data)
+  } catch (error) {
+    await moveRef(root, ref, stored.parent, stored.commit)
+    throw error
+  }
 }
 
 /**
