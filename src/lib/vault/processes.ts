@@ -103,15 +103,21 @@ export function processEntry(pid: number): ProcessEntry | undefined {
   }
 }
 
-/** The process runs the executable at one of `paths` (as given, or resolved). */
+/** The executable's path as the kernel tells it (/proc), or undefined where `ps` tells only a command line. */
+const kernelExe = (entry: ProcessEntry) => entry.exe?.replace(/ \(deleted\)$/, '')
+
+/**
+ * The process runs the executable at one of `paths` (as given, or resolved). With /proc only the kernel's
+ * word counts: a process whose executable it hides (`denied`) is not taken for one by its command line.
+ */
 export function runs(entry: ProcessEntry, paths: string[]): boolean {
-  if (entry.exe !== undefined) return paths.includes(entry.exe.replace(/ \(deleted\)$/, ''))
+  if (entry.argv !== undefined) return paths.includes(kernelExe(entry) ?? '')
   return paths.some((path) => entry.command === path || entry.command.startsWith(`${path} `))
 }
 
 /** The process runs an executable in `dir`. */
 export function runsFrom(entry: ProcessEntry, dir: string): boolean {
-  return (entry.exe ?? entry.command).startsWith(`${dir}/`)
+  return ((entry.argv !== undefined ? kernelExe(entry) : entry.command) ?? '').startsWith(`${dir}/`)
 }
 
 /** The process's arguments hold `word` whole: exact with argv, between spaces in a `ps` line. */
@@ -122,7 +128,7 @@ export function hasArgument(entry: ProcessEntry, word: string): boolean {
 
 /** A Vault (or OpenBao) server binary, by its file name. */
 function isVaultBinary(entry: ProcessEntry): boolean {
-  if (entry.exe !== undefined) return /\/(vault|bao)( \(deleted\))?$/.test(entry.exe)
+  if (entry.argv !== undefined) return /\/(vault|bao)$/.test(kernelExe(entry) ?? '')
   return /(^|\/)(vault|bao)( |$)/.test(entry.command)
 }
 
