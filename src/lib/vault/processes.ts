@@ -1,10 +1,8 @@
-import {spawnSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {readdir, readFile, readlink} from 'node:fs/promises'
 
-import {execa} from 'execa'
-
 import {errnoCode, UserError} from '../errors.js'
+import {loadExeca} from '../exec.js'
 
 /**
  * One process. Where the kernel says (Linux /proc), `exe` is the executable's resolved path
@@ -79,6 +77,8 @@ const PS_ARGS = ['-axww', '-o', 'pid=,ppid=,command=']
 /** Every process there is. */
 export async function processTable(): Promise<ProcessEntry[]> {
   if (processTableSource() === 'ps') {
+    // execa and child_process on first use: a command that finds /proc loads neither.
+    const execa = await loadExeca()
     const ps = await execa('ps', PS_ARGS, {reject: false})
     return ps.exitCode === 0 ? parsePs(ps.stdout) : []
   }
@@ -91,7 +91,7 @@ export async function processTable(): Promise<ProcessEntry[]> {
 export function processEntry(pid: number): ProcessEntry | undefined {
   if (!(pid > 1)) return undefined
   if (processTableSource() === 'ps') {
-    const ps = spawnSync('ps', ['-ww', '-o', 'pid=,ppid=,command=', '-p', String(pid)], {encoding: 'utf8'})
+    const ps = process.getBuiltinModule('node:child_process').spawnSync('ps', ['-ww', '-o', 'pid=,ppid=,command=', '-p', String(pid)], {encoding: 'utf8'})
     return ps.status === 0 ? parsePs(ps.stdout)[0] : undefined
   }
   try {
