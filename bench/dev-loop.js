@@ -178,7 +178,7 @@ try {
   const authorBuild = median(authorBuilds)
   console.log(`go build ./cmd/${binary} of the same change (default flags) ${authorBuild.toFixed(2)} s`)
   console.log(`  ratio ${(change / authorBuild).toFixed(2)}x of the medians, ${median(served.map((value, i) => value / authorBuilds[i])).toFixed(2)}x per round (goal: at most 0.9x)`)
-  console.log(`go build with plugin dev's flags (-trimpath -s -w)  ${build.toFixed(2)} s`)
+  console.log(`go build with plugin dev's flags (-trimpath -buildvcs=false -s -w)  ${build.toFixed(2)} s`)
   const pairs = median(served.map((value, i) => value / builds[i]))
   console.log(`  ratio ${(change / build).toFixed(2)}x of the medians, ${pairs.toFixed(2)}x per round (goal: at most 1.15x)`)
   // go build's own time varies by hundreds of ms from one run to the next on a shared machine: what plugin

@@ -6,7 +6,7 @@ import {projectFlag} from '../../lib/cli/shared-flags.js'
 export default class PluginBuild extends BaseCommand {
   static override summary = 'Build the plugin binary into its plugin directory'
   static override description =
-    'Runs `go build -trimpath` of the main package .vaultkit.json names, with its build tags and the version stamped in, into its plugin directory, and prints the path, version and sha256. A dev build leaves out the symbol table and DWARF (-ldflags "-s -w"): it links faster and is smaller, and panics still print stack traces; `plugin dev --debug` builds with them for a debugger. Ship what `plugin release` builds, not this.'
+    'Runs `go build -trimpath` of the main package .vaultkit.json names, with its build tags and the version stamped in, into its plugin directory, and prints the path, version and sha256. A dev build leaves out the symbol table and DWARF (-ldflags "-s -w"): it links faster and is smaller, and panics still print stack traces; `plugin dev --debug` builds with them for a debugger. It asks git for no VCS stamp either (-buildvcs=false). Ship what `plugin release` builds, not this.'
 
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --project ./vault-plugin-secrets-hello --json']
   static override flags = {project: projectFlag}
