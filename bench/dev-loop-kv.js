@@ -33,10 +33,10 @@ const main = described.main
 const plain = join(work, 'plain')
 cpSync(repo, plain, {recursive: true, filter: (source) => !/[/]\.vaultkit$/.test(source)})
 
-// The change: KV's config help, which Vault then shows.
-const config = 'path_config.go'
+// The change: the help of KV's pass-through backend (what an external KV mounts as), which Vault then shows.
+const config = 'passthrough.go'
 const original = readFileSync(join(repo, config), 'utf8')
-const changed = (word) => original.replace('Configures settings for the KV store', `Configures settings for the KV store (${word})`)
+const changed = (word) => original.replace('Pass-through secret storage to the storage backend,', `Pass-through secret storage (${word}) to the storage backend,`)
 // plugin dev's build (src/lib/project/build.ts); a repository's GOFLAGS aside, Go's default is -buildvcs=auto.
 const devFlags = ['-trimpath', '-buildvcs=false', '-ldflags', '-s -w']
 const plainBuild = (word, flags) => {
@@ -68,7 +68,8 @@ try {
   }
   await waitFor('watching line', 0, /Watching for changes/)
   const {addr, token} = JSON.parse(readFileSync(join(repo, '.vaultkit/server.json'), 'utf8'))
-  const mount = JSON.parse(run(process.execPath, [bin, 'plugin', 'versions', '--json', '--project', repo], repo)).versions.flatMap((v) => v.mounts)[0]
+  // The mount path: the described one, else the plugin's name (kv-ext: Vault's core serves kv itself).
+  const mount = described.mount?.path ?? described.name
 
   const rounds = []
   const defaults = []
@@ -83,8 +84,8 @@ try {
     const ended = await waitFor(`round ${i}`, from, /^[✔✖] changed /)
     if (!ended.text.startsWith('✔')) throw new Error(lines.slice(from).map((l) => l.text).join('\n'))
     rounds.push((ended.at - started) / 1000)
-    const help = await (await fetch(`${addr}/v1/${mount}/config?help=1`, {headers: {'X-Vault-Token': token}})).json()
-    if (!JSON.stringify(help).includes(word)) throw new Error(`Vault does not serve the ${word} change`)
+    const help = await (await fetch(`${addr}/v1/${mount}/any?help=1`, {headers: {'X-Vault-Token': token}})).json()
+    if (!JSON.stringify(help).includes(word)) throw new Error(`Vault does not serve the ${word} change at ${mount}/any: ${JSON.stringify(help).slice(0, 300)}`)
     await sleep(500)
     defaults.push(plainBuild(`plain ${i}`, []))
     same.push(plainBuild(`same ${i}`, devFlags))
