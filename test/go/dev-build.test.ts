@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
@@ -72,4 +72,55 @@ test('go build as an author types it, in the same repository, does stamp it: the
   // Go's default (-buildvcs=auto), whatever this machine's go env says.
   await execa('go', ['build', '-o', out, project.description.main], {cwd: project.dir, env: {GOFLAGS: '-buildvcs=auto'}})
   expect(await vcsStamp(out)).toContain('vcs=git')
+})
+
+test('a build whose inputs are unchanged runs no go; an edit, a flag or the environment builds again', {timeout: 600_000}, async () => {
+  // A go on PATH that logs each run, then runs the real one.
+  const bin = join(parent, 'logging-go')
+  const log = join(parent, 'go-runs.log')
+  mkdirSync(bin, {recursive: true})
+  const realGo = (await execa('sh', ['-c', 'command -v go'])).stdout.trim()
+  writeFileSync(join(bin, 'go'), `#!/bin/sh\necho "$*" >> '${log}'\nexec '${realGo}' "$@"\n`, {mode: 0o755})
+  const runs = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter((line) => line.startsWith('build')).length : 0)
+  const path = process.env.PATH
+  process.env.PATH = `${bin}:${path}`
+  try {
+    const first = await buildPlugin(project)
+    expect(first.upToDate).toBeUndefined()
+    expect(runs()).toBe(1)
+    const again = await buildPlugin(project)
+    expect(again).toMatchObject({upToDate: true, sha256: first.sha256, path: first.path})
+    expect(runs()).toBe(1)
+    // Touched, same bytes: still up to date. A README edit: not a build input.
+    const readme = join(project.dir, 'README.md')
+    writeFileSync(readme, `${readFileSync(readme, 'utf8')}\nMore words.\n`)
+    const hello = join(project.dir, 'path_hello.go')
+    writeFileSync(hello, readFileSync(hello, 'utf8'))
+    expect((await buildPlugin(project)).upToDate).toBe(true)
+    expect(runs()).toBe(1)
+    // A source edit builds, and the new binary's sha256 is recorded.
+    writeFileSync(hello, readFileSync(hello, 'utf8').replace('hello %s from', 'hullo %s from'))
+    const edited = await buildPlugin(project)
+    expect(edited.upToDate).toBeUndefined()
+    expect(edited.sha256).not.toBe(first.sha256)
+    expect(runs()).toBe(2)
+    // Another build's flags (--debug), then the dev build again: each builds.
+    await buildPlugin(project, undefined, {debug: true})
+    await buildPlugin(project)
+    expect(runs()).toBe(4)
+    // The environment go reads: a GOFLAGS change builds.
+    process.env.GOFLAGS = '-mod=mod'
+    await buildPlugin(project)
+    expect(runs()).toBe(5)
+    // The binary replaced behind vaultkit's back (make build writes the same file): built again.
+    delete process.env.GOFLAGS
+    await buildPlugin(project)
+    expect(runs()).toBe(6)
+    writeFileSync(first.path, readFileSync(first.path))
+    expect((await buildPlugin(project)).upToDate).toBeUndefined()
+    expect(runs()).toBe(7)
+  } finally {
+    process.env.PATH = path
+    delete process.env.GOFLAGS
+  }
 })

@@ -15,7 +15,7 @@ export default class PluginBuild extends BaseCommand {
     const {flags} = await this.parse(PluginBuild)
     const project = await readProject(flags.project)
     const result = await buildPlugin(project, (compilerOutput) => process.stderr.write(`${compilerOutput}\n`))
-    this.log(`Built ${result.path} (${result.version ?? 'unversioned'}) in ${result.seconds} s`)
+    this.log(result.upToDate ? `${result.path} (${result.version ?? 'unversioned'}) is up to date: nothing it is built from changed` : `Built ${result.path} (${result.version ?? 'unversioned'}) in ${result.seconds} s`)
     this.log(`sha256 ${result.sha256}`)
     return result
   }

@@ -7,7 +7,7 @@ import {readProject} from '../project/project.js'
 import {buildAndRegister, projectDeployTarget} from '../registration/deploy.js'
 import type {VaultClient} from '../vault/client.js'
 import {ensureVaultBinary} from '../vault/install/install.js'
-import {startProjectServer, stopProjectServer} from '../vault/project-server.js'
+import {projectServerStatus, startProjectServer, stopProjectServer} from '../vault/project-server.js'
 import {renderMarkdown} from './markdown.js'
 import {type OpenAPIDocument, documentedPaths, mountDocument} from './openapi.js'
 
@@ -51,7 +51,10 @@ export async function pluginDocs(options: PluginDocsOptions): Promise<PluginDocs
     throw new UserError('a database plugin has no HTTP paths of its own: Vault\'s database engine serves them', 'document its connection settings in the README; `plugin docs` is for secrets engines and auth methods')
   }
   const file = resolvePath(project.dir, options.out ?? defaultDocsFile(options.format))
-  const vaultBin = (await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: options.log})).path
+  // A server of the project that runs whole needs no Vault binary found and checked (a tenth of a second).
+  const status = await projectServerStatus(project.dir)
+  const whole = status.running && status.nodes.every((node) => node.role === 'active' || node.role === 'standby')
+  const vaultBin = whole && status.vaultBin ? status.vaultBin : (await ensureVaultBinary({vaultBin: options.vaultBin, build: true, onProgress: options.log})).path
   const started = await startProjectServer(project, vaultBin, undefined, options.log)
   const checkpoint = () => {
     if (options.signal?.aborted) throw new UserError('Interrupted', 'nothing was written, and a dev server this started was stopped', 130)

@@ -15,6 +15,8 @@ interface BuildRecord {
   path: string
   identity: string
   sha256: string
+  /** The fingerprint of what the build read (build-inputs.ts), when it could be told. */
+  inputs?: string
 }
 
 /** A file's identity: what a write, copy or rename over it changes. */
@@ -37,10 +39,10 @@ const sameContent = (a: FileIdentity, b: FileIdentity) => a.dev === b.dev && a.i
  * replaced while it was read is not recorded, and false says so). A cache, so a project folder that cannot
  * be written only costs the hash later.
  */
-export async function recordBuild(projectDir: string, path: string, sha256: string, hashed: FileIdentity): Promise<boolean> {
+export async function recordBuild(projectDir: string, path: string, sha256: string, hashed: FileIdentity, inputs?: string): Promise<boolean> {
   const now = await fileIdentity(path).catch(() => undefined)
   if (!now || serialized(now) !== serialized(hashed)) return false
-  await writeRecord(projectDir, {path, identity: serialized(now), sha256})
+  await writeRecord(projectDir, {path, identity: serialized(now), sha256, ...(inputs === undefined ? {} : {inputs})})
   return true
 }
 
@@ -51,7 +53,15 @@ export async function recordBuild(projectDir: string, path: string, sha256: stri
  */
 export async function renewRecord(projectDir: string, path: string, sha256: string, checked: FileIdentity): Promise<void> {
   const now = await fileIdentity(path).catch(() => undefined)
-  if (now && sameContent(now, checked)) await writeRecord(projectDir, {path, identity: serialized(now), sha256})
+  if (!now || !sameContent(now, checked)) return
+  const {inputs} = (await readRecord(projectDir)) ?? {}
+  await writeRecord(projectDir, {path, identity: serialized(now), sha256, ...(inputs === undefined ? {} : {inputs})})
+}
+
+async function readRecord(projectDir: string): Promise<BuildRecord | undefined> {
+  return readFile(recordFile(projectDir), 'utf8')
+    .then((text) => JSON.parse(text) as BuildRecord)
+    .catch(() => undefined)
 }
 
 /** Forgets the record: Vault found the registered sha256 wrong, so the next register reads the file again. */
@@ -72,12 +82,12 @@ async function writeRecord(projectDir: string, record: BuildRecord): Promise<voi
 }
 
 /** The sha256 recorded for this file when it was built, if it has not changed since, with the identity checked. */
-export async function recordedBuild(projectDir: string, path: string): Promise<{sha256: string; identity: FileIdentity} | undefined> {
+export async function recordedBuild(projectDir: string, path: string): Promise<{sha256: string; identity: FileIdentity; inputs?: string} | undefined> {
   try {
-    const record = JSON.parse(await readFile(recordFile(projectDir), 'utf8')) as BuildRecord
-    if (record.path !== path || typeof record.sha256 !== 'string') return undefined
+    const record = await readRecord(projectDir)
+    if (record?.path !== path || typeof record.sha256 !== 'string') return undefined
     const identity = await fileIdentity(path)
-    return record.identity === serialized(identity) ? {sha256: record.sha256, identity} : undefined
+    return record.identity === serialized(identity) ? {sha256: record.sha256, identity, inputs: record.inputs} : undefined
   } catch {
     return undefined
   }
