@@ -250,7 +250,8 @@ describe('server faults', () => {
     mkdirSync(dirname(state), {recursive: true})
     // Processes that are not its dev server: this test runner, and one whose arguments are those of a dev
     // server on another port.
-    const lookalike = spawn('sh', ['-c', 'sleep 60; :', 'server', '-dev', '-dev-listen-address=127.0.0.1:2'], {stdio: 'ignore'})
+    // Port 10: the recorded port 1's flag is a prefix of its flag, so only a whole-word match tells them apart.
+    const lookalike = spawn('sh', ['-c', 'sleep 60; :', 'server', '-dev', '-dev-listen-address=127.0.0.1:10'], {stdio: 'ignore'})
     try {
       for (const pid of [process.pid, lookalike.pid!]) {
         writeFileSync(state, JSON.stringify({addr: 'http://127.0.0.1:1', token: 't', pid, port: 1}))

@@ -48,7 +48,10 @@ test('plugin init keeps that commit as the base; plugin upgrade brings the kind 
   await git('commit', '--quiet', '--all', '--message', 'Greet in my words')
   const first = (await git('rev-list', '--max-parents=0', 'HEAD')).stdout
 
-  const init = await vaultkit('plugin', 'init', '--yes')
+  // Through a link to its folder (as macOS's /tmp is): the base goes under the ref plugin upgrade reads.
+  const link = `${parent}-link`
+  symlinkSync(parent, link)
+  const init = await runCli(['plugin', 'init', '--yes', '--project', join(link, 'hello')], {env: GIT_IDENTITY}).finally(() => rmSync(link))
   expect(init.exitCode, init.stderr).toBe(0)
   expect(init.stdout).toMatch(new RegExp(`origin +the secrets kind as that vaultkit rendered it .*its first commit ${first.slice(0, 12)}`))
   const origin = JSON.parse(readFileSync(join(project, '.vaultkit.json'), 'utf8'))
@@ -57,6 +60,7 @@ test('plugin init keeps that commit as the base; plugin upgrade brings the kind 
     answers: {name: 'hello', module: 'example.com/vault-plugin-secrets-hello', version: '0.1.0', description: 'The hello secrets engine for HashiCorp Vault'},
   })
   // The base is the first commit's tree without go.sum (go mod tidy wrote it; no kind renders one).
+  expect((await git('for-each-ref', '--format=%(refname)', 'refs/vaultkit')).stdout).toBe('refs/vaultkit/base')
   const base = (await git('rev-parse', 'refs/vaultkit/base^{tree}')).stdout
   expect(origin.base).toBe(base)
   const firstFiles = (await git('ls-tree', '-r', '--name-only', first)).stdout.split('\n')

@@ -74,6 +74,20 @@ describe.each(['proc', 'ps'])('the %s process table', (table) => {
     expect(isVaultServer(2 ** 22 + 1, `-config=${config}`)).toBe(false)
   })
 
+  test('where the table cannot be read (no ps on PATH), a live pid is taken for the server rather than for gone', async () => {
+    const dead = start('true', [])
+    await until('it to exit', async () => !alive(dead))
+    const path = process.env.PATH
+    process.env.PATH = join(dir, 'no-such-folder')
+    try {
+      if (table === 'ps') expect(isVaultServer(process.pid, `-config=${config}`)).toBe(true)
+      else expect(isVaultServer(process.pid, `-config=${config}`)).toBe(false)
+      expect(isVaultServer(dead.pid!, `-config=${config}`)).toBe(false)
+    } finally {
+      process.env.PATH = path
+    }
+  })
+
   test('orphaned plugins are ended; one whose parent is a Vault is not, nor any other process', async () => {
     // A plugin started by a "vault", and one whose parent is not a Vault (as once its Vault was killed).
     const served = start(vault, ['-c', `"${plugin}" 60 & wait`])

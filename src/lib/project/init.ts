@@ -8,7 +8,7 @@ import {jsonValues} from '../json-stream.js'
 import {kindSmoke} from '../registration/smoke-source.js'
 import {BUILTIN_PLUGIN_NAMES, CORE_BACKEND_NAMES} from '../scaffold/names.js'
 import {type EarlierOrigin, FIRST_COMMIT_MESSAGE, earlierOrigin} from '../scaffold/earlier-origin.js'
-import {baseRef, moveRef, writeBase} from '../scaffold/git-base.js'
+import {baseRef, moveRef, repositoryRoot, writeBase} from '../scaffold/git-base.js'
 import {vaultkitVersion} from '../scaffold/origin.js'
 import {listKinds} from '../templates/kinds.js'
 import type {SmokeDeclaration} from '../templates/smoke-spec.js'
@@ -140,7 +140,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
       description.smoke = smoke
       found('smoke', smoke.requests.map((r) => `${r.method} ${r.path}`).join(', '), `the built-in ${kind!.manifest.name} kind`)
     }
-    recorded = kind ? await earlierOrigin(root, kind, name) : {found: false, why: `no built-in kind makes ${type} plugins`}
+    recorded = kind ? await earlierOrigin(root, kind, {binary, module}) : {found: false, why: `no built-in kind makes ${type} plugins`}
     if (recorded.found) {
       found('origin', `the ${kind!.manifest.name} kind as that vaultkit rendered it (answers: module, name, version, description)`, `its first commit ${recorded.commit.slice(0, 12)} "${FIRST_COMMIT_MESSAGE}"`)
       notes.push(`This is a project of an earlier vaultkit: its first commit is kept as the base of \`plugin upgrade\`, which merges the ${kind!.manifest.name} kind's changes since then with your edits`)
@@ -175,7 +175,8 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
  * once the objects are written, and back if the file cannot be.
  */
 async function writeWithBase(root: string, description: ProjectDescription, data: Record<string, unknown>, recorded: EarlierOrigin & {found: true}): Promise<string> {
-  const ref = baseRef(root, root)
+  // The ref as plugin upgrade names it: relative to git's top folder, links resolved.
+  const ref = baseRef((await repositoryRoot(root)) ?? root, root)
   const stored = await writeBase(root, ref, recorded.files, `vaultkit: the render of ${recorded.commit.slice(0, 12)}, the first commit, by an earlier vaultkit`)
   if (stored.tree !== recorded.origin.base) throw new Error(`git stored the earlier render as ${stored.tree}, not ${recorded.origin.base}`)
   await moveRef(root, ref, stored.commit, stored.parent)

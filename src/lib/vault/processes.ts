@@ -72,7 +72,9 @@ function parsePs(output: string): ProcessEntry[] {
   return entries
 }
 
-const PS_ARGS = ['-axww', '-o', 'pid=,ppid=,command=']
+// One -o per column: FreeBSD's ps takes everything after a header's "=" as that header, commas included.
+const PS_COLUMNS = ['-o', 'pid=', '-o', 'ppid=', '-o', 'command=']
+const PS_ARGS = ['-axww', ...PS_COLUMNS]
 
 /** Every process there is. */
 export async function processTable(): Promise<ProcessEntry[]> {
@@ -87,12 +89,16 @@ export async function processTable(): Promise<ProcessEntry[]> {
   return entries.filter((entry): entry is ProcessEntry => entry !== undefined)
 }
 
-/** One process by pid, or nothing when none runs. Synchronous: a watchdog asks it. */
-export function processEntry(pid: number): ProcessEntry | undefined {
+/**
+ * One process by pid, nothing when none runs, or 'unknown' when `ps` could not be asked (missing, or failed
+ * otherwise than by finding no such process). Synchronous: a watchdog asks it.
+ */
+export function processEntry(pid: number): ProcessEntry | undefined | 'unknown' {
   if (!(pid > 1)) return undefined
   if (processTableSource() === 'ps') {
-    const ps = process.getBuiltinModule('node:child_process').spawnSync('ps', ['-ww', '-o', 'pid=,ppid=,command=', '-p', String(pid)], {encoding: 'utf8'})
-    return ps.status === 0 ? parsePs(ps.stdout)[0] : undefined
+    const ps = process.getBuiltinModule('node:child_process').spawnSync('ps', ['-ww', ...PS_COLUMNS, '-p', String(pid)], {encoding: 'utf8'})
+    if (ps.error || (ps.status !== 0 && ps.status !== 1)) return 'unknown'
+    return parsePs(ps.stdout)[0]
   }
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
@@ -126,19 +132,33 @@ export function hasArgument(entry: ProcessEntry, word: string): boolean {
   return ` ${entry.command} `.includes(` ${word} `)
 }
 
-/** A Vault (or OpenBao) server binary, by its file name. */
+/**
+ * A Vault (or OpenBao) server binary, by its file name. Where the kernel hides a process's executable (a
+ * Vault with file capabilities, as HashiCorp's packages install it, or another user's), its argv[0] says.
+ */
 function isVaultBinary(entry: ProcessEntry): boolean {
-  if (entry.argv !== undefined) return /\/(vault|bao)$/.test(kernelExe(entry) ?? '')
+  if (entry.argv !== undefined) return /(^|\/)(vault|bao)$/.test(kernelExe(entry) ?? (entry.denied ? (entry.argv[0] ?? '') : ''))
   return /(^|\/)(vault|bao)( |$)/.test(entry.command)
 }
 
 /**
  * The pid runs `vault server` with `flag` (its listen address, its config file): ours, not a process that
- * reused the pid.
+ * reused the pid. Where `ps` cannot be asked, alive is the best that can be said: taking a live server for
+ * gone would start a second one beside it, or forget it running.
  */
 export function isVaultServer(pid: number, flag: string): boolean {
   const entry = processEntry(pid)
+  if (entry === 'unknown') return isAlive(pid)
   return entry !== undefined && hasArgument(entry, 'server') && hasArgument(entry, flag)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return errnoCode(error) === 'EPERM'
+  }
 }
 
 /** The children of a process. */
