@@ -1,13 +1,14 @@
 import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
-import {join, relative} from 'node:path'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {type Progress, formatSeconds} from '../cli/progress.js'
-import {UserError, errnoCode} from '../errors.js'
+import {UserError} from '../errors.js'
 import {run} from '../exec.js'
 import {localGoVersion} from '../go.js'
+import {buildInputs} from '../project/build-inputs.js'
 import type {PluginProject} from '../project/project.js'
 import {errorLine} from '../steps.js'
 import {secondsSince} from '../timing.js'
@@ -83,8 +84,8 @@ export const vulnDatabase = (flag: string | undefined, env: NodeJS.ProcessEnv = 
 /**
  * Scans the plugin's main package with govulncheck (symbol level: which vulnerable functions it calls).
  * The scan takes seconds (it builds the program's call graph), so its result is kept in vaultkit's cache
- * under everything it depends on: the Go sources and go.sum, the Go release, the tool, the build settings
- * and the database's state. A release of a commit that was audited before costs nothing more.
+ * under everything it depends on: what a build reads (sources, go.mod and go.sum, the environment, the Go
+ * toolchain), the tool, the build settings and the database's state. A release of a commit that was audited before costs nothing more.
  */
 export async function auditProject(project: PluginProject, options: AuditOptions = {}): Promise<AuditResult> {
   const started = performance.now()
@@ -97,7 +98,7 @@ export async function auditProject(project: PluginProject, options: AuditOptions
   const env = {CGO_ENABLED: build.cgo ? '1' : '0', GOFLAGS: ''}
   // govulncheck analyses the build for GOOS/GOARCH as the environment sets them (else the host's).
   const platform = [process.env.GOOS ?? '', process.env.GOARCH ?? '']
-  const key = await cacheKey(project, [GOVULNCHECK.version, goVersion ?? '', ...args, env.CGO_ENABLED, ...platform], db)
+  const key = await cacheKey(project, [GOVULNCHECK.version, goVersion ?? '', ...args, ...platform], env, db)
   const cacheFile = key ? join(cacheDir(), 'audit', `${key}.json`) : undefined
   const cached = cacheFile ? await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as Pick<AuditResult, 'goVersion' | 'called' | 'uncalled'>, () => undefined) : undefined
   if (cached) return {...cached, package: main, db, projectGo, cached: true, seconds: secondsSince(started)}
@@ -129,17 +130,16 @@ function scanFailure(output: string, db: string | undefined): UserError {
 }
 
 /**
- * The cache key of a scan, or undefined when the database's state cannot be told (a URL that does not
- * answer): then it is scanned every time.
+ * The cache key of a scan, or undefined when it cannot be told: a database whose state cannot be (a URL that
+ * does not answer), or sources beyond the project (a go.work, a replace to a folder outside it; see
+ * build-inputs.ts, whose fingerprint of what go reads is the rest of the key). Then it is scanned every time.
  */
-async function cacheKey(project: PluginProject, settings: string[], db: string | undefined): Promise<string | undefined> {
+async function cacheKey(project: PluginProject, settings: string[], env: Record<string, string>, db: string | undefined): Promise<string | undefined> {
   const stamp = await databaseStamp(db)
   if (stamp === undefined) return undefined
-  const hash = createHash('sha256').update(JSON.stringify([settings, stamp]))
-  for (const file of await sourceFiles(project.dir, project.pluginDir)) {
-    hash.update(`${relative(project.dir, file)}\0`).update(await readFile(file)).update('\0')
-  }
-  return hash.digest('hex')
+  const inputs = await buildInputs(project.dir, project.pluginDir, settings, env)
+  if (inputs === undefined) return undefined
+  return createHash('sha256').update(JSON.stringify([inputs, stamp])).digest('hex')
 }
 
 /** What changes when the database does: a folder's entries and times, or a served index's modified time. */
@@ -159,25 +159,6 @@ async function databaseStamp(db: string | undefined): Promise<string | undefined
   } catch {
     return undefined
   }
-}
-
-/** The module's Go sources and module files, in a fixed order; not hidden folders, testdata or the plugin folder. */
-async function sourceFiles(dir: string, pluginDir: string): Promise<string[]> {
-  const files: string[] = []
-  const walk = async (folder: string) => {
-    const entries = await readdir(folder, {withFileTypes: true}).catch((error: unknown) => {
-      if (errnoCode(error) === 'ENOENT') return []
-      throw error
-    })
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(folder, entry.name)
-      if (entry.isDirectory()) {
-        if (!entry.name.startsWith('.') && entry.name !== 'testdata' && entry.name !== 'node_modules' && path !== pluginDir) await walk(path)
-      } else if (entry.name.endsWith('.go') || ['go.mod', 'go.sum', 'go.work', 'go.work.sum'].includes(entry.name)) files.push(path)
-    }
-  }
-  await walk(dir)
-  return files
 }
 
 /** A periodic "still working" line while `work` runs: govulncheck and go install print nothing until done. */
