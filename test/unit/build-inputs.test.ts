@@ -30,8 +30,7 @@ test('sources, go.mod, go.sum, args and the environment move it; a README, the b
   }
   expect(await inputs(dir)).toBe(before)
   expect(await inputs(dir, ['-trimpath', '-gcflags=all=-N -l', './cmd/p'])).not.toBe(before)
-  expect(await inputs(dir, undefined, {CGO_ENABLED: '1'})).not.toBe(before)
-  for (const [path, text] of [['main.go', 'package main\n\nfunc main() { println() }\n'], ['go.sum', 'x v1 h1:y\n'], ['asm_amd64.s', '// asm\n'], ['internal/x/x.go', 'package x\n']]) {
+  for (const [path, text] of [['.go-version', '1.26.10\n'], ['main.go', 'package main\n\nfunc main() { println() }\n'], ['go.sum', 'x v1 h1:y\n'], ['asm_amd64.s', '// asm\n'], ['internal/x/x.go', 'package x\n']]) {
     const changed = module({[path!]: text!})
     expect(await inputs(changed), path).not.toBe(before)
   }
@@ -44,7 +43,8 @@ test('with a //go:embed, every file counts', async () => {
   expect(await inputs(dir)).not.toBe(before)
 })
 
-test('not told with a go.work, or a replace to a folder outside the project; told with one inside', async () => {
+test('not told with cgo (the system\'s C headers and libraries count), a go.work, or a replace to a folder outside the project; told with one inside', async () => {
+  expect(await inputs(module(), undefined, {CGO_ENABLED: '1'})).toBeUndefined()
   const work = module()
   writeFileSync(join(work, 'go.work'), 'go 1.26\n\nuse .\n')
   expect(await inputs(work)).toBeUndefined()

@@ -17,10 +17,12 @@ const SKIPPED = new Set(['.git', '.vaultkit', 'node_modules', 'dist'])
 const LIMIT = 64 << 20
 
 /**
- * The fingerprint, or undefined where it cannot be told from the project alone: a go.work, or a replace
- * directive that points at a folder outside the project. `pluginDir` (where builds land) is left out.
+ * The fingerprint, or undefined where it cannot be told from the project alone: a go.work, a replace
+ * directive that points at a folder outside the project, or cgo (C headers and libraries of the system).
+ * `pluginDir` (where builds land) is left out.
  */
 export async function buildInputs(projectDir: string, pluginDir: string, args: string[], env: Record<string, string>): Promise<string | undefined> {
+  if ((env.CGO_ENABLED ?? process.env.CGO_ENABLED) !== '0') return undefined
   if (await usesWorkspace(projectDir)) return undefined
   const goMod = await readFile(join(projectDir, 'go.mod'), 'utf8').catch(() => undefined)
   if (goMod === undefined || replacesOutside(goMod, projectDir)) return undefined
@@ -94,7 +96,8 @@ async function moduleFiles(projectDir: string, pluginDir: string): Promise<strin
       break
     }
   }
-  return embeds ? all : all.filter((file) => SOURCE.test(file) || /(^|\/)(go\.mod|go\.sum|modules\.txt)$/.test(file))
+  // .go-version and .tool-versions: version managers (goenv, asdf) pick the toolchain by them.
+  return embeds ? all : all.filter((file) => SOURCE.test(file) || /(^|\/)(go\.mod|go\.sum|modules\.txt|\.go-version|\.tool-versions)$/.test(file))
 }
 
 /** The `go` that PATH finds, by its resolved path, size and modification time, and GOROOT if set. */
