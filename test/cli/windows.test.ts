@@ -24,8 +24,9 @@ beforeAll(async () => {
   expect(created.exitCode, created.stderr).toBe(0)
 })
 
-test.each(['server start', 'server start --nodes 3', 'plugin dev', 'plugin test', 'plugin docs'])('%s refuses on Windows: one line with what to do instead', async (command) => {
-  const result = await runCli([...command.split(' '), '--project', project], {env: ON_WINDOWS, cwd: parent})
+test.each(['server start', 'server start --nodes 3', 'plugin dev', 'plugin test', 'plugin docs', 'template test secrets --e2e'])('%s refuses on Windows: one line with what to do instead', async (command) => {
+  const args = command.startsWith('template') ? command.split(' ') : [...command.split(' '), '--project', project]
+  const result = await runCli(args, {env: ON_WINDOWS, cwd: parent})
   expect(result.exitCode).toBe(1)
   expect(result.stderr.trim().split('\n')).toHaveLength(1)
   expect(result.stderr).toMatch(/^Error: vaultkit runs a local Vault \(dev server or cluster\) on Linux and macOS, not on Windows: use WSL 2, or run Vault elsewhere and `vaultkit plugin register --vault-addr` to it/)

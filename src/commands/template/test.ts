@@ -6,6 +6,7 @@ import {UserError} from '../../lib/errors.js'
 import {printStep} from '../../lib/cli/new-project-output.js'
 import {databaseConnection, databaseFlags, trustFlag, vaultBinFlag} from '../../lib/cli/shared-flags.js'
 import {type TemplateTestResult, testTemplate} from '../../lib/authoring/template-test.js'
+import {requireLocalServerSupport} from '../../lib/vault/processes.js'
 
 export default class TemplateTest extends BaseCommand {
   static override summary = 'Test a kind: validate, render, then gofmt, vet, test and build the result'
@@ -34,6 +35,7 @@ export default class TemplateTest extends BaseCommand {
 
   async run(): Promise<TemplateTestResult> {
     const {args, flags} = await this.parse(TemplateTest)
+    if (flags.e2e) requireLocalServerSupport()
     const log = (line: string) => this.log(line)
     const result = await testTemplate({
       dir: args.dir,
