@@ -8,6 +8,7 @@ import {copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, 
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {median, sleep} from './common.js'
 
 const runs = Number(process.argv[2] ?? 5)
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
@@ -16,8 +17,6 @@ const dev = join(work, 'dev')
 const clustered = join(work, 'cluster')
 const vaultkit = (project, ...args) =>
   execFileSync(process.execPath, [bin, ...args, '--project', project], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const binary = 'vault/plugins/vault-plugin-secrets-hello'
 
 /** Polls until `check` gives a value, failing after five minutes rather than hanging. */

@@ -9,13 +9,12 @@ import {chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} fro
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {median, sleep, timedLines} from './common.js'
 
 const runs = Number(process.argv[2] ?? 5)
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'vaultkit-bench-dev-kv-'))
 const repo = join(work, 'kv')
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const run = (command, args, cwd, env = {}) => execFileSync(command, args, {cwd, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', ...env}})
 
 // The repository as a clone would give it: the module's source, in git.
@@ -49,14 +48,7 @@ const plainBuild = (word, flags) => {
 let dev
 try {
   dev = spawn(process.execPath, [bin, 'plugin', 'dev', '--project', repo], {stdio: ['ignore', 'pipe', 'inherit'], env: {...process.env, NO_COLOR: '1'}})
-  const lines = []
-  let partial = ''
-  dev.stdout.on('data', (chunk) => {
-    const at = performance.now()
-    const parts = (partial + chunk).split('\n')
-    partial = parts.pop()
-    for (const text of parts) lines.push({at, text})
-  })
+  const lines = timedLines(dev.stdout)
   const waitFor = async (what, from, pattern) => {
     const deadline = Date.now() + 300_000
     for (;;) {

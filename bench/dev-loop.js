@@ -13,6 +13,7 @@ import {open} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {median, sleep, timedLines} from './common.js'
 
 const runs = Number(process.argv[2] ?? 5)
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
@@ -20,8 +21,6 @@ const work = mkdtempSync(join(tmpdir(), 'vaultkit-bench-dev-'))
 const project = join(work, 'hello')
 const binary = 'vault-plugin-secrets-hello'
 const vaultkit = (...args) => execFileSync(process.execPath, [bin, ...args, '--project', project], {encoding: 'utf8', env: {...process.env, NO_COLOR: '1'}})
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const since = (started) => performance.now() - started
 /** Waits for a condition, failing after two minutes rather than hanging. */
 async function until(what, check) {
@@ -78,14 +77,7 @@ let dev
 try {
   dev = spawn(process.execPath, [bin, 'plugin', 'dev', '--project', project], {stdio: ['ignore', 'pipe', 'inherit']})
   // Each line plugin dev prints, with when it arrived: when a round started, and what it says it spent.
-  const lines = []
-  let partial = ''
-  dev.stdout.on('data', (chunk) => {
-    const at = performance.now()
-    const parts = (partial + chunk).split('\n')
-    partial = parts.pop()
-    for (const text of parts) lines.push({at, text})
-  })
+  const lines = timedLines(dev.stdout)
   const printed = (pattern) => lines.find((line) => pattern.test(line.text))
   await until('plugin dev to start', () => printed(/Watching for changes/) || dev.exitCode !== null)
   if (dev.exitCode !== null) throw new Error(`plugin dev exited ${dev.exitCode}:\n${lines.map((l) => l.text).join('\n')}`)

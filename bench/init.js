@@ -7,6 +7,7 @@ import {chmodSync, cpSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {median} from './common.js'
 
 const runs = Number(process.argv[2] ?? 7)
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
@@ -22,7 +23,6 @@ const time = (command, args, cwd) => {
   run(command, args, cwd)
   return Number(process.hrtime.bigint() - started) / 1e6
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
 const {Dir} = JSON.parse(run('go', ['mod', 'download', '-json', 'github.com/hashicorp/vault-plugin-secrets-kv@v0.25.0'], work))
 const repo = join(work, 'kv')

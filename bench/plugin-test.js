@@ -8,12 +8,12 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {median} from './common.js'
 
 const runs = Number(process.argv[2] ?? 5)
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'vaultkit-bench-plugin-test-'))
 const project = join(work, 'hello')
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const env = {...process.env, NO_COLOR: '1', VAULT_ADDR: '', VAULT_TOKEN: ''}
 const vaultkit = (...args) => execFileSync(process.execPath, [bin, ...args, '--project', project], {env, stdio: 'ignore'})
 const timed = (run) => {

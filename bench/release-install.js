@@ -10,6 +10,7 @@ import {createServer} from 'node:http'
 import {homedir, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {median} from './common.js'
 
 const runs = Number(process.argv[2] ?? 5)
 const binary = process.argv[3] ?? join(homedir(), '.cache/vaultkit/vault/v1.21.4/vault')
@@ -72,7 +73,6 @@ const curlRun = async (i) => {
   return ms
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 await vaultkitRun('warm')
 await curlRun('warm')
 const vaultkit = []

@@ -9,6 +9,7 @@ import {appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} f
 import {cpus, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {median} from './common.js'
 
 const runs = Number(process.argv[2] ?? 3)
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
@@ -16,7 +17,6 @@ const work = mkdtempSync(join(tmpdir(), 'vaultkit-bench-release-'))
 const project = join(work, 'hello')
 const platforms = ['linux/amd64', 'linux/arm64', 'darwin/amd64', 'darwin/arm64', 'windows/amd64']
 const binary = 'vault-plugin-secrets-hello'
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const env = {...process.env, NO_COLOR: '1', GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com'}
 
 const timed = (run) => {

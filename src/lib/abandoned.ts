@@ -1,7 +1,7 @@
 import {readdir, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {errnoCode} from './errors.js'
+import {isProcessAlive} from './vault/processes.js'
 
 /**
  * A download, build or extraction killed outright (SIGKILL, a power cut) leaves its staging folder, named
@@ -11,15 +11,6 @@ export async function sweepAbandoned(root: string, kinds: string[]): Promise<voi
   const pattern = new RegExp(`^\\.(?:${kinds.join('|')})-(\\d+)-`)
   for (const name of await readdir(root).catch(() => [])) {
     const pid = Number(pattern.exec(name)?.[1])
-    if (pid && !isRunning(pid)) await rm(join(root, name), {recursive: true, force: true})
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return errnoCode(error) === 'EPERM'
+    if (pid && !isProcessAlive(pid)) await rm(join(root, name), {recursive: true, force: true})
   }
 }

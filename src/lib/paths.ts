@@ -1,5 +1,6 @@
-import {existsSync} from 'node:fs'
-import {dirname, isAbsolute, join, relative} from 'node:path'
+import {constants, existsSync} from 'node:fs'
+import {access} from 'node:fs/promises'
+import {delimiter, dirname, isAbsolute, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 /** vaultkit's own folder, found from this file whether it runs from src/ or bundled into dist/. */
@@ -19,4 +20,22 @@ export const PACKAGE_ROOT = findPackageRoot()
 export function shownPath(path: string, cwd = process.cwd()): string {
   const rel = relative(cwd, path)
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path
+}
+
+/** Whether this user may run the file. */
+export async function isExecutable(path: string): Promise<boolean> {
+  return access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  )
+}
+
+/** The first of `names` a shell would run with this PATH, as found there (links not resolved). */
+export async function findOnPath(names: string[], env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  for (const name of names) {
+    for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+      if (await isExecutable(join(dir, name))) return join(dir, name)
+    }
+  }
+  return undefined
 }

@@ -4,8 +4,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
-import {processTable, runsFrom} from '../../src/lib/vault/processes.js'
-import {isProcessAlive} from '../../src/lib/vault/server.js'
+import {isProcessAlive, processTable, runsFrom} from '../../src/lib/vault/processes.js'
 import {BIN, runCli, until} from '../helpers.js'
 import {installVault, readServerState, scaffold, startVaultkit, vaultHttp} from './vault.js'
 

@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
-import {isProcessAlive} from '../../src/lib/vault/server.js'
+import {isProcessAlive} from '../../src/lib/vault/processes.js'
 import {goBuildSeconds, installVault, readServerState, scaffold, startVaultkit, vaultHttp} from './vault.js'
 
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-dev-'))

@@ -5,7 +5,7 @@ import {dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import type {DoctorCheck} from '../../src/lib/doctor.js'
-import {isProcessAlive} from '../../src/lib/vault/server.js'
+import {isProcessAlive} from '../../src/lib/vault/processes.js'
 import {goVersions} from '../../src/lib/versions.js'
 import {govulncheckBinary} from '../../src/lib/audit/govulncheck.js'
 import {freePort, runCli, tempDir, unwritableDir} from '../helpers.js'

@@ -2,7 +2,9 @@ import {createHash} from 'node:crypto'
 import {existsSync} from 'node:fs'
 import {readdir, readFile, realpath, stat} from 'node:fs/promises'
 import {homedir} from 'node:os'
-import {delimiter, dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
+import {dirname, isAbsolute, join, relative, resolve, sep} from 'node:path'
+
+import {findOnPath} from '../paths.js'
 
 // What a `go build` of the plugin reads, as one fingerprint: the sources, the command and its environment,
 // and the toolchain. Recorded with the build, it lets a build whose fingerprint is unchanged be skipped
@@ -102,18 +104,11 @@ async function moduleFiles(projectDir: string, pluginDir: string): Promise<strin
 
 /** The `go` that PATH finds, by its resolved path, size and modification time, and GOROOT if set. */
 async function toolchainIdentity(environment: NodeJS.ProcessEnv): Promise<string> {
-  for (const dir of (environment.PATH ?? '').split(delimiter)) {
-    if (!dir) continue
-    const candidate = join(dir, process.platform === 'win32' ? 'go.exe' : 'go')
-    try {
-      const path = await realpath(candidate)
-      const {size, mtimeMs} = await stat(path)
-      return `${path} ${size} ${mtimeMs} ${environment.GOROOT ?? ''}`
-    } catch {
-      // Not in this folder.
-    }
-  }
-  return 'none'
+  const found = await findOnPath([process.platform === 'win32' ? 'go.exe' : 'go'], environment)
+  if (found === undefined) return 'none'
+  const path = await realpath(found).catch(() => found)
+  const {size, mtimeMs} = await stat(path)
+  return `${path} ${size} ${mtimeMs} ${environment.GOROOT ?? ''}`
 }
 
 /** Where `go env -w` keeps its settings (GOENV, else the user's config folder), as os.UserConfigDir says. */

@@ -65,18 +65,17 @@ export async function buildPlugin(project: PluginProject, onOutput?: (text: stri
   // `cover`: instrumented for coverage of these packages (plugin test --cover).
   // -buildvcs=false: no `git status` and friends before each build, and no stamp a dev build has no use for.
   const flags = [...(options.debug ? ['-gcflags=all=-N -l'] : ['-trimpath']), '-buildvcs=false', ...(options.cover ? buildCoverFlags(options.cover) : [])]
-  const built = [...flags, ...buildFlags(project, {strip: !options.debug}), project.description.main]
-  const args = ['build', ...built.slice(0, -1), '-o', partial, project.description.main]
+  const settings = [...flags, ...buildFlags(project, {strip: !options.debug})]
   const env = {CGO_ENABLED: project.description.build.cgo ? '1' : '0'}
   // Unchanged since the last build of this very file (sources, command, environment, toolchain): go would
   // find it up to date, after a second or so of checking and linking. plugin docs and plugin test gain most.
-  const inputs = await buildInputs(project.dir, project.pluginDir, [...built, target], env)
+  const inputs = await buildInputs(project.dir, project.pluginDir, [...settings, project.description.main, target], env)
   const last = inputs === undefined ? undefined : await recordedBuild(project.dir, target)
   if (last !== undefined && last.inputs === inputs) return {path: target, version: stampedVersion(project), sha256: last.sha256, seconds: secondsSince(started), upToDate: true}
   // go build leaves an output whose build ID is already the one it would link: starting from a copy of the
   // last build, an unchanged build skips the link (0.3 s instead of 1.1-1.4 s; bench/plugin-docs.js).
   await copyFile(target, partial).catch(() => rm(partial, {force: true}))
-  const result = await run('go', args, {cwd: project.dir, env})
+  const result = await run('go', ['build', ...settings, '-o', partial, project.description.main], {cwd: project.dir, env})
   if (errnoCode(result) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then build again')
   if (result.exitCode !== 0) {
     await rm(partial, {force: true})

@@ -7,8 +7,9 @@ import {run} from '../exec.js'
 import {jsonValues} from '../json-stream.js'
 import {kindSmoke} from '../registration/smoke-source.js'
 import {BUILTIN_PLUGIN_NAMES, CORE_BACKEND_NAMES} from '../scaffold/names.js'
-import {type EarlierOrigin, FIRST_COMMIT_MESSAGE, earlierOrigin} from '../scaffold/earlier-origin.js'
-import {baseRef, moveRef, repositoryRoot, writeBase} from '../scaffold/git-base.js'
+import {type EarlierOrigin, earlierOrigin} from '../scaffold/earlier-origin.js'
+import {FIRST_COMMIT_MESSAGE} from '../scaffold/git.js'
+import {baseRef, moveRef, writeBase} from '../scaffold/git-base.js'
 import {vaultkitVersion} from '../scaffold/origin.js'
 import {listKinds} from '../templates/kinds.js'
 import type {SmokeDeclaration} from '../templates/smoke-spec.js'
@@ -175,8 +176,7 @@ export async function initProject(options: InitOptions): Promise<InitResult> {
  * once the objects are written, and back if the file cannot be.
  */
 async function writeWithBase(root: string, description: ProjectDescription, data: Record<string, unknown>, recorded: EarlierOrigin & {found: true}): Promise<string> {
-  // The ref as plugin upgrade names it: relative to git's top folder, links resolved.
-  const ref = baseRef((await repositoryRoot(root)) ?? root, root)
+  const ref = baseRef(recorded.repository, root)
   const stored = await writeBase(root, ref, recorded.files, `vaultkit: the render of ${recorded.commit.slice(0, 12)}, the first commit, by an earlier vaultkit`)
   if (stored.tree !== recorded.origin.base) throw new Error(`git stored the earlier render as ${stored.tree}, not ${recorded.origin.base}`)
   await moveRef(root, ref, stored.commit, stored.parent)

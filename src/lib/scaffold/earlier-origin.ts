@@ -3,14 +3,12 @@ import {realpath} from 'node:fs/promises'
 import {splitBinaryName} from '../project/plugin-types.js'
 import type {Kind} from '../templates/kinds.js'
 import type {RenderedFile} from '../templates/render.js'
+import {FIRST_COMMIT_MESSAGE} from './git.js'
 import {git, readTree, repositoryRoot} from './git-base.js'
 import {type Origin, treeId, vaultkitVersion} from './origin.js'
 
-/** The message of the first commit every vaultkit's `plugin new` made, from its first version on. */
-export const FIRST_COMMIT_MESSAGE = 'Initial commit from vaultkit'
-
 export type EarlierOrigin =
-  | {found: true; origin: Origin; commit: string; files: RenderedFile[]}
+  | {found: true; origin: Origin; commit: string; files: RenderedFile[]; repository: string}
   | {found: false; why: string}
 
 /**
@@ -52,5 +50,5 @@ export async function earlierOrigin(project: string, kind: Kind, plugin: {binary
     answers: {name, module, version, description},
     base: treeId(files),
   }
-  return {found: true, origin, commit, files}
+  return {found: true, origin, commit, files, repository: root}
 }

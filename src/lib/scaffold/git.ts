@@ -6,6 +6,12 @@ import {shellQuote} from '../cli/output.js'
 import {errorLine, type StepResult, timed} from '../steps.js'
 import type {RenderedFile} from '../templates/render.js'
 
+/**
+ * The message of the first commit `plugin new` makes, the same from vaultkit's first version on: plugin init
+ * finds an earlier vaultkit's render by it (earlier-origin.ts).
+ */
+export const FIRST_COMMIT_MESSAGE = 'Initial commit from vaultkit'
+
 /** `git init` with a first commit; optional, so every problem is a warning or a skip. */
 export function gitInit(directory: string): Promise<StepResult> {
   return timed('git init', async () => {
@@ -20,7 +26,7 @@ export function gitInit(directory: string): Promise<StepResult> {
     if (init.exitCode !== 0) init = await git(['init', '--quiet'])
     if (init.exitCode !== 0) return {status: 'warning', detail: `git init failed: ${errorLine(init.all)}`}
     await git(['add', '--all'])
-    const commit = await git(['commit', '--quiet', '--message', 'Initial commit from vaultkit'])
+    const commit = await git(['commit', '--quiet', '--message', FIRST_COMMIT_MESSAGE])
     if (commit.exitCode !== 0) {
       return {
         status: 'warning',

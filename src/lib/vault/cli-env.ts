@@ -1,7 +1,8 @@
-import {access, constants, realpath} from 'node:fs/promises'
-import {basename, delimiter, dirname, join} from 'node:path'
+import {realpath} from 'node:fs/promises'
+import {basename, delimiter, dirname} from 'node:path'
 
 import {shellQuote} from '../cli/output.js'
+import {findOnPath} from '../paths.js'
 
 /**
  * How to run the vault CLI a dev server came from: `vault` or `bao` when its folder is (or can be put) on
@@ -43,9 +44,6 @@ export async function shellEnv(server: {addr: string; token: string; vaultBin: s
 
 /** The real path of what a shell would run for `name` with this PATH. */
 async function whichReal(name: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    const candidate = join(dir, name)
-    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return realpath(candidate).catch(() => candidate)
-  }
-  return undefined
+  const found = await findOnPath([name], env)
+  return found && realpath(found).catch(() => found)
 }

@@ -3,8 +3,8 @@ import {closeSync, openSync} from 'node:fs'
 import {UserError} from '../errors.js'
 import {VaultClient, VaultError} from './client.js'
 import {type ClusterNode, nodeAddr} from './cluster-state.js'
-import {isVaultServer} from './processes.js'
-import {HEALTH_EVEN_SEALED, isProcessAlive, withoutVaultVariables} from './server.js'
+import {isProcessAlive, isVaultServer} from './processes.js'
+import {HEALTH_EVEN_SEALED, withoutVaultVariables} from './server.js'
 
 export type NodeRole = 'active' | 'standby' | 'sealed' | 'down'
 

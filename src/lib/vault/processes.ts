@@ -148,11 +148,12 @@ function isVaultBinary(entry: ProcessEntry): boolean {
  */
 export function isVaultServer(pid: number, flag: string): boolean {
   const entry = processEntry(pid)
-  if (entry === 'unknown') return isAlive(pid)
+  if (entry === 'unknown') return isProcessAlive(pid)
   return entry !== undefined && hasArgument(entry, 'server') && hasArgument(entry, flag)
 }
 
-function isAlive(pid: number): boolean {
+/** A process has this pid (another user's counts: the kernel says so by refusing the signal). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

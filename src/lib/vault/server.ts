@@ -10,7 +10,7 @@ import type {PluginProject} from '../project/project.js'
 import {VaultClient} from './client.js'
 import {portIsFree} from './cluster-config.js'
 import {readClusterState} from './cluster-state.js'
-import {isVaultServer, requireLocalServerSupport} from './processes.js'
+import {isProcessAlive, isVaultServer, requireLocalServerSupport} from './processes.js'
 import {makeStateDir, readState, removeState, type ServerState, writeState} from './state.js'
 
 export {isOurServer}
@@ -18,15 +18,6 @@ export {isOurServer}
 /** A client for the dev server a state file describes, with its root token. */
 export function devServerClient(state: Pick<ServerState, 'addr' | 'token'>): VaultClient {
   return new VaultClient({addr: state.addr, token: state.token, source: 'the dev server'})
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** The pid is the dev server this state describes, not a process that reused the pid. */

@@ -1,6 +1,6 @@
-import {access, chmod, constants, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {chmod, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
-import {delimiter, join} from 'node:path'
+import {join} from 'node:path'
 
 import {sweepAbandoned} from '../../abandoned.js'
 import {UserError, errnoCode} from '../../errors.js'
@@ -9,6 +9,7 @@ import {GoBuildProgress} from './build-progress.js'
 import {vaultRelease} from '../../versions.js'
 import {loadExeca} from '../../exec.js'
 import {wholeSecondsSince} from '../../timing.js'
+import {findOnPath, isExecutable} from '../../paths.js'
 
 export interface VaultBinary {
   path: string
@@ -98,22 +99,6 @@ async function whileInterruptible<T>(run: (signal: AbortSignal) => Promise<T>): 
     process.removeListener('SIGINT', interrupt)
     process.removeListener('SIGTERM', interrupt)
   }
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(
-    () => true,
-    () => false,
-  )
-}
-
-async function findOnPath(names: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  for (const name of names) {
-    for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-      if (await isExecutable(join(dir, name))) return join(dir, name)
-    }
-  }
-  return undefined
 }
 
 async function checkBinary(path: string, source: VaultBinary['source']): Promise<VaultBinary> {
