@@ -139,6 +139,8 @@ describe("a generated project's CI runs both tiers against a real Vault", () => 
       expect(failed, output).toBeUndefined()
       expect(output).toMatch(/^acceptance tier: 1 passed, 0 failed, 0 skipped in [\d.]+ s$/m)
       expect(output).toMatch(/^coverage: [\d.]+% of statements/m)
+      // Its API docs too: the engine's paths with the connection settings the plugin lists.
+      expect(output).toMatch(/^docs\/api\.md matches the plugin \(6 paths\)$/m)
       expect(output).not.toContain(postgres.password)
     } finally {
       await postgres.stop()

@@ -106,4 +106,18 @@ describe("HashiCorp's vault-plugin-database-redis, taken into vaultkit", () => {
     dev!.kill('SIGINT')
     await dev
   })
+
+  test('plugin docs documents the engine\'s paths for it, and says that it lists no connection settings', {timeout: 600_000}, async () => {
+    const result = await runCli(['plugin', 'docs', '--project', repo])
+    expect(result.exitCode, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/Wrote .*docs\/api\.md \(6 paths\)$/m)
+    const text = readFileSync(join(repo, 'docs/api.md'), 'utf8')
+    expect(text.startsWith('# vault-plugin-database-redis API\n')).toBe(true)
+    expect(text).toContain('The plugin does not list its connection settings')
+    expect(text).toContain('"plugin_name": "redis"')
+    // The engine's fields only: Redis's own (host, port, tls...) are the plugin's to describe.
+    expect(text).toMatch(/^\| `verify_connection` \|/m)
+    expect(text).not.toMatch(/^\| `host` \|/m)
+    expect(result.stdout + result.stderr).not.toContain(PASSWORD)
+  })
 })

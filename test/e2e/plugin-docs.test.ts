@@ -1,5 +1,5 @@
 import {execFileSync} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import MarkdownIt from 'markdown-it'
@@ -16,15 +16,17 @@ import {installVault, scaffold} from './vault.js'
 const parent = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-docs-'))
 let secrets: string
 let auth: string
+let database: string
 
 beforeAll(async () => {
   await installVault()
   secrets = await scaffold('secrets', parent)
   auth = await scaffold('auth', parent)
+  database = await scaffold('database', parent)
 }, 1_800_000)
 
 afterAll(async () => {
-  for (const project of [secrets, auth]) await runCli(['server', 'stop', '--project', project])
+  for (const project of [secrets, auth, database]) await runCli(['server', 'stop', '--project', project])
   rmSync(parent, {recursive: true, force: true})
 })
 
@@ -51,9 +53,9 @@ function structure(markdown: string) {
 }
 
 describe('plugin docs', () => {
-  for (const kind of ['secrets', 'auth'] as const) {
+  for (const kind of ['secrets', 'auth', 'database'] as const) {
     test(`${kind}: the docs/api.md a new project ships is what the plugin tells Vault, and --check writes nothing`, async () => {
-      const project = kind === 'secrets' ? secrets : auth
+      const project = {secrets, auth, database}[kind]
       const shipped = readFileSync(join(project, 'docs/api.md'), 'utf8')
       const result = await docs(project, '--check')
       expect(result.exitCode, result.stdout + result.stderr).toBe(0)
@@ -126,7 +128,59 @@ describe('plugin docs', () => {
     }
   })
 
-  test('an --out it cannot write is one line, and nothing is left; a database plugin is one line', async () => {
+  test('database: the engine\'s paths for the plugin, with the connection settings it lists; no mount left behind', async () => {
+    const text = readFileSync(join(database, 'docs/api.md'), 'utf8')
+    const {headings, tables} = structure(text)
+    expect(headings[0]).toBe('h1 vault-plugin-database-hello API')
+    expect(headings.filter((h) => h.startsWith('h2 '))).toEqual(
+      ['config', 'creds', 'roles', 'rotate-root', 'static-creds', 'static-roles'].map((path) => `h2 \`/database/${path}/{name}\``),
+    )
+    expect(tables.filter((t) => t.join() === 'Method,Path')).toHaveLength(headings.filter((h) => h.startsWith('h3 ')).length)
+    // The plugin's settings beside the engine's own, and the sample a first connection needs.
+    expect(text).toMatch(/^\| `connection_url` \| string \| yes \| {2}\| A postgres:\/\/ URL/m)
+    expect(text).toMatch(/^\| `max_open_connections` \| integer \| no \| `4` \|/m)
+    expect(text).toMatch(/^\| `password` \| string \| no \| {2}\| \*\*Sensitive\.\*\* \*\*Write-only:\*\* a read never returns it\./m)
+    expect(text).toMatch(/^\| `verify_connection` \| boolean \| no \| `true` \|/m)
+    expect(text).toContain('"plugin_name": "hello"')
+    expect(text).toContain('$ vault read database/creds/my-role')
+
+    // Against a running server with no database engine: the one mounted for the read is gone again.
+    expect((await runCli(['server', 'start', '--project', database])).exitCode).toBe(0)
+    try {
+      const check = await docs(database, '--check')
+      expect(check.exitCode, check.stderr).toBe(0)
+      const state = (await readState(database))!
+      const mounts = execFileSync('curl', ['-sf', '-H', `X-Vault-Token: ${state.token}`, `${state.addr}/v1/sys/mounts`]).toString()
+      expect(Object.keys(JSON.parse(mounts).data)).not.toContain('database/')
+    } finally {
+      await runCli(['server', 'stop', '--project', database])
+    }
+  })
+
+  test('database: a renamed setting fails --check, naming it; a binary that lists none is said so', async () => {
+    const config = join(database, 'config.go')
+    const main = join(database, 'cmd/vault-plugin-database-hello/main.go')
+    const [originalConfig, originalMain] = [readFileSync(config, 'utf8'), readFileSync(main, 'utf8')]
+    try {
+      writeFileSync(config, originalConfig.replaceAll('"max_open_connections"', '"pool_size"'))
+      const renamed = await docs(database, '--check')
+      expect(renamed.exitCode).toBe(1)
+      expect(renamed.stdout).toMatch(/^-\| `max_open_connections` \|/m)
+      expect(renamed.stdout).toMatch(/^\+\| `pool_size` \| integer \|/m)
+
+      writeFileSync(config, originalConfig)
+      writeFileSync(main, originalMain.replace('"-connection-settings"', '"-list-settings"'))
+      const unlisted = await docs(database, '--check')
+      expect(unlisted.exitCode).toBe(1)
+      expect(unlisted.stdout).toMatch(/^\+.*The plugin does not list its connection settings/m)
+      expect(unlisted.stdout).toMatch(/^-\| `connection_url` \|/m)
+    } finally {
+      writeFileSync(config, originalConfig)
+      writeFileSync(main, originalMain)
+    }
+  })
+
+  test('an --out it cannot write is one line, and nothing is left', async () => {
     const locked = join(parent, 'locked')
     mkdirSync(locked)
     chmodSync(locked, 0o500)
@@ -142,10 +196,5 @@ describe('plugin docs', () => {
     } finally {
       execFileSync('chattr', ['-i', locked])
     }
-    const database = await scaffold('database', parent)
-    const result = await docs(database)
-    expect(result.exitCode).toBe(1)
-    expect(result.stderr).toMatch(/^Error: a database plugin has no HTTP paths of its own/m)
-    expect(existsSync(join(database, 'docs/api.md'))).toBe(false)
   })
 })

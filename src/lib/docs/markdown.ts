@@ -8,6 +8,10 @@ export interface DocsSubject {
   name: string
   /** As requests name it: `hello`, `auth/hello`. */
   mountPrefix: string
+  /** The paragraphs under the title; default: the plugin's own HTTP API. */
+  intro?: string[]
+  /** Whether a write's sample payload carries this field (default: every field that is not deprecated). */
+  inSample?: (method: Method, path: string, field: string) => boolean
 }
 
 /** One parameter of an operation, from the path, the query or the request body. */
@@ -28,12 +32,11 @@ interface Field {
 export function renderMarkdown(doc: OpenAPIDocument, subject: DocsSubject): string {
   const out: string[] = []
   out.push(`# ${subject.binaryName} API`, '')
-  out.push(
+  const intro = subject.intro ?? [
     `The HTTP API of the ${subject.name} ${subject.noun}, as the plugin describes itself to Vault. The examples mount it at \`${subject.mountPrefix}/\`: replace that with your mount path. Paths are relative to \`$VAULT_ADDR/v1/\`, and every request needs a token (\`X-Vault-Token\`) unless it says otherwise.`,
-    '',
     'Written by `vaultkit plugin docs` from the OpenAPI document the plugin gives Vault. `vaultkit plugin docs --check` fails when it no longer matches the plugin.',
-    '',
-  )
+  ]
+  for (const paragraph of intro) out.push(paragraph, '')
   for (const path of documentedPaths(doc)) out.push(...pathSection(doc, path, doc.paths[path]!, subject))
   return `${out.join('\n').trimEnd()}\n`
 }
@@ -47,7 +50,7 @@ function pathSection(doc: OpenAPIDocument, path: string, item: PathItem, subject
   const readable = readFields(doc, item)
   for (const method of METHODS) {
     const operation = item[method]
-    if (operation) out.push(...operationSection(doc, {path, url, item, method, operation, readable}))
+    if (operation) out.push(...operationSection(doc, {path, url, item, method, operation, readable, inSample: subject.inSample}))
   }
   return out
 }
@@ -60,6 +63,7 @@ interface OperationContext {
   operation: Operation
   /** The fields a read of this path returns; undefined when its response has no schema. */
   readable?: Set<string>
+  inSample?: DocsSubject['inSample']
 }
 
 function operationSection(doc: OpenAPIDocument, context: OperationContext): string[] {
@@ -78,7 +82,7 @@ function operationSection(doc: OpenAPIDocument, context: OperationContext): stri
     out.push('')
   }
 
-  const body = fields.filter((f) => f.where === 'body' && !f.schema.deprecated)
+  const body = fields.filter((f) => f.where === 'body' && !f.schema.deprecated && (context.inSample?.(method, context.path, f.name) ?? true))
   const payload = body.length ? Object.fromEntries(body.map((f) => [f.name, sample(doc, f.schema, f.name)])) : undefined
   if (payload) out.push('#### Sample payload', '', '```json', JSON.stringify(payload, null, 2), '```', '')
 
@@ -118,7 +122,7 @@ function readFields(doc: OpenAPIDocument, item: PathItem): Set<string> | undefin
 function describeField(field: Field): string {
   const marks = [
     field.schema['x-vault-displayAttrs']?.sensitive ? '**Sensitive.**' : '',
-    field.writeOnly ? '**Write-only:** a read never returns it.' : '',
+    field.writeOnly || field.schema.writeOnly ? '**Write-only:** a read never returns it.' : '',
     field.schema.deprecated ? '**Deprecated.**' : '',
     field.schema.enum?.length ? `One of ${field.schema.enum.map((v) => `\`${JSON.stringify(v)}\``).join(', ')}.` : '',
   ].filter(Boolean)
@@ -196,5 +200,5 @@ function sampleResponse(doc: OpenAPIDocument, operation: Operation): string[] | 
   return undefined
 }
 
-/** Descriptions as one Markdown table-safe line. */
-const oneLine = (text: string) => text.replaceAll(/\s*\n\s*/g, ' ').replaceAll('|', '\\|').trim()
+/** Descriptions as one Markdown table-safe line; a `<` escaped, so that `<name>` is not taken for HTML. */
+const oneLine = (text: string) => text.replaceAll(/\s*\n\s*/g, ' ').replaceAll('|', '\\|').replaceAll('<', '\\<').trim()

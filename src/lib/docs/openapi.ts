@@ -12,6 +12,8 @@ export interface Schema {
   default?: unknown
   example?: unknown
   deprecated?: boolean
+  /** OpenAPI's own mark: a request sets it, a response never holds it. */
+  writeOnly?: boolean
   'x-vault-displayAttrs'?: {sensitive?: boolean; name?: string; value?: unknown}
 }
 

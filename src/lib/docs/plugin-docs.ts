@@ -8,7 +8,8 @@ import {buildAndRegister, projectDeployTarget} from '../registration/deploy.js'
 import type {VaultClient} from '../vault/client.js'
 import {ensureVaultBinary} from '../vault/install/install.js'
 import {projectServerStatus, startProjectServer, stopProjectServer} from '../vault/project-server.js'
-import {renderMarkdown} from './markdown.js'
+import {databaseDocument, databaseEngineOpenAPI, databaseSampleFields, readConnectionSettings} from './database-docs.js'
+import {type DocsSubject, renderMarkdown} from './markdown.js'
 import {type OpenAPIDocument, documentedPaths, mountDocument} from './openapi.js'
 
 export type DocsFormat = 'markdown' | 'json'
@@ -47,9 +48,6 @@ export const defaultDocsFile = (format: DocsFormat) => (format === 'json' ? 'doc
  */
 export async function pluginDocs(options: PluginDocsOptions): Promise<PluginDocsResult> {
   const project = await readProject(options.projectDir)
-  if (project.pluginType === 'database') {
-    throw new UserError('a database plugin has no HTTP paths of its own: Vault\'s database engine serves them', 'document its connection settings in the README; `plugin docs` is for secrets engines and auth methods')
-  }
   const file = resolvePath(project.dir, options.out ?? defaultDocsFile(options.format))
   // A server of the project that runs whole needs no Vault binary found and checked (a tenth of a second).
   const status = await projectServerStatus(project.dir)
@@ -62,17 +60,25 @@ export async function pluginDocs(options: PluginDocsOptions): Promise<PluginDocs
   try {
     checkpoint()
     const target = await projectDeployTarget(project.dir)
-    const deployed = await buildAndRegister(target, project.dir, {path: options.path, onCompilerOutput: (text) => options.log(text)}).catch((error: unknown) => {
+    const database = project.pluginType === 'database'
+    const deployed = await buildAndRegister(target, project.dir, {path: options.path, catalogOnly: database, onCompilerOutput: (text) => options.log(text)}).catch((error: unknown) => {
       checkpoint() // a build cut short by Ctrl-C says so, not that go failed
       throw error
     })
     checkpoint()
     const path = deployed.registered.path
     const mountPrefix = PLUGIN_TYPE[project.pluginType].requestPath(path)
-    const doc = await mountOpenAPI(deployed.client, mountPrefix)
+    let subject: DocsSubject = {binaryName: project.binaryName, noun: PLUGIN_TYPE[project.pluginType].noun, name: project.name, mountPrefix}
+    let doc: OpenAPIDocument
+    if (database) {
+      // The plugin has no paths: the engine's serve it, with the connection settings the plugin lists.
+      const settings = await readConnectionSettings(deployed.built.path)
+      const engine = await databaseEngineOpenAPI(deployed.client, path, (prefix) => mountOpenAPI(deployed.client, prefix))
+      doc = databaseDocument(engine, {name: deployed.registered.name, version: project.version}, settings)
+      subject = {...subject, intro: databaseIntro(subject, settings !== undefined), inSample: databaseSampleFields(settings)}
+    } else doc = await mountOpenAPI(deployed.client, mountPrefix)
     const paths = documentedPaths(doc).length
     if (paths === 0) throw new UserError(`${project.binaryName} declares no paths at ${mountPrefix}/`, 'give its backend framework.Paths, then document it')
-    const subject = {binaryName: project.binaryName, noun: PLUGIN_TYPE[project.pluginType].noun, name: project.name, mountPrefix}
     const text =
       options.format === 'json'
         ? `${JSON.stringify(mountDocument(doc, mountPrefix, {title: project.binaryName, version: project.version ?? '0.0.0', description: `The HTTP API of the ${project.name} ${subject.noun}.`}), null, 2)}\n`
@@ -91,6 +97,15 @@ export async function pluginDocs(options: PluginDocsOptions): Promise<PluginDocs
   } finally {
     if (!started.alreadyRunning) await stopProjectServer(project.dir)
   }
+}
+
+function databaseIntro(subject: DocsSubject, listsSettings: boolean): string[] {
+  return [
+    `The HTTP API a user of the ${subject.name} database plugin calls. The plugin runs under Vault's database secrets engine, so these are the engine's paths: a connection that uses this plugin, with the plugin's own connection settings, then roles and the credentials the plugin creates for them. The examples mount the engine at \`${subject.mountPrefix}/\`: replace that with your mount path. Paths are relative to \`$VAULT_ADDR/v1/\`, and every request needs a token (\`X-Vault-Token\`).`,
+    listsSettings
+      ? `Written by \`vaultkit plugin docs\` from the connection settings the plugin lists (\`${subject.binaryName} -connection-settings\`) and the OpenAPI document of Vault's database engine; the engine's other paths are in Vault's own documentation. \`vaultkit plugin docs --check\` fails when it no longer matches the plugin.`
+      : `Written by \`vaultkit plugin docs\` from the OpenAPI document of Vault's database engine. The plugin does not list its connection settings (\`${subject.binaryName} -connection-settings\`, as plugins made by \`vaultkit plugin new\` do), so the connection's parameters below are the engine's alone.`,
+  ]
 }
 
 /**

@@ -20,6 +20,8 @@ export interface DeployOptions {
   debug?: boolean
   /** Reload the plugin even when the server runs this very build (see Registration). */
   restart?: boolean
+  /** Database plugins: register in the catalog only, with no connection to configure (plugin docs). */
+  catalogOnly?: boolean
   /** An instrumented build of these packages, run with GOCOVERDIR=dir (plugin test --cover). */
   cover?: {packages: string[]; dir: string}
 }
@@ -94,6 +96,7 @@ export async function buildAndRegister(target: DeployTarget, projectDir: string,
         path: options.path,
         database: options.database,
         restart: options.restart,
+        catalogOnly: options.catalogOnly,
         ...(options.cover ? {env: [`GOCOVERDIR=${options.cover.dir}`]} : {}),
       }),
     ({registered: r}) => `${r.path}: ${r.mount}`,

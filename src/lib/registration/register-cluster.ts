@@ -49,9 +49,9 @@ export async function registerOnCluster(state: ClusterState, registration: Regis
     // Links change the build's ctime: its recorded sha256 is renewed (if the build is still the file whose
     // sha256 was taken), so the next register need not hash.
     if (projectDir && identity && installs.includes('linked')) await renewRecord(projectDir, binary!, sha256, identity)
-    const {database, restart, env} = registration
+    const {database, restart, env, catalogOnly} = registration
     const {path, options, databaseSettings, allowBuiltinName} = registration.from === 'project' ? projectPlacement(registration.project, registration) : registration
-    const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, options, databaseSettings, database, restart, env, reloadScope: 'global', allowBuiltinName}).catch(async (error: unknown) => {
+    const result = await registerPlugin(client, {from: 'remote', sha256, command, type, name, version, path, options, databaseSettings, database, restart, env, catalogOnly, reloadScope: 'global', allowBuiltinName}).catch(async (error: unknown) => {
       // The recorded sha256 was wrong (a build landed while it was taken): the next register reads the file.
       if (projectDir && isChecksumMismatch(error)) await dropRecord(projectDir)
       throw error

@@ -36,6 +36,8 @@ interface Placement {
   restart?: boolean
   /** The catalog entry's `env` (KEY=VALUE), which Vault layers over its own environment for the plugin. */
   env?: string[]
+  /** Database plugins: the catalog only, the engine's connections left alone (plugin docs needs no database). */
+  catalogOnly?: boolean
 }
 
 /** What to register: the project's build, a binary on this machine, or one already on the server. */
@@ -153,7 +155,9 @@ async function registerResolved(client: VaultClient, registration: Registration)
   let mount: MountAction
   try {
     mount =
-      entry.type === 'database'
+      entry.type === 'database' && registration.catalogOnly
+        ? 'unchanged'
+        : entry.type === 'database'
         ? await ensureDatabase(client, {
             path: entry.path,
             name: entry.name,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,41 @@ const (
 	// redacted replaces secrets in errors returned to Vault.
 	redacted = "[password]"
 )
+
+// A ConnectionSetting is one key of <mount>/config/<name> that this plugin
+// reads, beside the database engine's own (plugin_name, allowed_roles,
+// verify_connection, ...), which Vault keeps to itself.
+type ConnectionSetting struct {
+	Name string `json:"name"`
+	// Type is string, integer or duration (seconds, or a string such as "5m").
+	Type        string      `json:"type"`
+	Required    bool        `json:"required,omitempty"`
+	Default     interface{} `json:"default,omitempty"`
+	Example     interface{} `json:"example,omitempty"`
+	Sensitive   bool        `json:"sensitive,omitempty"`
+	Description string      `json:"description"`
+}
+
+// ConnectionSettings are all the keys parseConfig reads: it refuses to read
+// one that is not listed. dbplugin gives Vault no way to describe them, so
+// the plugin binary prints this list when run with -connection-settings, and
+// `vaultkit plugin docs` writes the API reference from it.
+var ConnectionSettings = []ConnectionSetting{
+	{Name: "connection_url", Type: "string", Required: true, Example: "postgresql://{{username}}:{{password}}@127.0.0.1:5432/postgres?sslmode=disable",
+		Description: "A postgres:// URL or a key=value DSN. {{username}} and {{password}} in it are filled from username and password, so that Vault can show the URL without the password."},
+	{Name: "username", Type: "string", Example: "vault",
+		Description: "The PostgreSQL user Vault connects as: a superuser, or a role with CREATEROLE. Fills {{username}} in connection_url."},
+	{Name: "password", Type: "string", Sensitive: true,
+		Description: "The password of username. Fills {{password}} in connection_url; Vault never returns it, and errors never contain it."},
+	{Name: "max_open_connections", Type: "integer", Default: defaultMaxOpenConnections,
+		Description: "How many connections to PostgreSQL the plugin keeps open at most."},
+	{Name: "max_idle_connections", Type: "integer",
+		Description: "How many idle connections the plugin keeps. Default: max_open_connections, which is also the most."},
+	{Name: "max_connection_lifetime", Type: "duration", Default: 0,
+		Description: "How long a connection is used before it is replaced; 0 for no limit."},
+	{Name: "username_template", Type: "string",
+		Description: "A Go template for the names of the users the plugin creates, with Vault's template functions (truncate, random, unix_time, ...). The default joins v-, the display name, the role, random characters and the time, in at most 63 characters."},
+}
 
 // config is the connection configuration an operator writes to
 // <mount>/config/<name>; Vault passes it to Initialize.
@@ -84,7 +120,11 @@ func parseConfig(raw map[string]interface{}) (config, error) {
 	// parsed config truthful.
 	cfg.MaxIdleConnections = min(cfg.MaxIdleConnections, cfg.MaxOpenConnections)
 
-	cfg.MaxConnectionLifetime, err = parseutil.ParseDurationSecond(raw["max_connection_lifetime"])
+	lifetime, err := setting(raw, "max_connection_lifetime")
+	if err != nil {
+		return cfg, err
+	}
+	cfg.MaxConnectionLifetime, err = parseutil.ParseDurationSecond(lifetime)
 	if err != nil {
 		return cfg, fmt.Errorf("invalid max_connection_lifetime: %w", err)
 	}
@@ -151,10 +191,20 @@ func escapeUserinfo(s string) string {
 	return url.User(s).String()
 }
 
+// setting reads one key of the raw configuration. A key missing from
+// ConnectionSettings is a mistake in this plugin, not in the configuration:
+// every parse fails with it, so the first test run shows it.
+func setting(raw map[string]interface{}, key string) (interface{}, error) {
+	if !slices.ContainsFunc(ConnectionSettings, func(s ConnectionSetting) bool { return s.Name == key }) {
+		return nil, fmt.Errorf("the plugin reads %s, which ConnectionSettings does not list", key)
+	}
+	return raw[key], nil
+}
+
 func stringField(raw map[string]interface{}, key string) (string, error) {
-	value, ok := raw[key]
-	if !ok || value == nil {
-		return "", nil
+	value, err := setting(raw, key)
+	if err != nil || value == nil {
+		return "", err
 	}
 	s, ok := value.(string)
 	if !ok {
@@ -165,8 +215,11 @@ func stringField(raw map[string]interface{}, key string) (string, error) {
 
 // intField reads a non-negative integer; zero or absent means the default.
 func intField(raw map[string]interface{}, key string, defaultValue int) (int, error) {
-	value, ok := raw[key]
-	if !ok || value == nil {
+	value, err := setting(raw, key)
+	if err != nil {
+		return 0, err
+	}
+	if value == nil {
 		return defaultValue, nil
 	}
 	n, err := parseutil.SafeParseInt(value)

@@ -26,6 +26,33 @@ func TestParseConfig_Defaults(t *testing.T) {
 	}
 }
 
+// ConnectionSettings is what -connection-settings prints and the API
+// reference documents: parseConfig reads no key outside it, and each entry
+// is complete.
+func TestConnectionSettings(t *testing.T) {
+	if _, err := stringField(map[string]interface{}{"not_a_setting": "x"}, "not_a_setting"); err == nil {
+		t.Error("parseConfig may read a key ConnectionSettings does not list")
+	}
+	seen := make(map[string]bool)
+	for _, s := range ConnectionSettings {
+		if seen[s.Name] {
+			t.Errorf("%s is listed twice", s.Name)
+		}
+		seen[s.Name] = true
+		if s.Type != "string" && s.Type != "integer" && s.Type != "duration" {
+			t.Errorf("%s has type %q; want string, integer or duration", s.Name, s.Type)
+		}
+		if s.Description == "" {
+			t.Errorf("%s has no description", s.Name)
+		}
+	}
+	for _, name := range []string{"connection_url", "username", "password"} {
+		if !seen[name] {
+			t.Errorf("%s is not listed", name)
+		}
+	}
+}
+
 func TestParseConfig_ConnectionLimits(t *testing.T) {
 	// Vault hands over numbers as int64 or strings, and durations also as
 	// seconds.

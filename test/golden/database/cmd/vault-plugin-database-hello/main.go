@@ -1,8 +1,11 @@
 // Command vault-plugin-database-hello serves the hello database plugin to Vault.
-// Vault starts it; it is not meant to be run by hand.
+// Vault starts it; it is not meant to be run by hand, except as
+// `vault-plugin-database-hello -connection-settings`, which prints the settings of
+// <mount>/config/<name> it reads as JSON (`vaultkit plugin docs` documents them).
 package main
 
 import (
+	"encoding/json"
 	"os"
 
 	"github.com/hashicorp/go-hclog"
@@ -13,6 +16,15 @@ import (
 )
 
 func main() {
+	// Vault passes no arguments (unless the catalog entry names some), so
+	// this one cannot be mistaken for a start by Vault.
+	if len(os.Args) == 2 && os.Args[1] == "-connection-settings" {
+		if err := json.NewEncoder(os.Stdout).Encode(backend.ConnectionSettings); err != nil {
+			fatal(err)
+		}
+		return
+	}
+
 	// ServeMultiplex calls the factory once before serving and returns
 	// without an error value when that fails; checking first turns a broken
 	// factory into a logged error and a non-zero exit instead of a panic.
