@@ -13,7 +13,7 @@ function treeSize(dir: string): number {
 // What a user gets from `npm install -g vaultkit`: the packed package, installed on its own into an empty
 // prefix, without dev dependencies, run from a folder far from this repository.
 describe('the npm package', () => {
-  it('installs as one package under 2.3 MB, and plugin new, template new/list and doctor run from it', async () => {
+  it('installs as one package under 2.35 MB, and plugin new, template new/list and doctor run from it', async () => {
     const work = tempDir()
     const packed = await execa('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {cwd: REPO})
     const tarball = join(work, (JSON.parse(packed.stdout) as {filename: string}[])[0]!.filename)
@@ -22,8 +22,9 @@ describe('the npm package', () => {
     expect(install.all).toMatch(/^added 1 package in /m)
     const installed = join(prefix, 'lib', 'node_modules', 'vaultkit')
     expect(readdirSync(installed)).not.toContain('node_modules')
-    // 2.22 MB with plugin docs (its renderer, jsdiff, and the API docs the secrets and auth kinds ship).
-    expect(treeSize(prefix)).toBeLessThan(2_300_000)
+    // 2.22 MB with plugin docs (its renderer, jsdiff, and the API docs the secrets and auth kinds ship);
+    // 2.30 MB once the database kind ships its API docs too (15 kB as a template, and again precompiled).
+    expect(treeSize(prefix)).toBeLessThan(2_350_000)
 
     // Only the installed bin and Node itself on PATH (and go, for doctor to find).
     const cwd = join(work, 'somewhere')

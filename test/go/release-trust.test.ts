@@ -311,4 +311,41 @@ describe('the vulnerability gate', () => {
     }
     expect((await audit()).report).toMatchObject({cached: true})
   })
+
+  test('each platform the release builds is scanned: a Windows-only advisory in code the plugin calls stops a release for Windows alone', {timeout: 600_000}, async () => {
+    // GO-2026-6604 (os.Root.MkdirAll can follow junctions out of the root) holds on Windows only, in Go before 1.26.9.
+    const {stdout: goVersion} = await execa('go', ['env', 'GOVERSION'])
+    expect(goVersion, 'this test needs a Go that GO-2026-6604 affects: 1.26.0 to 1.26.8').toMatch(/^go1\.26\.[0-8]$/)
+    const pkg = readFileSync(join(project, 'backend.go'), 'utf8').match(/^package (\w+)/m)![1]
+    const rooted = join(project, 'rooted.go')
+    writeFileSync(rooted, `package ${pkg}\n\nimport "os"\n\nfunc init() {\n\tif root, err := os.OpenRoot(os.TempDir()); err == nil {\n\t\t_ = root.MkdirAll("vaultkit-rooted", 0o700)\n\t\troot.Close()\n\t}\n}\n`)
+    await commit('calls os.Root.MkdirAll')
+    try {
+      const scanOf = async (...platforms: string[]) => {
+        const result = await runCli(['plugin', 'audit', '--project', project, '--vuln-db', db, '--json', ...platforms.flatMap((p) => ['--platform', p])])
+        return JSON.parse(result.stdout) as AuditResult
+      }
+      const linux = await scanOf('linux/amd64')
+      expect(linux.called.map((f) => f.id)).not.toContain('GO-2026-6604')
+      const both = await scanOf('linux/amd64', 'windows/amd64')
+      expect(both.platforms).toEqual(['linux/amd64', 'windows/amd64'])
+      expect(both.called).toContainEqual(expect.objectContaining({id: 'GO-2026-6604', module: 'stdlib', platforms: ['windows/amd64']}))
+
+      // What Linux calls is let through; the release for Linux goes out, the one with Windows is stopped.
+      const allow = linux.called.flatMap((f) => ['--allow-vuln', f.id])
+      const releaseFor = (out: string, ...platforms: string[]) =>
+        runCli(['plugin', 'release', '--project', project, '--out', join(parent, out), '--vuln-db', db, '--json', ...allow, ...platforms.flatMap((p) => ['--platform', p])])
+      const forLinux = await releaseFor('linux-only', 'linux/amd64')
+      expect(forLinux.exitCode, forLinux.stdout + forLinux.stderr).toBe(0)
+      expect((JSON.parse(forLinux.stdout) as ReleaseResult).audit).toMatchObject({skipped: false, platforms: ['linux/amd64'], cached: true})
+      const withWindows = await releaseFor('with-windows', 'linux/amd64', 'windows/amd64')
+      expect(withWindows.exitCode).toBe(1)
+      const {error} = JSON.parse(withWindows.stdout) as {error: {message: string; hint: string}}
+      expect(error.message).toMatch(/GO-2026-6604 in the standard library of go1\.26\.\d \(fixed in go1\.26\.9\) on windows\/amd64/)
+      expect(existsSync(join(parent, 'with-windows'))).toBe(false)
+    } finally {
+      rmSync(rooted)
+      await commit('no os.Root')
+    }
+  })
 })

@@ -46,6 +46,26 @@ describe('parseGovulncheck', () => {
   test('an empty scan has no findings', () => {
     expect(parseGovulncheck('').findings).toEqual([])
   })
+
+  test("for a platform, an advisory that holds on other systems only is dropped, whatever the call graph says", () => {
+    // GO-2026-6604's own entry: os.Root on Windows. A source scan reports a Linux build's call of os.Root.MkdirAll.
+    const windowsOnly = `${STREAM}
+{"osv": {"id": "GO-2026-6604", "affected": [{"package": {"name": "stdlib"}, "ecosystem_specific": {"imports": [
+  {"path": "os", "goos": ["windows"], "symbols": ["Root.MkdirAll"]},
+  {"path": "internal/syscall/windows", "goos": ["windows"], "symbols": ["Mkdirat"]}]}}]}}
+{"finding": {"osv": "GO-2026-6604", "fixed_version": "v1.26.9", "trace": [{"module": "stdlib", "version": "v1.26.8", "package": "os", "function": "Root.MkdirAll"}]}}
+{"finding": {"osv": "GO-2026-6604", "fixed_version": "v1.26.9", "trace": [{"module": "stdlib", "version": "v1.26.8"}]}}
+{"osv": {"id": "GO-2026-0002", "affected": [{"package": {"name": "github.com/a/b"}, "ecosystem_specific": {"imports": [{"path": "github.com/a/b/asm", "goarch": ["arm64"]}]}}]}}
+{"finding": {"osv": "GO-2026-0002", "trace": [{"module": "github.com/a/b", "version": "v1.0.0", "package": "github.com/a/b/asm", "function": "Sum"}]}}
+`
+    const ids = (platform?: string) => parseGovulncheck(windowsOnly, platform).findings.map((f) => `${f.id} ${f.reach}`)
+    expect(ids('linux/amd64')).toEqual(['GO-2026-0001 required', 'GO-2026-4918 called', 'GO-2026-6809 imported'])
+    expect(ids('windows/amd64')).toContain('GO-2026-6604 called')
+    expect(ids('windows/amd64')).not.toContain('GO-2026-0002 called')
+    expect(ids('linux/arm64')).toContain('GO-2026-0002 called')
+    // Without a platform, as govulncheck itself says.
+    expect(ids()).toEqual(expect.arrayContaining(['GO-2026-6604 called', 'GO-2026-0002 called']))
+  })
 })
 
 describe('what a release stopped by the gate is told', () => {

@@ -9,7 +9,7 @@ import {describeFinding, vulnDatabase} from '../../lib/audit/govulncheck.js'
 export default class PluginRelease extends BaseCommand {
   static override summary = 'Build the release zips and SHA256SUMS an operator installs, byte-reproducible'
   static override description =
-    'Builds the plugin for each platform in parallel (CGO_ENABLED=0, -trimpath, empty build id, version from version/version.go), and writes <binary>_<version>_<os>_<arch>.zip and <binary>_<version>_SHA256SUMS. The same commit gives the same bytes in any folder, and the same as `make release`: both run the project\'s tools/release program. Prints the sha256 of each binary, what `vault plugin register -sha256` takes. Each zip gets a CycloneDX SBOM written from the binary\'s own build information (<zip name>.cdx.json), listed in SHA256SUMS; --sign signs SHA256SUMS with gpg. Before building, govulncheck scans the plugin: a known vulnerability in code it calls stops the release unless --allow-vuln names it. A work tree with uncommitted changes is refused unless --allow-dirty.'
+    'Builds the plugin for each platform in parallel (CGO_ENABLED=0, -trimpath, empty build id, version from version/version.go), and writes <binary>_<version>_<os>_<arch>.zip and <binary>_<version>_SHA256SUMS. The same commit gives the same bytes in any folder, and the same as `make release`: both run the project\'s tools/release program. Prints the sha256 of each binary, what `vault plugin register -sha256` takes. Each zip gets a CycloneDX SBOM written from the binary\'s own build information (<zip name>.cdx.json), listed in SHA256SUMS; --sign signs SHA256SUMS with gpg. Before building, govulncheck scans the plugin as built for each platform: a known vulnerability in code it calls on any of them stops the release unless --allow-vuln names it. A work tree with uncommitted changes is refused unless --allow-dirty.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -57,9 +57,9 @@ export default class PluginRelease extends BaseCommand {
     if (result.signature) this.log(`signature of the checksums: ${result.signature}`)
     if (result.audit.skipped) this.log('vulnerabilities: not scanned (--skip-audit)')
     else {
-      const {allowed, listed} = result.audit
-      this.log(`vulnerabilities: none called${allowed.length ? ` but ${allowed.map((f) => f.id).join(', ')} (--allow-vuln, recorded in the SBOMs)` : ''}`)
-      if (listed.length) this.log(`  in modules it does not call: ${listed.map(describeFinding).join('; ')}`)
+      const {allowed, listed, platforms} = result.audit
+      this.log(`vulnerabilities on ${platforms.join(', ')}: none called${allowed.length ? ` but ${allowed.map((f) => f.id).join(', ')} (--allow-vuln, recorded in the SBOMs)` : ''}`)
+      if (listed.length) this.log(`  in modules it does not call: ${listed.map((f) => describeFinding(f, platforms)).join('; ')}`)
     }
     return result
   }

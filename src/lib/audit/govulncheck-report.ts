@@ -13,6 +13,8 @@ export interface VulnFinding {
   /** The first version that fixes it; absent when there is none yet. */
   fixed?: string
   reach: Reach
+  /** The GOOS/GOARCH builds it is called on (found on, when it is called on none); set by a scan of several. */
+  platforms?: string[]
 }
 
 export interface VulnReport {
@@ -28,8 +30,15 @@ interface Frame {
   function?: string
 }
 
+/** Where an advisory holds: per module, the packages and the systems (none listed: every one). */
+interface Affected {
+  package?: {name?: string}
+  ecosystem_specific?: {imports?: {path?: string; goos?: string[]; goarch?: string[]}[]}
+}
+
 interface Message {
   config?: {go_version?: string}
+  osv?: {id: string; affected?: Affected[]}
   finding?: {osv: string; fixed_version?: string; trace: Frame[]}
 }
 
@@ -37,16 +46,21 @@ const RANK: Record<Reach, number> = {called: 2, imported: 1, required: 0}
 
 /**
  * Reads `govulncheck -format json`: a stream of JSON objects, one message each. A finding comes once per
- * trace and level, so each advisory is kept once per module, at the closest reach seen.
+ * trace and level, so each advisory is kept once per module, at the closest reach seen. With a `platform`
+ * (GOOS/GOARCH), findings of advisories that hold on other systems only are dropped: a source scan does not
+ * tell (GO-2026-6604, in os.Root on Windows, is "called" by a Linux build that uses os.Root).
  */
-export function parseGovulncheck(stream: string): VulnReport {
+export function parseGovulncheck(stream: string, platform?: string): VulnReport {
   let goVersion = ''
   const byKey = new Map<string, VulnFinding>()
-  for (const message of jsonValues(stream) as Message[]) {
+  const messages = [...jsonValues(stream)] as Message[]
+  const advisories = new Map(messages.flatMap((m) => (m.osv ? [[m.osv.id, m.osv.affected ?? []] as const] : [])))
+  for (const message of messages) {
     if (message.config?.go_version) goVersion = message.config.go_version
     const finding = message.finding
     if (!finding) continue
     const top = finding.trace[0] ?? {}
+    if (platform && !holdsOn(platform, advisories.get(finding.osv), top)) continue
     const reach: Reach = top.function ? 'called' : top.package ? 'imported' : 'required'
     const next: VulnFinding = {id: finding.osv, module: top.module ?? 'unknown', version: top.version ?? '', reach}
     if (finding.fixed_version) next.fixed = finding.fixed_version
@@ -56,4 +70,18 @@ export function parseGovulncheck(stream: string): VulnReport {
   }
   const findings = [...byKey.values()].sort((a, b) => a.module.localeCompare(b.module) || a.id.localeCompare(b.id))
   return {goVersion, findings}
+}
+
+/**
+ * Whether an advisory holds on GOOS/GOARCH for the module and package a finding is in: any of its entries
+ * there names the system, or names none. Without the advisory's text it is taken to hold.
+ */
+function holdsOn(platform: string, affected: Affected[] | undefined, at: Frame): boolean {
+  const [goos, goarch] = platform.split('/')
+  const imports = (affected ?? [])
+    .filter((a) => !at.module || a.package?.name === at.module)
+    .flatMap((a) => a.ecosystem_specific?.imports ?? [])
+    .filter((i) => !at.package || i.path === at.package)
+  if (!imports.length) return true
+  return imports.some((i) => (!i.goos?.length || i.goos.includes(goos!)) && (!i.goarch?.length || i.goarch.includes(goarch!)))
 }

@@ -22,12 +22,16 @@ export const GOVULNCHECK = {module: 'golang.org/x/vuln', version: goVersions.gov
 export interface AuditOptions {
   /** govulncheck's -db: a URL or a file:// folder. Default: VAULTKIT_VULN_DB, else govulncheck's own (vuln.go.dev). */
   db?: string
+  /** GOOS/GOARCH pairs to scan the build of; default this machine's (or GOOS/GOARCH's). */
+  platforms?: string[]
   progress?: Progress
 }
 
 export interface AuditResult {
   /** The package scanned: the plugin's main package. */
   package: string
+  /** The GOOS/GOARCH builds scanned: what the plugin calls differs by platform (Windows-only advisories, say). */
+  platforms: string[]
   goVersion: string
   /** The database, or undefined for govulncheck's default. */
   db?: string
@@ -37,7 +41,7 @@ export interface AuditResult {
   uncalled: VulnFinding[]
   /** The project's .go-version, which a release should be built with. */
   projectGo?: string
-  /** Whether the result came from the cache (the same sources, Go, tool and database were scanned before). */
+  /** Whether the result came from the cache for every platform (the same sources, Go, tool and database were scanned before). */
   cached: boolean
   seconds: number
 }
@@ -81,52 +85,107 @@ export const govulncheckBinary = (progress?: Progress) => installedGoTool('govul
 /** --vuln-db, else VAULTKIT_VULN_DB, else undefined (govulncheck's default database). */
 export const vulnDatabase = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env) => flag || env.VAULTKIT_VULN_DB || undefined
 
+/** This machine's GOOS/GOARCH, as the environment may set them for go. */
+export function hostPlatform(env: NodeJS.ProcessEnv = process.env): string {
+  const goos = env.GOOS || {win32: 'windows'}[process.platform as string] || process.platform
+  const goarch = env.GOARCH || {x64: 'amd64', ia32: '386'}[process.arch as string] || process.arch
+  return `${goos}/${goarch}`
+}
+
+/** Raised when what a kept result holds changes (2: findings of other systems' advisories dropped). */
+const CACHE_FORMAT = 'audit-2'
+
+type PlatformScan = Pick<AuditResult, 'goVersion' | 'called' | 'uncalled'> & {cached: boolean}
+
 /**
- * Scans the plugin's main package with govulncheck (symbol level: which vulnerable functions it calls).
- * The scan takes seconds (it builds the program's call graph), so its result is kept in vaultkit's cache
- * under everything it depends on: what a build reads (sources, go.mod and go.sum, the environment, the Go
- * toolchain), the tool, the build settings and the database's state. A release of a commit that was audited before costs nothing more.
+ * Scans the plugin's main package with govulncheck (symbol level: which vulnerable functions it calls), once
+ * per platform: each GOOS/GOARCH compiles other files, and some advisories hold on one system only. Two
+ * platforms at a time (a scan uses about a core and a half). Each scan takes seconds (it builds the
+ * program's call graph), so its result is kept in vaultkit's cache under everything it depends on: what a
+ * build reads (sources, go.mod and go.sum, the environment, the Go toolchain), the platform, the tool, the
+ * build settings and the database's state. A release of a commit that was audited before costs nothing more.
  */
 export async function auditProject(project: PluginProject, options: AuditOptions = {}): Promise<AuditResult> {
   const started = performance.now()
-  const db = options.db
-  const {main, build} = project.description
+  const {main} = project.description
+  const platforms = [...new Set(options.platforms?.length ? options.platforms : [hostPlatform()])]
   const tool = await govulncheckBinary(options.progress)
   const {version: goVersion} = await localGoVersion()
   const projectGo = await readFile(join(project.dir, '.go-version'), 'utf8').then((t) => t.trim() || undefined, () => undefined)
-  const args = ['-format', 'json', ...(db ? ['-db', db] : []), ...(build.tags.length ? ['-tags', build.tags.join(',')] : []), main]
-  const env = {CGO_ENABLED: build.cgo ? '1' : '0', GOFLAGS: ''}
-  // govulncheck analyses the build for GOOS/GOARCH as the environment sets them (else the host's).
-  const platform = [process.env.GOOS ?? '', process.env.GOARCH ?? '']
-  const key = await cacheKey(project, [GOVULNCHECK.version, goVersion ?? '', ...args, ...platform], env, db)
-  const cacheFile = key ? join(cacheDir(), 'audit', `${key}.json`) : undefined
-  const cached = cacheFile ? await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as Pick<AuditResult, 'goVersion' | 'called' | 'uncalled'>, () => undefined) : undefined
-  if (cached) return {...cached, package: main, db, projectGo, cached: true, seconds: secondsSince(started)}
+  const scans = new Map<string, PlatformScan>()
+  const what = `scanning ${main} for known vulnerabilities${platforms.length > 1 ? ` on ${platforms.length} platforms` : ''}`
+  await withTicker(options.progress, what, () => eachAtMost(2, platforms, async (platform) => scans.set(platform, await scanPlatform(project, tool, goVersion ?? '', platform, options.db))), () => (platforms.length > 1 ? `${scans.size} of ${platforms.length} done` : ''))
+  const merged = mergeScans(platforms.map((platform) => [platform, scans.get(platform)!]))
+  return {...merged, package: main, platforms, db: options.db, projectGo, cached: [...scans.values()].every((scan) => scan.cached), seconds: secondsSince(started)}
+}
 
-  const scan = await withTicker(options.progress, `scanning ${main} for known vulnerabilities`, () => run(tool, args, {cwd: project.dir, env}))
-  if (scan.exitCode !== 0) throw scanFailure(scan.all ?? '', db)
-  const report = parseGovulncheck(scan.stdout)
+/** One platform's scan, from the cache when the same inputs were scanned before. */
+async function scanPlatform(project: PluginProject, tool: string, goVersion: string, platform: string, db: string | undefined): Promise<PlatformScan> {
+  const {main, build} = project.description
+  const [goos, goarch] = platform.split('/') as [string, string]
+  const args = ['-format', 'json', ...(db ? ['-db', db] : []), ...(build.tags.length ? ['-tags', build.tags.join(',')] : []), main]
+  // govulncheck analyses the build for GOOS/GOARCH as the environment sets them.
+  const env = {CGO_ENABLED: build.cgo ? '1' : '0', GOFLAGS: '', GOOS: goos, GOARCH: goarch}
+  const key = await cacheKey(project, [CACHE_FORMAT, GOVULNCHECK.version, goVersion, ...args, platform], env, db)
+  const cacheFile = key ? join(cacheDir(), 'audit', `${key}.json`) : undefined
+  const cached = cacheFile ? await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as Omit<PlatformScan, 'cached'>, () => undefined) : undefined
+  if (cached) return {...cached, cached: true}
+
+  const scan = await run(tool, args, {cwd: project.dir, env})
+  if (scan.exitCode !== 0) throw scanFailure(scan.all ?? '', db, platform)
+  const report = parseGovulncheck(scan.stdout, platform)
   const found = {
-    goVersion: report.goVersion || goVersion || '',
+    goVersion: report.goVersion || goVersion,
     called: report.findings.filter((f) => f.reach === 'called'),
     uncalled: report.findings.filter((f) => f.reach !== 'called'),
   }
   if (cacheFile) {
     await mkdir(join(cacheDir(), 'audit'), {recursive: true})
-    const partial = `${cacheFile}.${process.pid}`
+    const partial = `${cacheFile}.${process.pid}.${goos}-${goarch}`
     await writeFile(partial, JSON.stringify(found))
     await rename(partial, cacheFile).catch(() => rm(partial, {force: true}))
   }
-  return {...found, package: main, db, projectGo, cached: false, seconds: secondsSince(started)}
+  return {...found, cached: false}
 }
 
-function scanFailure(output: string, db: string | undefined): UserError {
+/**
+ * The platforms' findings as one list: each advisory once per module, at the closest reach any platform
+ * has, with the platforms it is called on (or found on, when called on none).
+ */
+function mergeScans(scans: [string, PlatformScan][]): Pick<AuditResult, 'goVersion' | 'called' | 'uncalled'> {
+  const RANK = {called: 2, imported: 1, required: 0}
+  const byKey = new Map<string, VulnFinding>()
+  for (const [platform, scan] of scans) {
+    for (const finding of [...scan.called, ...scan.uncalled]) {
+      const key = `${finding.id} ${finding.module}`
+      const seen = byKey.get(key)
+      if (!seen || RANK[finding.reach] > RANK[seen.reach]) byKey.set(key, {...finding, platforms: [platform]})
+      else if (RANK[finding.reach] === RANK[seen.reach]) seen.platforms!.push(platform)
+    }
+  }
+  const findings = [...byKey.values()].sort((a, b) => a.module.localeCompare(b.module) || a.id.localeCompare(b.id))
+  return {goVersion: scans[0]?.[1].goVersion ?? '', called: findings.filter((f) => f.reach === 'called'), uncalled: findings.filter((f) => f.reach !== 'called')}
+}
+
+/** Runs `work` on each item, at most `limit` at once; the first failure is thrown once all have ended. */
+async function eachAtMost<T>(limit: number, items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  const queue = [...items]
+  const results = await Promise.allSettled(
+    Array.from({length: Math.min(limit, items.length)}, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item)
+    }),
+  )
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+}
+
+function scanFailure(output: string, db: string | undefined, platform: string): UserError {
   const line = errorLine(output.replace(/^govulncheck: /gm, '')) || 'govulncheck failed'
   // "creating client" is govulncheck failing to open -db (a folder that is not there, a URL it cannot parse).
   if (/creating client|vulnerabilit(y|ies) database|fetching vulnerabilities|vuln\.go\.dev|no such host|dial tcp|db\.json/i.test(output)) {
     return new UserError(`cannot read the vulnerability database ${db ?? 'https://vuln.go.dev'}: ${line}`, 'check the network, or name a mirror with --vuln-db or VAULTKIT_VULN_DB (a URL, or a file:// folder)')
   }
-  return new UserError(`govulncheck could not scan the plugin: ${line}`, 'fix what it names (`go build` shows the same), then run this again')
+  return new UserError(`govulncheck could not scan the plugin for ${platform}: ${line}`, `fix what it names (\`GOOS=${platform.split('/')[0]} GOARCH=${platform.split('/')[1]} go build\` shows the same), then run this again`)
 }
 
 /**
@@ -162,10 +221,10 @@ async function databaseStamp(db: string | undefined): Promise<string | undefined
 }
 
 /** A periodic "still working" line while `work` runs: govulncheck and go install print nothing until done. */
-async function withTicker<T>(progress: Progress | undefined, what: string, work: () => Promise<T>): Promise<T> {
+async function withTicker<T>(progress: Progress | undefined, what: string, work: () => Promise<T>, status: () => string = () => ''): Promise<T> {
   const started = performance.now()
   progress?.update(`${what}...`)
-  const timer = setInterval(() => progress?.update(`${what}... ${formatSeconds(secondsSince(started))}`), 1000)
+  const timer = setInterval(() => progress?.update(`${what}... ${[formatSeconds(secondsSince(started)), status()].filter(Boolean).join(', ')}`), 1000)
   try {
     return await work()
   } finally {
@@ -195,10 +254,14 @@ export function remedy(finding: VulnFinding, projectGo?: string): string {
 /** govulncheck names Go releases as module versions (v1.26.8); people know them as go1.26.8. */
 const goRelease = (version: string) => version.replace(/^v/, 'go')
 
-export const describeFinding = (f: VulnFinding) =>
-  f.module === 'stdlib'
-    ? `${f.id} in the standard library of ${goRelease(f.version)}${f.fixed ? ` (fixed in ${goRelease(f.fixed)})` : ''}`
-    : `${f.id} in ${f.module}@${f.version}${f.fixed ? ` (fixed in ${f.fixed})` : ''}`
+/** The advisory, where, its fix, and the platforms it holds on when it does not hold on all `scanned`. */
+export function describeFinding(f: VulnFinding, scanned: readonly string[] = []): string {
+  const what =
+    f.module === 'stdlib'
+      ? `${f.id} in the standard library of ${goRelease(f.version)}${f.fixed ? ` (fixed in ${goRelease(f.fixed)})` : ''}`
+      : `${f.id} in ${f.module}@${f.version}${f.fixed ? ` (fixed in ${f.fixed})` : ''}`
+  return f.platforms && f.platforms.length < scanned.length ? `${what} on ${f.platforms.join(', ')}` : what
+}
 
 /** A module's fix is the project's to make with go get: those first, then the standard library's. */
 export const blockingOrder = (findings: readonly VulnFinding[]) =>
@@ -209,13 +272,13 @@ export const blockingOrder = (findings: readonly VulnFinding[]) =>
  * at a time: `go get` of a fixed version is always an upgrade, while naming several at once fails when one
  * fix needs another module above that module's own fix (grpc's fix needing a newer x/text, say).
  */
-export function blockedError(blocked: VulnFinding[], projectGo?: string): UserError {
+export function blockedError(blocked: VulnFinding[], projectGo?: string, scanned: readonly string[] = []): UserError {
   const ordered = blockingOrder(blocked)
   const first = ordered[0]!
   const more = ordered.length > 1 ? ` and ${ordered.length - 1} more (\`vaultkit plugin audit\` lists them)` : ''
   const allow = ordered.length > 1 ? '--allow-vuln for each' : `--allow-vuln ${first.id}`
   return new UserError(
-    `the plugin calls code with ${ordered.length > 1 ? 'known vulnerabilities' : 'a known vulnerability'}: ${describeFinding(first)}${more}`,
+    `the plugin calls code with ${ordered.length > 1 ? 'known vulnerabilities' : 'a known vulnerability'}: ${describeFinding(first, scanned)}${more}`,
     `${remedy(first, projectGo)}, then release again; or release anyway with ${allow}; nothing was built`,
   )
 }

@@ -61,3 +61,8 @@ export const vulnDbFlag = Flags.string({
 export function checkAdvisoryId(id: string): void {
   if (!/^GO-\d{4}-\d{4,}$/.test(id)) throw new UserError(`--allow-vuln ${id} is not an advisory id`, 'pass one as govulncheck and `vaultkit plugin audit` print it, e.g. GO-2026-4918')
 }
+
+/** A GOOS/GOARCH pair, as --platform takes it; go itself says whether it knows the pair. */
+export function checkPlatform(platform: string): void {
+  if (!/^[a-z0-9]+\/[a-z0-9]+$/.test(platform)) throw new UserError(`--platform ${platform} is not OS/ARCH`, 'pass one as go names them, e.g. linux/amd64 or windows/amd64')
+}

@@ -6,7 +6,7 @@ import {join, resolve} from 'node:path'
 import {UserError, errnoCode} from '../errors.js'
 import {loadExeca, run} from '../exec.js'
 import {PACKAGE_ROOT} from '../paths.js'
-import {auditProject, blockedError, blockingFindings} from '../audit/govulncheck.js'
+import {auditProject, blockedError, blockingFindings, hostPlatform} from '../audit/govulncheck.js'
 import type {VulnFinding} from '../audit/govulncheck-report.js'
 import type {Progress} from '../cli/progress.js'
 import {type PluginProject, readProject} from './project.js'
@@ -24,8 +24,11 @@ export interface ReleaseOptions {
   audit: {skip: true} | {skip?: false; db?: string; allow?: string[]; progress?: Progress}
 }
 
-/** What the gate found: `allowed` were let through (and are recorded in the SBOMs); `listed` are not called. */
-export type ReleaseAudit = {skipped: true} | {skipped: false; allowed: VulnFinding[]; listed: VulnFinding[]; cached: boolean; seconds: number}
+/**
+ * What the gate found on the `platforms` it scanned: `allowed` were let through (and are recorded in the
+ * SBOMs); `listed` are not called.
+ */
+export type ReleaseAudit = {skipped: true} | {skipped: false; platforms: string[]; allowed: VulnFinding[]; listed: VulnFinding[]; cached: boolean; seconds: number}
 
 export interface ReleasePlatform {
   platform: string
@@ -143,11 +146,16 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
       return done
     }
 
-    // The program's own checks first (a dirty tree, an unknown key: a second), then the scan (seconds),
-    // then the builds. A release program from before -check goes straight to the scan.
-    if (sbomAware && !options.audit.skip) await runProgram(['-check'], (event) => event.event === 'error' && onEvent(event))
+    // The program's own checks first (a dirty tree, an unknown key: a second), which name the platforms it
+    // builds, then the scan of each (seconds), then the builds. A release program from before -check goes
+    // straight to the scan; one from before it named the platforms has the ones given scanned, or this machine's.
+    const checked = sbomAware && !options.audit.skip ? await runProgram(['-check'], (event) => event.event === 'error' && onEvent(event)) : undefined
     if (interrupted) throw cancelled(interrupted)
-    const audit = await gate(project, options.audit)
+    const planned = checked?.platforms?.map((p) => p.platform) ?? []
+    if (!options.audit.skip && !planned.length && !options.platforms?.length) {
+      onEvent({event: 'warning', message: `${RELEASE_PROGRAM} of this project does not name its platforms: the scan is of ${hostPlatform()} alone; run \`vaultkit plugin upgrade\``})
+    }
+    const audit = await gate(project, options.audit, planned.length ? planned : options.platforms)
     if (interrupted) throw cancelled(interrupted)
     const allowed = sbomAware && !audit.skipped ? audit.allowed.flatMap((f) => ['-allowed-vuln', `${f.id}=${f.module}`]) : []
     return {...(await runProgram(allowed, onEvent)), program, audit}
@@ -157,14 +165,17 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
   }
 }
 
-/** Stops a release whose plugin calls vulnerable code, before anything is built; lets through what is allowed. */
-async function gate(project: PluginProject, options: ReleaseOptions['audit']): Promise<ReleaseAudit> {
+/**
+ * Stops a release whose plugin calls vulnerable code on any platform it builds, before anything is built;
+ * lets through what is allowed.
+ */
+async function gate(project: PluginProject, options: ReleaseOptions['audit'], platforms: string[] | undefined): Promise<ReleaseAudit> {
   if (options.skip) return {skipped: true}
-  const result = await auditProject(project, {db: options.db, progress: options.progress})
+  const result = await auditProject(project, {db: options.db, platforms, progress: options.progress})
   const allow = options.allow ?? []
   const blocked = blockingFindings(result, allow)
-  if (blocked.length) throw blockedError(blocked, result.projectGo)
-  return {skipped: false, allowed: result.called.filter((f) => allow.includes(f.id)), listed: result.uncalled, cached: result.cached, seconds: result.seconds}
+  if (blocked.length) throw blockedError(blocked, result.projectGo, result.platforms)
+  return {skipped: false, platforms: result.platforms, allowed: result.called.filter((f) => allow.includes(f.id)), listed: result.uncalled, cached: result.cached, seconds: result.seconds}
 }
 
 const cancelled = (signal: NodeJS.Signals) => new UserError(`Interrupted (${signal})`, 'nothing was written', signal === 'SIGINT' ? 130 : 143)

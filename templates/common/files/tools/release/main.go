@@ -153,7 +153,12 @@ func release(ctx context.Context, o options, r *reporter) (*result, error) {
 		}
 	}
 	if o.check {
-		return &result{Binary: p.binary, Version: p.version, Out: out, Dirty: dirty, Seconds: seconds(started)}, nil
+		// The platforms it would build: vaultkit scans each of them for vulnerabilities first.
+		planned := make([]platformResult, len(platforms))
+		for i, platform := range platforms {
+			planned[i] = platformResult{Platform: platform}
+		}
+		return &result{Binary: p.binary, Version: p.version, Out: out, Dirty: dirty, Platforms: planned, Seconds: seconds(started)}, nil
 	}
 	work, err := os.MkdirTemp("", "release-build-")
 	if err != nil {
