@@ -10,7 +10,7 @@ import {runCli} from '../helpers.js'
 import {type Postgres, startPostgres} from '../postgres.js'
 import {parseGovulncheck} from '../../src/lib/audit/govulncheck-report.js'
 import {compareVersions, goVersions} from '../../src/lib/versions.js'
-import {actionlintBinary, govulncheckBinary, staticcheckBinary, vulnDatabase} from './go-tools.js'
+import {actionlintBinary, govulncheckAll, staticcheckBinary} from './go-tools.js'
 
 // The real toolchain on every kind, with the checks HashiCorp's plugin CI runs: gofmt, go vet,
 // staticcheck, go test -race, and statement coverage. A scaffold that renders but does not pass them is a
@@ -90,7 +90,7 @@ describe.each(kinds)('the %s kind, generated with go mod tidy and git', (kind) =
   // findings depend on the Go that runs the scan (this machine's may be older), so each must be fixed by the
   // Go release the project's .go-version names, which its CI builds with.
   test('govulncheck finds no vulnerable function the plugin calls', {timeout: 600_000}, async () => {
-    const scan = await execa(await govulncheckBinary(), ['-db', await vulnDatabase(), '-format', 'json', './...'], {cwd: project, reject: false})
+    const scan = await govulncheckAll(project)
     expect(scan.exitCode, scan.stderr).toBe(0)
     const called = parseGovulncheck(scan.stdout).findings.filter((f) => f.reach === 'called')
     expect(called.filter((f) => f.module !== 'stdlib').map((f) => `${f.id} in ${f.module}@${f.version}, fixed in ${f.fixed}`)).toEqual([])
