@@ -42,7 +42,8 @@ interface Message {
   finding?: {osv: string; fixed_version?: string; trace: Frame[]}
 }
 
-const RANK: Record<Reach, number> = {called: 2, imported: 1, required: 0}
+/** Closer is higher: a finding seen at several reaches is kept at its highest. */
+export const REACH_RANK: Record<Reach, number> = {called: 2, imported: 1, required: 0}
 
 /**
  * Reads `govulncheck -format json`: a stream of JSON objects, one message each. A finding comes once per
@@ -66,7 +67,7 @@ export function parseGovulncheck(stream: string, platform?: string): VulnReport 
     if (finding.fixed_version) next.fixed = finding.fixed_version
     const key = `${next.id} ${next.module}`
     const seen = byKey.get(key)
-    if (!seen || RANK[reach] > RANK[seen.reach]) byKey.set(key, next)
+    if (!seen || REACH_RANK[reach] > REACH_RANK[seen.reach]) byKey.set(key, next)
   }
   const findings = [...byKey.values()].sort((a, b) => a.module.localeCompare(b.module) || a.id.localeCompare(b.id))
   return {goVersion, findings}

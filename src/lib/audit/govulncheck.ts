@@ -14,7 +14,7 @@ import {errorLine} from '../steps.js'
 import {secondsSince} from '../timing.js'
 import {cacheDir} from '../vault/install/install.js'
 import {compareVersions, goVersions} from '../versions.js'
-import {type VulnFinding, parseGovulncheck} from './govulncheck-report.js'
+import {REACH_RANK, type VulnFinding, parseGovulncheck} from './govulncheck-report.js'
 
 /** The govulncheck vaultkit installs on first use; HashiCorp's plugin CI runs the same tool. */
 export const GOVULNCHECK = {module: 'golang.org/x/vuln', version: goVersions.govulncheck}
@@ -141,7 +141,7 @@ async function scanPlatform(project: PluginProject, tool: string, goVersion: str
   }
   if (cacheFile) {
     await mkdir(join(cacheDir(), 'audit'), {recursive: true})
-    const partial = `${cacheFile}.${process.pid}.${goos}-${goarch}`
+    const partial = `${cacheFile}.${process.pid}`
     await writeFile(partial, JSON.stringify(found))
     await rename(partial, cacheFile).catch(() => rm(partial, {force: true}))
   }
@@ -153,14 +153,13 @@ async function scanPlatform(project: PluginProject, tool: string, goVersion: str
  * has, with the platforms it is called on (or found on, when called on none).
  */
 function mergeScans(scans: [string, PlatformScan][]): Pick<AuditResult, 'goVersion' | 'called' | 'uncalled'> {
-  const RANK = {called: 2, imported: 1, required: 0}
   const byKey = new Map<string, VulnFinding>()
   for (const [platform, scan] of scans) {
     for (const finding of [...scan.called, ...scan.uncalled]) {
       const key = `${finding.id} ${finding.module}`
       const seen = byKey.get(key)
-      if (!seen || RANK[finding.reach] > RANK[seen.reach]) byKey.set(key, {...finding, platforms: [platform]})
-      else if (RANK[finding.reach] === RANK[seen.reach]) seen.platforms!.push(platform)
+      if (!seen || REACH_RANK[finding.reach] > REACH_RANK[seen.reach]) byKey.set(key, {...finding, platforms: [platform]})
+      else if (REACH_RANK[finding.reach] === REACH_RANK[seen.reach]) seen.platforms!.push(platform)
     }
   }
   const findings = [...byKey.values()].sort((a, b) => a.module.localeCompare(b.module) || a.id.localeCompare(b.id))
