@@ -120,4 +120,22 @@ describe("HashiCorp's vault-plugin-database-redis, taken into vaultkit", () => {
     expect(text).not.toMatch(/^\| `host` \|/m)
     expect(result.stdout + result.stderr).not.toContain(PASSWORD)
   })
+
+  test('a new build that plugin docs puts in the catalog is what a configured connection runs next', {timeout: 600_000}, async () => {
+    expect((await runCli(['server', 'start', '--project', repo])).exitCode).toBe(0)
+    try {
+      expect((await runCli(['plugin', 'register', '--project', repo])).exitCode).toBe(0)
+      server = readServerState(repo)
+      const source = join(repo, 'redis.go')
+      writeFileSync(source, readFileSync(source, 'utf8').replace('error unmarshalling the Redis ACL rules', 'the Redis ACL rules are not JSON'))
+      const result = await runCli(['plugin', 'docs', '--project', repo])
+      expect(result.exitCode, result.stderr).toBe(0)
+      // The connection restarted on the build docs registered: a register of the same build changes nothing.
+      const role = (await vaultHttp(server, 'GET', 'database/roles/redis')).body.data
+      expect((await vaultHttp(server, 'POST', 'database/roles/redis', {...role, creation_statements: ['not json']})).status).toBe(204)
+      expect(JSON.stringify((await vaultHttp(server, 'GET', 'database/creds/redis')).body.errors)).toMatch(/the Redis ACL rules are not JSON/)
+    } finally {
+      await runCli(['server', 'stop', '--project', repo])
+    }
+  })
 })

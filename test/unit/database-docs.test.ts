@@ -29,6 +29,10 @@ describe('readConnectionSettings', () => {
     expect(await readConnectionSettings(binary('talks', 'echo hello'))).toBeUndefined()
   })
 
+  test('a binary that cannot be run is one line saying to build it', async () => {
+    await expect(readConnectionSettings(join(dir, 'missing'))).rejects.toThrow(/could not be run \(ENOENT\)/)
+  })
+
   test('JSON of another shape is one line saying what to print', async () => {
     await expect(readConnectionSettings(binary('wrong', `echo '[{"name": "url", "type": "float", "description": "x"}]'`))).rejects.toThrow(/printed something else than a list of settings/)
     await expect(readConnectionSettings(binary('object', `echo '{"name": "url"}'`))).rejects.toThrow(/printed something else/)

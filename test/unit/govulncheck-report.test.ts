@@ -63,6 +63,9 @@ describe('parseGovulncheck', () => {
     expect(ids('windows/amd64')).toContain('GO-2026-6604 called')
     expect(ids('windows/amd64')).not.toContain('GO-2026-0002 called')
     expect(ids('linux/arm64')).toContain('GO-2026-0002 called')
+    // An entry that names no packages holds for the whole module, on every system, beside one that does.
+    const everywhere = windowsOnly.replace('{"osv": {"id": "GO-2026-6604", "affected": [', '{"osv": {"id": "GO-2026-6604", "affected": [{"package": {"name": "stdlib"}}, ')
+    expect(parseGovulncheck(everywhere, 'linux/amd64').findings.map((f) => f.id)).toContain('GO-2026-6604')
     // Without a platform, as govulncheck itself says.
     expect(ids()).toEqual(expect.arrayContaining(['GO-2026-6604 called', 'GO-2026-0002 called']))
   })

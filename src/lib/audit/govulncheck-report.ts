@@ -79,10 +79,10 @@ export function parseGovulncheck(stream: string, platform?: string): VulnReport 
  */
 function holdsOn(platform: string, affected: Affected[] | undefined, at: Frame): boolean {
   const [goos, goarch] = platform.split('/')
-  const imports = (affected ?? [])
-    .filter((a) => !at.module || a.package?.name === at.module)
-    .flatMap((a) => a.ecosystem_specific?.imports ?? [])
-    .filter((i) => !at.package || i.path === at.package)
+  const entries = (affected ?? []).filter((a) => !at.module || a.package?.name === at.module)
+  // An entry that names no packages holds for the whole module, everywhere.
+  if (entries.some((a) => !a.ecosystem_specific?.imports?.length)) return true
+  const imports = entries.flatMap((a) => a.ecosystem_specific?.imports ?? []).filter((i) => !at.package || i.path === at.package)
   if (!imports.length) return true
   return imports.some((i) => (!i.goos?.length || i.goos.includes(goos!)) && (!i.goarch?.length || i.goarch.includes(goarch!)))
 }

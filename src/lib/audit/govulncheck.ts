@@ -13,6 +13,7 @@ import type {PluginProject} from '../project/project.js'
 import {errorLine} from '../steps.js'
 import {secondsSince} from '../timing.js'
 import {cacheDir} from '../vault/install/install.js'
+import {releasePlatform} from '../vault/install/release.js'
 import {compareVersions, goVersions} from '../versions.js'
 import {REACH_RANK, type VulnFinding, parseGovulncheck} from './govulncheck-report.js'
 
@@ -85,11 +86,10 @@ export const govulncheckBinary = (progress?: Progress) => installedGoTool('govul
 /** --vuln-db, else VAULTKIT_VULN_DB, else undefined (govulncheck's default database). */
 export const vulnDatabase = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env) => flag || env.VAULTKIT_VULN_DB || undefined
 
-/** This machine's GOOS/GOARCH, as the environment may set them for go. */
+/** This machine's GOOS/GOARCH (Go's names are HashiCorp's), as the environment may set them for go. */
 export function hostPlatform(env: NodeJS.ProcessEnv = process.env): string {
-  const goos = env.GOOS || {win32: 'windows'}[process.platform as string] || process.platform
-  const goarch = env.GOARCH || {x64: 'amd64', ia32: '386'}[process.arch as string] || process.arch
-  return `${goos}/${goarch}`
+  const [goos, goarch] = releasePlatform().split('_')
+  return `${env.GOOS || goos}/${env.GOARCH || goarch}`
 }
 
 /** Raised when what a kept result holds changes (2: findings of other systems' advisories dropped). */
@@ -112,26 +112,30 @@ export async function auditProject(project: PluginProject, options: AuditOptions
   const tool = await govulncheckBinary(options.progress)
   const {version: goVersion} = await localGoVersion()
   const projectGo = await readFile(join(project.dir, '.go-version'), 'utf8').then((t) => t.trim() || undefined, () => undefined)
+  // The database's state once for all platforms: a served index is fetched, with a timeout.
+  const stamp = await databaseStamp(options.db)
   const scans = new Map<string, PlatformScan>()
   const what = `scanning ${main} for known vulnerabilities${platforms.length > 1 ? ` on ${platforms.length} platforms` : ''}`
-  await withTicker(options.progress, what, () => eachAtMost(2, platforms, async (platform) => scans.set(platform, await scanPlatform(project, tool, goVersion ?? '', platform, options.db))), () => (platforms.length > 1 ? `${scans.size} of ${platforms.length} done` : ''))
+  await withTicker(options.progress, what, () => eachAtMost(2, platforms, async (platform) => scans.set(platform, await scanPlatform(project, tool, goVersion ?? '', platform, options.db, stamp))), () => (platforms.length > 1 ? `${scans.size} of ${platforms.length} done` : ''))
   const merged = mergeScans(platforms.map((platform) => [platform, scans.get(platform)!]))
   return {...merged, package: main, platforms, db: options.db, projectGo, cached: [...scans.values()].every((scan) => scan.cached), seconds: secondsSince(started)}
 }
 
 /** One platform's scan, from the cache when the same inputs were scanned before. */
-async function scanPlatform(project: PluginProject, tool: string, goVersion: string, platform: string, db: string | undefined): Promise<PlatformScan> {
+async function scanPlatform(project: PluginProject, tool: string, goVersion: string, platform: string, db: string | undefined, stamp: string | undefined): Promise<PlatformScan> {
   const {main, build} = project.description
   const [goos, goarch] = platform.split('/') as [string, string]
   const args = ['-format', 'json', ...(db ? ['-db', db] : []), ...(build.tags.length ? ['-tags', build.tags.join(',')] : []), main]
   // govulncheck analyses the build for GOOS/GOARCH as the environment sets them.
   const env = {CGO_ENABLED: build.cgo ? '1' : '0', GOFLAGS: '', GOOS: goos, GOARCH: goarch}
-  const key = await cacheKey(project, [CACHE_FORMAT, GOVULNCHECK.version, goVersion, ...args, platform], env, db)
+  const key = await cacheKey(project, [CACHE_FORMAT, GOVULNCHECK.version, goVersion, ...args, platform], env, stamp)
   const cacheFile = key ? join(cacheDir(), 'audit', `${key}.json`) : undefined
   const cached = cacheFile ? await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as Omit<PlatformScan, 'cached'>, () => undefined) : undefined
   if (cached) return {...cached, cached: true}
 
   const scan = await run(tool, args, {cwd: project.dir, env})
+  // Ended by a signal (Ctrl-C reaches the scan too): said as an interruption, not as what govulncheck found.
+  if (scan.signal) throw new UserError(`Interrupted (${scan.signal})`, 'nothing was written', scan.signal === 'SIGINT' ? 130 : 143)
   if (scan.exitCode !== 0) throw scanFailure(scan.all ?? '', db, platform)
   const report = parseGovulncheck(scan.stdout, platform)
   const found = {
@@ -166,12 +170,20 @@ function mergeScans(scans: [string, PlatformScan][]): Pick<AuditResult, 'goVersi
   return {goVersion: scans[0]?.[1].goVersion ?? '', called: findings.filter((f) => f.reach === 'called'), uncalled: findings.filter((f) => f.reach !== 'called')}
 }
 
-/** Runs `work` on each item, at most `limit` at once; the first failure is thrown once all have ended. */
+/**
+ * Runs `work` on each item, at most `limit` at once. After a failure no more items start; the first failure
+ * is thrown once those running have ended.
+ */
 async function eachAtMost<T>(limit: number, items: T[], work: (item: T) => Promise<unknown>): Promise<void> {
   const queue = [...items]
   const results = await Promise.allSettled(
     Array.from({length: Math.min(limit, items.length)}, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item)
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+        await work(item).catch((error: unknown) => {
+          queue.length = 0
+          throw error
+        })
+      }
     }),
   )
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
@@ -192,8 +204,7 @@ function scanFailure(output: string, db: string | undefined, platform: string): 
  * does not answer), or sources beyond the project (a go.work, a replace to a folder outside it; see
  * build-inputs.ts, whose fingerprint of what go reads is the rest of the key). Then it is scanned every time.
  */
-async function cacheKey(project: PluginProject, settings: string[], env: Record<string, string>, db: string | undefined): Promise<string | undefined> {
-  const stamp = await databaseStamp(db)
+async function cacheKey(project: PluginProject, settings: string[], env: Record<string, string>, stamp: string | undefined): Promise<string | undefined> {
   if (stamp === undefined) return undefined
   const inputs = await buildInputs(project.dir, project.pluginDir, settings, env)
   if (inputs === undefined) return undefined

@@ -1,5 +1,6 @@
 import {UserError} from '../errors.js'
 import {loadExeca} from '../exec.js'
+import {databaseMounted} from '../registration/register-database.js'
 import type {VaultClient} from '../vault/client.js'
 import type {OpenAPIDocument, Schema} from './openapi.js'
 import {METHODS, jsonSchema} from './openapi.js'
@@ -37,9 +38,12 @@ const SAMPLE_FIELDS: Record<string, (settings: ConnectionSetting[]) => string[]>
  * What the binary prints with `-connection-settings`, or undefined when it does not answer so (a plugin
  * not made from the database kind serves go-plugin's "not meant to be executed directly" and exits 1).
  */
-export async function readConnectionSettings(binary: string): Promise<ConnectionSetting[] | undefined> {
+export async function readConnectionSettings(binary: string, signal?: AbortSignal): Promise<ConnectionSetting[] | undefined> {
   const execa = await loadExeca()
-  const answer = await execa(binary, ['-connection-settings'], {reject: false, timeout: 10_000, stdin: 'ignore', env: {VAULT_ADDR: '', VAULT_TOKEN: ''}})
+  const answer = await execa(binary, ['-connection-settings'], {reject: false, timeout: 10_000, cancelSignal: signal, stdin: 'ignore', env: {VAULT_ADDR: '', VAULT_TOKEN: ''}})
+  if (answer.timedOut) throw new UserError(`${binary} -connection-settings did not answer in 10 s`, 'make it print the JSON list of its settings and exit, or not take the argument')
+  if (answer.isCanceled) throw new UserError('Interrupted', 'nothing was written, and a dev server this started was stopped', 130)
+  if (answer.exitCode === undefined) throw new UserError(`${binary} could not be run (${answer.code ?? answer.signal ?? 'unknown'})`, 'build it again with `vaultkit plugin build`')
   if (answer.exitCode !== 0) return undefined
   let settings: unknown
   try {
@@ -57,17 +61,20 @@ export async function readConnectionSettings(binary: string): Promise<Connection
 
 /** The database engine's OpenAPI document: read from its mount at `path`, else from one mounted for the read. */
 export async function databaseEngineOpenAPI(client: VaultClient, path: string, read: (mountPrefix: string) => Promise<OpenAPIDocument>): Promise<OpenAPIDocument> {
-  const mounts = ((await client.get('sys/mounts'))?.data ?? {}) as Record<string, {type?: string}>
-  const type = mounts[`${path}/`]?.type
-  if (type === 'database') return read(path)
-  if (type) throw new UserError(`${path}/ is a mount of "${type}", not of Vault's database engine`, 'pass another --path for the database engine')
+  if (await databaseMounted(client, path)) return read(path)
   // Mounted for the read only: the connections a database engine would hold need a database.
   await client.post(`sys/mounts/${path}`, {type: 'database'})
+  let doc: OpenAPIDocument
   try {
-    return await read(path)
-  } finally {
-    await client.delete(`sys/mounts/${path}`)
+    doc = await read(path)
+  } catch (error) {
+    await client.delete(`sys/mounts/${path}`).catch(() => {})
+    throw error
   }
+  await client.delete(`sys/mounts/${path}`).catch((error: unknown) => {
+    throw new UserError(`the database engine mounted at ${path}/ for the docs could not be removed: ${error instanceof Error ? error.message : String(error)}`, `remove it with \`vault secrets disable ${path}\``)
+  })
+  return doc
 }
 
 /**

@@ -72,7 +72,7 @@ export async function pluginDocs(options: PluginDocsOptions): Promise<PluginDocs
     let doc: OpenAPIDocument
     if (database) {
       // The plugin has no paths: the engine's serve it, with the connection settings the plugin lists.
-      const settings = await readConnectionSettings(deployed.built.path)
+      const settings = await readConnectionSettings(deployed.built.path, options.signal)
       const engine = await databaseEngineOpenAPI(deployed.client, path, (prefix) => mountOpenAPI(deployed.client, prefix))
       doc = databaseDocument(engine, {name: deployed.registered.name, version: project.version}, settings)
       subject = {...subject, intro: databaseIntro(subject, settings !== undefined), inSample: databaseSampleFields(settings)}

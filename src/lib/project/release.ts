@@ -155,7 +155,10 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
     if (!options.audit.skip && !planned.length && !options.platforms?.length) {
       onEvent({event: 'warning', message: `${RELEASE_PROGRAM} of this project does not name its platforms: the scan is of ${hostPlatform()} alone; run \`vaultkit plugin upgrade\``})
     }
-    const audit = await gate(project, options.audit, planned.length ? planned : options.platforms)
+    // A Ctrl-C ends the scans too: said as the interruption it is.
+    const audit = await gate(project, options.audit, planned.length ? planned : options.platforms).catch((error: unknown) => {
+      throw interrupted ? cancelled(interrupted) : error
+    })
     if (interrupted) throw cancelled(interrupted)
     const allowed = sbomAware && !audit.skipped ? audit.allowed.flatMap((f) => ['-allowed-vuln', `${f.id}=${f.module}`]) : []
     return {...(await runProgram(allowed, onEvent)), program, audit}

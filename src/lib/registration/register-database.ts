@@ -24,6 +24,24 @@ export interface DatabaseTarget {
   catalogChanged: boolean
 }
 
+/** Whether Vault's database engine is mounted at `path`; a mount of another engine there is one line. */
+export async function databaseMounted(client: VaultClient, path: string): Promise<boolean> {
+  const mounts = ((await client.get('sys/mounts'))?.data ?? {}) as Record<string, {type?: string}>
+  const type = mounts[`${path}/`]?.type
+  if (type && type !== 'database') throw new UserError(`${path}/ is already a mount of "${type}"`, 'pass another --path for the database engine')
+  return type === 'database'
+}
+
+/**
+ * A new build of a database plugin put into the catalog alone (plugin docs): a connection that runs the
+ * plugin restarts on it, since a later register of the same build would find nothing changed.
+ */
+export async function reloadConnection(client: VaultClient, path: string, name: string): Promise<MountAction> {
+  if (!(await databaseMounted(client, path)) || !(await client.getIfExists(`${path}/config/${name}`))) return 'unchanged'
+  await client.post(`${path}/reload/${name}`)
+  return 'reloaded'
+}
+
 // PostgreSQL, the database kind's default: a login role that expires with its lease.
 export const DEV_ROLE_CREATION_STATEMENTS = [
   `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
@@ -36,12 +54,7 @@ export const DEV_ROLE_CREATION_STATEMENTS = [
  */
 export async function ensureDatabase(client: VaultClient, target: DatabaseTarget): Promise<MountAction> {
   client.hide(target.connection.password)
-  const mounts = ((await client.get('sys/mounts'))?.data ?? {}) as Record<string, {type?: string}>
-  const mounted = mounts[`${target.path}/`]
-  if (!mounted) await client.post(`sys/mounts/${target.path}`, {type: 'database'})
-  else if (mounted.type !== 'database') {
-    throw new UserError(`${target.path}/ is already a mount of "${mounted.type}"`, 'pass another --path for the database engine')
-  }
+  if (!(await databaseMounted(client, target.path))) await client.post(`sys/mounts/${target.path}`, {type: 'database'})
 
   const configPath = `${target.path}/config/${target.name}`
   const existing = (await client.getIfExists(configPath))?.data as {plugin_version?: string} | undefined

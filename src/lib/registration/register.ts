@@ -8,7 +8,7 @@ import {type MountAction, ensureMount, readMounts} from './mounts.js'
 import {BUILTIN_PLUGIN_NAMES} from '../scaffold/names.js'
 import {PLUGIN_TYPE, type PluginType} from '../project/plugin-types.js'
 import type {PluginProject} from '../project/project.js'
-import {type DatabaseConnection, ensureDatabase} from './register-database.js'
+import {type DatabaseConnection, ensureDatabase, reloadConnection} from './register-database.js'
 import type {DatabaseSettings} from '../project/description.js'
 import type {ReleaseSignature, TrustedKeys} from './release-install.js'
 import {placeBesideBuild} from './versioned-file.js'
@@ -156,7 +156,9 @@ async function registerResolved(client: VaultClient, registration: Registration)
   try {
     mount =
       entry.type === 'database' && registration.catalogOnly
-        ? 'unchanged'
+        ? catalog === 'registered' || registration.restart
+          ? await reloadConnection(client, entry.path, entry.name)
+          : 'unchanged'
         : entry.type === 'database'
         ? await ensureDatabase(client, {
             path: entry.path,
@@ -200,7 +202,8 @@ async function resolve(client: VaultClient, registration: Registration): Promise
   const placed = (type: PluginType, name: string) => ({
     type,
     name,
-    path: registration.path ?? PLUGIN_TYPE[type].defaultPath(name),
+    // A mount path as Vault lists it, less its slash: `database/` and `database` are one engine.
+    path: (registration.path ?? PLUGIN_TYPE[type].defaultPath(name)).replace(/\/+$/, ''),
     database: registration.database,
     ...(registration.options ? {options: registration.options} : {}),
     ...(registration.databaseSettings ? {databaseSettings: registration.databaseSettings} : {}),
