@@ -1,6 +1,6 @@
 import {constants, existsSync} from 'node:fs'
-import {access} from 'node:fs/promises'
-import {delimiter, dirname, isAbsolute, join, relative} from 'node:path'
+import {access, mkdir, rmdir, stat} from 'node:fs/promises'
+import {delimiter, dirname, isAbsolute, join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 /** vaultkit's own folder, found from this file whether it runs from src/ or bundled into dist/. */
@@ -38,4 +38,30 @@ export async function findOnPath(names: string[], env: NodeJS.ProcessEnv = proce
     }
   }
   return undefined
+}
+
+/**
+ * Makes `dir` and its missing parents one level at a time, and returns the folders it made, outermost first,
+ * so that a failed write can take them back; a failure here takes back its own. (Node's recursive mkdir
+ * loops forever under /proc.)
+ */
+export async function makeFolders(dir: string): Promise<string[]> {
+  const missing: string[] = []
+  for (let at = resolve(dir); !(await stat(at).then(() => true, () => false)) && dirname(at) !== at; at = dirname(at)) missing.unshift(at)
+  const made: string[] = []
+  try {
+    for (const folder of missing) {
+      await mkdir(folder)
+      made.push(folder)
+    }
+  } catch (error) {
+    await removeFolders(made)
+    throw error
+  }
+  return made
+}
+
+/** Takes back what makeFolders made, innermost first; a folder something was put in since stays. */
+export async function removeFolders(made: string[]): Promise<void> {
+  for (const folder of [...made].reverse()) await rmdir(folder).catch(() => {})
 }

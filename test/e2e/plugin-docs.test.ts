@@ -192,6 +192,14 @@ describe('plugin docs', () => {
       expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('Error'))).toHaveLength(1)
       expect(result.stderr).toContain('cannot be written')
       expect(readdirSync(locked)).toEqual([])
+      // Under /proc no folder can be made (Node's recursive mkdir would loop there forever).
+      const proc = await docs(secrets, '--out', '/proc/vaultkit-docs/deeper/api.md')
+      expect(proc.exitCode).toBe(1)
+      expect(proc.stderr).toMatch(/^Error: \/proc\/vaultkit-docs\/deeper\/api\.md cannot be written \(ENOENT\)/m)
+      // A folder is not a file to write.
+      const folder = await docs(secrets, '--out', locked)
+      expect(folder.exitCode).toBe(1)
+      expect(folder.stderr).toMatch(/is a folder/)
       expect(await serverRunning(secrets)).toBe(false)
     } finally {
       execFileSync('chattr', ['-i', locked])

@@ -44,7 +44,8 @@ export default class PluginDocs extends BaseCommand {
       if (result.changed) {
         // With --json, the diff is in the result.
         if (!this.jsonEnabled()) process.stdout.write(result.diff ?? '')
-        process.stderr.write(`${file} does not match the plugin: run \`vaultkit plugin docs\`${flags.out ? ` --out ${flags.out}` : ''} and commit it\n`)
+        const again = [flags.format === 'json' ? ' --format json' : '', flags.out ? ` --out ${flags.out}` : ''].join('')
+        process.stderr.write(`${file} does not match the plugin: run \`vaultkit plugin docs${again}\` and commit it\n`)
         process.exitCode = 1
       } else this.log(`${file} matches the plugin (${result.paths} paths)`)
     } else this.log(result.changed ? `Wrote ${file} (${result.paths} paths)` : `${file} is up to date (${result.paths} paths)`)

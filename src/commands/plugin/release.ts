@@ -50,7 +50,7 @@ export default class PluginRelease extends BaseCommand {
       else if (event.event === 'warning') process.stderr.write(`warning: ${event.message}\n`)
       else if (event.event === 'error' && event.output) process.stderr.write(event.output)
     })
-    this.log(`${result.binary} ${result.version}: ${result.platforms.length} platforms in ${result.seconds} s, in ${result.out}`)
+    this.log(`${result.binary} ${result.version}: ${result.platforms.length} ${result.platforms.length === 1 ? 'platform' : 'platforms'} in ${result.seconds} s, in ${result.out}`)
     this.log(`${'platform'.padEnd(14)} ${'sha256 of the binary (vault plugin register -sha256)'.padEnd(64)}  zip`)
     for (const p of result.platforms) this.log(`${p.platform.padEnd(14)} ${p.sha256}  ${p.zip}`)
     this.log(`checksums of the zips${result.platforms[0]?.sbom ? ' and SBOMs' : ''}: ${result.sums}`)

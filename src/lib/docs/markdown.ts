@@ -19,7 +19,7 @@ interface Field {
   name: string
   schema: Schema
   required: boolean
-  where: 'path' | 'query' | 'body'
+  where: 'path' | 'query' | 'header' | 'body'
   writeOnly: boolean
 }
 
@@ -98,7 +98,7 @@ function operationSection(doc: OpenAPIDocument, context: OperationContext): stri
 /** Path and query parameters, then the request body's fields: required first, each group by name. */
 function operationFields(doc: OpenAPIDocument, {item, method, operation, readable}: OperationContext): Field[] {
   const parameters = [...(item.parameters ?? []), ...(operation.parameters ?? [])].filter((p) => !(p.name === 'list' && p.in === 'query'))
-  const fromParameter = (p: Parameter): Field => ({name: p.name, schema: {...p.schema, ...(p.description ? {description: p.description} : {})}, required: Boolean(p.required), where: p.in === 'path' ? 'path' : 'query', writeOnly: false})
+  const fromParameter = (p: Parameter): Field => ({name: p.name, schema: {...p.schema, ...(p.description ? {description: p.description} : {})}, required: Boolean(p.required), where: p.in === 'path' || p.in === 'header' ? p.in : 'query', writeOnly: false})
   const request = jsonSchema(doc, operation.requestBody)
   const writes = method === 'post' || method === 'patch'
   const body = Object.entries(request?.properties ?? {}).map(([name, schema]): Field => ({
@@ -183,7 +183,8 @@ const CLI_VERB: Record<string, string> = {GET: 'read', LIST: 'list', POST: 'writ
 /** The vault CLI's command: key=value pairs when every value is a plain word, else the payload file. */
 function vaultCommand(verb: string, path: string, payload: Record<string, unknown> | undefined): string {
   const command = `vault ${CLI_VERB[verb]} ${path}`
-  if (!payload) return command
+  // `vault write` with no data refuses ("Must supply data or use -force").
+  if (!payload) return verb === 'POST' ? `vault write -f ${path}` : command
   const plain = Object.values(payload).every((v) => ['string', 'number', 'boolean'].includes(typeof v) && /^[\w./:@-]+$/.test(String(v)))
   return plain ? `${command} ${Object.entries(payload).map(([k, v]) => `${k}=${String(v)}`).join(' ')}` : `${command} @payload.json`
 }

@@ -1,7 +1,8 @@
-import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {readFile, rename, rm, writeFile} from 'node:fs/promises'
 import {dirname, resolve as resolvePath} from 'node:path'
 
 import {UserError, errnoCode} from '../errors.js'
+import {makeFolders, removeFolders} from '../paths.js'
 import {PLUGIN_TYPE} from '../project/plugin-types.js'
 import {readProject} from '../project/project.js'
 import {buildAndRegister, projectDeployTarget} from '../registration/deploy.js'
@@ -85,6 +86,7 @@ export async function pluginDocs(options: PluginDocsOptions): Promise<PluginDocs
         : renderMarkdown(doc, subject)
     const before = await readFile(file, 'utf8').catch((error: unknown) => {
       if (errnoCode(error) === 'ENOENT') return undefined
+      if (errnoCode(error) === 'EISDIR') throw new UserError(`${file} is a folder`, 'pass --out a file name, e.g. docs/api.md')
       throw new UserError(`${file} cannot be read (${errnoCode(error)})`, 'check its permissions')
     })
     const changed = before !== text
@@ -120,12 +122,14 @@ export async function mountOpenAPI(client: VaultClient, mountPrefix: string): Pr
 
 async function writeWhole(file: string, text: string): Promise<void> {
   const partial = `${file}.partial`
+  let made: string[] = []
   try {
-    await mkdir(dirname(file), {recursive: true})
+    made = await makeFolders(dirname(file))
     await writeFile(partial, text)
     await rename(partial, file)
   } catch (error) {
     await rm(partial, {force: true})
+    await removeFolders(made)
     throw new UserError(`${file} cannot be written (${errnoCode(error) ?? String(error)})`, 'choose another --out, or make its folder writable')
   }
 }
