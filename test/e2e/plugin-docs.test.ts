@@ -149,9 +149,14 @@ describe('plugin docs', () => {
     try {
       const check = await docs(database, '--check')
       expect(check.exitCode, check.stderr).toBe(0)
+      // A mount path as Vault lists it, with its slash, is the same engine path.
+      const slashed = await docs(database, '--path', 'db/', '--out', join(parent, 'db-api.md'))
+      expect(slashed.exitCode, slashed.stderr).toBe(0)
+      expect(readFileSync(join(parent, 'db-api.md'), 'utf8')).toContain('$ vault read db/creds/my-role')
       const state = (await readState(database))!
       const mounts = execFileSync('curl', ['-sf', '-H', `X-Vault-Token: ${state.token}`, `${state.addr}/v1/sys/mounts`]).toString()
       expect(Object.keys(JSON.parse(mounts).data)).not.toContain('database/')
+      expect(Object.keys(JSON.parse(mounts).data)).not.toContain('db/')
     } finally {
       await runCli(['server', 'stop', '--project', database])
     }

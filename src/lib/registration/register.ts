@@ -101,7 +101,7 @@ export function projectPlacement(
   given: Placement & {name?: string},
 ): Pick<Placement, 'path' | 'options' | 'databaseSettings' | 'allowBuiltinName'> {
   const {mount, database} = project.description
-  const path = given.path ?? mount?.path
+  const path = (given.path ?? mount?.path)?.replace(/\/+$/, '')
   const options = given.options ?? mount?.options
   const databaseSettings = given.databaseSettings ?? database
   return {
