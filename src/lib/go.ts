@@ -3,6 +3,13 @@ import {run} from './exec.js'
 import {shellQuote} from './cli/output.js'
 import {errorLine, type StepResult, timed} from './steps.js'
 
+/** Go's GOOS/GOARCH for a Node platform and CPU (HashiCorp's releases use the same names). */
+export function goPlatform(platform: string = process.platform, arch: string = process.arch): {goos: string; goarch: string} {
+  const goos = platform === 'win32' ? 'windows' : platform
+  const goarch = ({x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64'} as Record<string, string>)[arch] ?? arch
+  return {goos, goarch}
+}
+
 /** "go1.26.8" or "1.24" -> [1, 26, 8]. */
 export function parseGoVersion(version: string): number[] | undefined {
   const match = /(?:^|go)(\d+)\.(\d+)(?:\.(\d+))?/.exec(version.trim())

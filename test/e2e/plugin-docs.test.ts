@@ -121,6 +121,11 @@ describe('plugin docs', () => {
       const second = await docs(secrets, '--format', 'json', '--path', 'greet')
       expect(second.stdout).toContain('docs/openapi.json is up to date')
       expect(readFileSync(join(secrets, 'docs/openapi.json'), 'utf8')).toBe(text)
+      // --check's fix names the flags the file was written with.
+      writeFileSync(join(secrets, 'docs/openapi.json'), '{}\n')
+      const stale = await docs(secrets, '--format', 'json', '--path', 'greet', '--check')
+      expect(stale.exitCode).toBe(1)
+      expect(stale.stderr).toContain('does not match the plugin: run `vaultkit plugin docs --format json --path greet` and commit it')
       // A server it did not start is left running.
       expect(await serverRunning(secrets)).toBe(true)
     } finally {

@@ -34,6 +34,14 @@ describe('plugin release: bad input', () => {
     expect(existsSync(join(project, 'dist'))).toBe(false)
   })
 
+  test('-check builds nothing and names the platforms a release would build, which the vulnerability gate scans', async () => {
+    const check = await execa('go', ['run', './tools/release', '-check', '-json'], {cwd: project, reject: false})
+    expect(check.exitCode, check.stderr).toBe(0)
+    const done = check.stdout.split('\n').map((line) => JSON.parse(line) as {event: string; result?: {platforms: {platform: string}[]}}).find((e) => e.event === 'done')
+    expect(done?.result?.platforms.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64', 'darwin/amd64', 'darwin/arm64', 'windows/amd64'])
+    expect(existsSync(join(project, 'dist'))).toBe(false)
+  })
+
   test('uncommitted changes are refused; --allow-dirty releases them with a warning', async () => {
     const readme = join(project, 'README.md')
     const original = readFileSync(readme, 'utf8')

@@ -44,7 +44,7 @@ export default class PluginDocs extends BaseCommand {
       if (result.changed) {
         // With --json, the diff is in the result.
         if (!this.jsonEnabled()) process.stdout.write(result.diff ?? '')
-        const again = [flags.format === 'json' ? ' --format json' : '', flags.out ? ` --out ${flags.out}` : ''].join('')
+        const again = [flags.format === 'json' ? ' --format json' : '', flags.path ? ` --path ${flags.path}` : '', flags.out ? ` --out ${flags.out}` : ''].join('')
         process.stderr.write(`${file} does not match the plugin: run \`vaultkit plugin docs${again}\` and commit it\n`)
         process.exitCode = 1
       } else this.log(`${file} matches the plugin (${result.paths} paths)`)

@@ -7,13 +7,12 @@ import {fileURLToPath} from 'node:url'
 import {type Progress, formatSeconds} from '../cli/progress.js'
 import {UserError} from '../errors.js'
 import {run} from '../exec.js'
-import {localGoVersion} from '../go.js'
+import {goPlatform, localGoVersion} from '../go.js'
 import {buildInputs} from '../project/build-inputs.js'
 import type {PluginProject} from '../project/project.js'
 import {errorLine} from '../steps.js'
 import {secondsSince} from '../timing.js'
 import {cacheDir} from '../vault/install/install.js'
-import {releasePlatform} from '../vault/install/release.js'
 import {compareVersions, goVersions} from '../versions.js'
 import {REACH_RANK, type VulnFinding, parseGovulncheck} from './govulncheck-report.js'
 
@@ -86,9 +85,9 @@ export const govulncheckBinary = (progress?: Progress) => installedGoTool('govul
 /** --vuln-db, else VAULTKIT_VULN_DB, else undefined (govulncheck's default database). */
 export const vulnDatabase = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env) => flag || env.VAULTKIT_VULN_DB || undefined
 
-/** This machine's GOOS/GOARCH (Go's names are HashiCorp's), as the environment may set them for go. */
+/** This machine's GOOS/GOARCH, as the environment may set them for go. */
 export function hostPlatform(env: NodeJS.ProcessEnv = process.env): string {
-  const [goos, goarch] = releasePlatform().split('_')
+  const {goos, goarch} = goPlatform()
   return `${env.GOOS || goos}/${env.GOARCH || goarch}`
 }
 

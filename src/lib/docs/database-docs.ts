@@ -42,7 +42,7 @@ export async function readConnectionSettings(binary: string, signal?: AbortSigna
   const execa = await loadExeca()
   const answer = await execa(binary, ['-connection-settings'], {reject: false, timeout: 10_000, cancelSignal: signal, stdin: 'ignore', env: {VAULT_ADDR: '', VAULT_TOKEN: ''}})
   if (answer.timedOut) throw new UserError(`${binary} -connection-settings did not answer in 10 s`, 'make it print the JSON list of its settings and exit, or not take the argument')
-  if (answer.isCanceled) throw new UserError('Interrupted', 'nothing was written, and a dev server this started was stopped', 130)
+  if (answer.isCanceled) return undefined // the caller says the interruption
   if (answer.exitCode === undefined) throw new UserError(`${binary} could not be run (${answer.code ?? answer.signal ?? 'unknown'})`, 'build it again with `vaultkit plugin build`')
   if (answer.exitCode !== 0) return undefined
   let settings: unknown
@@ -107,7 +107,7 @@ export function databaseDocument(engine: OpenAPIDocument, plugin: {name: string;
     schema.properties!.db_name = {...schema.properties!.db_name, example: plugin.name}
     paths['/roles/{name}']!.post!.requestBody = {content: {'application/json': {schema}}}
   }
-  return {...engine, paths, components: {schemas: Object.fromEntries(Object.entries(engine.components?.schemas ?? {}).filter(([name]) => JSON.stringify(paths).includes(`/${name}"`)))}}
+  return {...engine, paths}
 }
 
 function settingSchema(setting: ConnectionSetting): Schema {

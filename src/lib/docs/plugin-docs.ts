@@ -74,6 +74,7 @@ export async function pluginDocs(options: PluginDocsOptions): Promise<PluginDocs
     if (database) {
       // The plugin has no paths: the engine's serve it, with the connection settings the plugin lists.
       const settings = await readConnectionSettings(deployed.built.path, options.signal)
+      checkpoint()
       const engine = await databaseEngineOpenAPI(deployed.client, path, (prefix) => mountOpenAPI(deployed.client, prefix))
       doc = databaseDocument(engine, {name: deployed.registered.name, version: project.version}, settings)
       subject = {...subject, intro: databaseIntro(subject, settings !== undefined), inSample: databaseSampleFields(settings)}

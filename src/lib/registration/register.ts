@@ -101,7 +101,7 @@ export function projectPlacement(
   given: Placement & {name?: string},
 ): Pick<Placement, 'path' | 'options' | 'databaseSettings' | 'allowBuiltinName'> {
   const {mount, database} = project.description
-  const path = (given.path ?? mount?.path)?.replace(/\/+$/, '')
+  const path = given.path ?? mount?.path
   const options = given.options ?? mount?.options
   const databaseSettings = given.databaseSettings ?? database
   return {
@@ -143,7 +143,9 @@ export async function registerPlugin(client: VaultClient, registration: Registra
 
 async function registerResolved(client: VaultClient, registration: Registration): Promise<RegisterResult> {
   const started = performance.now()
-  const entry = await resolve(client, registration)
+  const resolved = await resolve(client, registration)
+  // A mount path as Vault lists it, less its slash: `database/` and `database` are one engine.
+  const entry = {...resolved, path: resolved.path.replace(/\/+$/, '')}
   if (BUILTIN_PLUGIN_NAMES.has(entry.name) && !entry.allowBuiltinName) {
     throw new UserError(`"${entry.name}" would shadow Vault's builtin ${entry.name} plugin`, 'register it under another name')
   }
@@ -202,8 +204,7 @@ async function resolve(client: VaultClient, registration: Registration): Promise
   const placed = (type: PluginType, name: string) => ({
     type,
     name,
-    // A mount path as Vault lists it, less its slash: `database/` and `database` are one engine.
-    path: (registration.path ?? PLUGIN_TYPE[type].defaultPath(name)).replace(/\/+$/, ''),
+    path: registration.path ?? PLUGIN_TYPE[type].defaultPath(name),
     database: registration.database,
     ...(registration.options ? {options: registration.options} : {}),
     ...(registration.databaseSettings ? {databaseSettings: registration.databaseSettings} : {}),

@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {finished} from 'node:stream/promises'
 
 import {UserError, errnoCode} from '../../errors.js'
+import {goPlatform} from '../../go.js'
 import {type Progress, type ProgressStream, bar, createProgress, formatBytes} from '../../cli/progress.js'
 import {HASHICORP_RELEASE_KEY} from './hashicorp-key.js'
 import {configString} from '../../templates/search-path.js'
@@ -39,9 +40,8 @@ export function releasesBase(env: NodeJS.ProcessEnv): string {
 
 /** HashiCorp's names for this OS and CPU. */
 export function releasePlatform(platform: string = process.platform, arch: string = process.arch): string {
-  const os = platform === 'win32' ? 'windows' : platform
-  const cpu = ({x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64'} as Record<string, string>)[arch] ?? arch
-  return `${os}_${cpu}`
+  const {goos, goarch} = goPlatform(platform, arch)
+  return `${goos}_${goarch}`
 }
 
 /**
