@@ -175,6 +175,8 @@ describe('a real 3-node raft cluster', {timeout: 600_000}, () => {
     const mounts = await vaultHttp(at(answer.node), 'GET', 'sys/mounts')
     expect(mounts.body.data['hello/'].running_plugin_version).toBe('v0.2.0')
     expect((await nodes()).find((n) => n.id === active.id)!.role).toBe('down')
+    // The other survivor answers again once the election is over; only the killed node is to restore.
+    await until('the other standby to answer', async () => (await Promise.all(survivors.map((n) => health(n.addr)))).every(Boolean) || undefined)
     expect((await json(['server', 'start'])).restored).toEqual([active.id])
   })
 

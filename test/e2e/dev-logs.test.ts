@@ -103,7 +103,7 @@ test('plugin dev shows the plugin’s log lines and panics, survives a plugin th
     expect(failed).toMatch(/✖ changed cmd\/vault-plugin-secrets-hello\/main\.go: the plugin did not start \(exit status 3\): it wrote on stderr: cannot start: FOO is not set; the mount answers with errors until a save fixes it\n/)
     expect(failed.split('\n').filter((line) => line.startsWith('✖'))).toHaveLength(1)
     const garbage = mainSource.replace('func main() {\n', 'func main() {\n\tfmt.Println("garbage before the handshake")\n').replace('import (\n', 'import (\n\t"fmt"\n')
-    expect(await save(main, garbage, /✖ changed/)).toMatch(/✖ changed [^\n]*: the plugin did not start: it printed "garbage before the handshake" on stdout before go-plugin's handshake;/)
+    expect(await save(main, garbage, /✖ changed/)).toMatch(/✖ changed [^\n]*: the plugin did not start( \(exit status \d+\))?: it printed "garbage before the handshake" on stdout before go-plugin's handshake;/)
     await save(main, mainSource)
 
     // The dev server killed under the loop: one line, a new server, and the next save works.
