@@ -18,6 +18,11 @@ export class CancelledError extends UserError {
   }
 }
 
+/** Work ended by a signal (Ctrl-C, or a kill), exiting as a shell does: 130 for SIGINT, 143 for SIGTERM. */
+export function interruptedError(signal: NodeJS.Signals, hint = 'nothing was written'): UserError {
+  return new UserError(`Interrupted (${signal})`, hint, signal === 'SIGINT' ? 130 : 143)
+}
+
 export function oneLine(err: UserError): string {
   return err.hint ? `${err.message}: ${err.hint}` : err.message
 }

@@ -1,5 +1,9 @@
 // The one place that pins what generated projects build against. Raise these together, then run
 // `npm test`: the Go tier compiles, vets and tests every kind with them.
+/** Required directly by one kind and as a floor (below) by the others. */
+const crypto = 'v0.59.0'
+const pgx = 'v5.9.2'
+
 export const goVersions = {
   /** `go` directive of generated go.mod files: the oldest Go the modules below accept (golang.org/x/net's floor needs 1.26). */
   goDirective: '1.26.0',
@@ -11,18 +15,23 @@ export const goVersions = {
   sdk: 'v0.25.1',
   api: 'v1.23.0',
   hclog: 'v1.6.3',
-  /** golang.org/x/crypto, for bcrypt in the auth kind: the version the SDK itself requires. */
-  crypto: 'v0.49.0',
+  /** golang.org/x/crypto, for bcrypt in the auth kind, and a floor for the others (below). */
+  crypto,
   /** The database kind: PostgreSQL's pure-Go driver, and the SDK's config parsing helpers. */
-  pgx: 'v5.9.2',
+  pgx,
   parseutil: 'v0.2.0',
   /**
    * Modules the SDK pulls in, required at least at these versions: below them a generated plugin calls
    * functions with known vulnerabilities (govulncheck with the Go vulnerability database of 2026-11-05).
-   * test/go/kinds.test.ts keeps every kind clean; raise a floor when it names a module.
+   * test/go/kinds.test.ts keeps every kind clean; raise a floor when it names a module. Floors also keep
+   * the built binary clean of advisories it merely links (x/crypto's openpgp, pgx's sanitizer, x/net's
+   * html), so that the release gate settles each platform from the binary alone; release-trust.test.ts
+   * checks that. A kind that requires one of these directly leaves it out of its floors.
    */
   floors: [
-    {module: 'golang.org/x/net', version: 'v0.60.0'},
+    {module: 'github.com/jackc/pgx/v5', version: pgx},
+    {module: 'golang.org/x/crypto', version: crypto},
+    {module: 'golang.org/x/net', version: 'v0.62.0'},
     {module: 'golang.org/x/text', version: 'v0.41.0'},
     {module: 'google.golang.org/grpc', version: 'v1.83.2'},
   ],

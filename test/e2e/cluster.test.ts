@@ -250,6 +250,20 @@ describe('faults, each produced for real', {timeout: 600_000}, () => {
     expect((await nodes()).find((n) => n.id === active.id)!.role).toBe('standby')
   })
 
+  test('a standby that runs but does not answer for a while (as during an election) is waited for, not started a second time', async () => {
+    const standby = (await nodes()).find((n) => n.role === 'standby')!
+    // Stopped for longer than one health request waits (5 s), shorter than the grace start gives a node of its own.
+    process.kill(standby.pid, 'SIGSTOP')
+    const resume = setTimeout(() => process.kill(standby.pid, 'SIGCONT'), 8000)
+    try {
+      expect((await json<{restored: string[]}>(['server', 'start'])).restored).toEqual([])
+    } finally {
+      clearTimeout(resume)
+      process.kill(standby.pid, 'SIGCONT')
+    }
+    expect((await nodes()).find((n) => n.id === standby.id)).toMatchObject({role: 'standby', pid: standby.pid})
+  })
+
   test('a wrong unseal key in a damaged state file: one line naming the node, no key shown', async () => {
     const good = readFileSync(stateFile(), 'utf8')
     const active = (await nodes()).find((n) => n.role === 'active')!

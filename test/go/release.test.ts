@@ -99,6 +99,48 @@ describe('plugin release: bad input', () => {
   })
 })
 
+// The vulnerability gate scans the built binaries between the two halves, so these must be the same release.
+describe('the release program in two halves: -stage, then -from', () => {
+  test('-stage builds only the binaries; -from releases those same ones, the same bytes as one run; -from refuses a folder -stage did not fill, and a version changed since', async () => {
+    const program = join(parent, 'release-program')
+    const built = await execa('go', ['build', '-o', program, './tools/release'], {cwd: project, reject: false, all: true})
+    expect(built.exitCode, built.all).toBe(0)
+    const runProgram = (...args: string[]) => execa(program, ['-platform', 'linux/amd64,windows/amd64', ...args], {cwd: project, reject: false})
+    const check = await runProgram('-check', '-json')
+    expect(check.stdout).toContain('"staged":true')
+
+    const stage = join(parent, 'stage')
+    const staged = await runProgram('-stage', stage, '-out', join(parent, 'never'))
+    expect(staged.exitCode, staged.stderr).toBe(0)
+    expect(staged.stdout).toContain(join(stage, 'windows_amd64', 'vault-plugin-secrets-hello.exe'))
+    expect(existsSync(join(parent, 'never'))).toBe(false)
+    expect(readdirSync(join(stage, 'linux_amd64'))).toEqual(['vault-plugin-secrets-hello'])
+
+    const whole = await runProgram('-out', join(parent, 'one-run'))
+    expect(whole.exitCode, whole.stderr).toBe(0)
+    const halves = await runProgram('-from', stage, '-out', join(parent, 'two-halves'))
+    expect(halves.exitCode, halves.stderr).toBe(0)
+    expect(halves.stderr).not.toMatch(/go build|building .* failed/)
+    const files = readdirSync(join(parent, 'one-run')).sort()
+    expect(readdirSync(join(parent, 'two-halves')).sort()).toEqual(files)
+    for (const file of files) expect(readFileSync(join(parent, 'two-halves', file)).equals(readFileSync(join(parent, 'one-run', file))), file).toBe(true)
+
+    const empty = await runProgram('-from', join(parent, 'no-stage'), '-out', join(parent, 'refused'))
+    expect(empty.exitCode).toBe(1)
+    expect(empty.stderr).toContain(`release: ${join(parent, 'no-stage')} holds no binaries built by -stage: run this program with -stage ${join(parent, 'no-stage')} first`)
+    const original = readFileSync(VERSION_GO(), 'utf8')
+    writeFileSync(VERSION_GO(), original.replace('"0.1.0"', '"0.2.0"'))
+    try {
+      const moved = await runProgram('-from', stage, '-out', join(parent, 'refused'), '-allow-dirty')
+      expect(moved.exitCode).toBe(1)
+      expect(moved.stderr).toContain(`release: ${stage} holds vault-plugin-secrets-hello 0.1.0, and the project now describes vault-plugin-secrets-hello 0.2.0: run -stage again`)
+    } finally {
+      writeFileSync(VERSION_GO(), original)
+    }
+    expect(existsSync(join(parent, 'refused'))).toBe(false)
+  })
+})
+
 describe('plugin release: Ctrl-C during the builds', () => {
   // Minutes on a cold machine: the rerun cross-compiles the standard library and the SDK for darwin.
   test('leaves no zip, no SHA256SUMS, no staging or temporary files; a rerun succeeds', {timeout: 900_000}, async () => {

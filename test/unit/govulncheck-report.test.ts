@@ -43,6 +43,14 @@ describe('parseGovulncheck', () => {
     ])
   })
 
+  test('binary mode: the Go release is the one that built the binary, named in its SBOM message', () => {
+    const binary = `{"config": {"protocol_version": "v1.0.0", "scan_level": "symbol", "scan_mode": "binary"}}
+{"SBOM": {"go_version": "go1.27.3", "modules": [{"path": "example.com/p", "version": "(devel)"}]}}
+{"finding": {"osv": "GO-2026-4918", "fixed_version": "v0.53.0", "trace": [{"module": "golang.org/x/net", "version": "v0.52.0", "package": "golang.org/x/net/http2", "function": "Transport.RoundTrip"}]}}
+`
+    expect(parseGovulncheck(binary)).toEqual({goVersion: 'go1.27.3', findings: [{id: 'GO-2026-4918', module: 'golang.org/x/net', version: 'v0.52.0', fixed: 'v0.53.0', reach: 'called'}]})
+  })
+
   test('an empty scan has no findings', () => {
     expect(parseGovulncheck('').findings).toEqual([])
   })
@@ -78,13 +86,13 @@ describe('what a release stopped by the gate is told', () => {
   test('a module advisory comes first, with the one go get that fixes it', () => {
     const error = blockedError([stdlib, net], '1.26.10')
     expect(error.message).toBe('the plugin calls code with known vulnerabilities: GO-2026-4918 in golang.org/x/net@v0.52.0 (fixed in v0.53.0) and 1 more (`vaultkit plugin audit` lists them)')
-    expect(error.hint).toBe('go get golang.org/x/net@v0.53.0 && go mod tidy, then release again; or release anyway with --allow-vuln for each; nothing was built')
+    expect(error.hint).toBe('go get golang.org/x/net@v0.53.0 && go mod tidy, then release again; or release anyway with --allow-vuln for each; nothing was written')
   })
 
   test('a standard-library advisory names the Go release that fixes it, as Go names releases', () => {
     const error = blockedError([stdlib], '1.26.10')
     expect(error.message).toBe('the plugin calls code with a known vulnerability: GO-2026-6809 in the standard library of go1.26.8 (fixed in go1.26.10)')
-    expect(error.hint).toBe("build with the project's Go (.go-version), e.g. GOTOOLCHAIN=go1.26.10: go1.26.10 fixes it, then release again; or release anyway with --allow-vuln GO-2026-6809; nothing was built")
+    expect(error.hint).toBe("build with the project's Go (.go-version), e.g. GOTOOLCHAIN=go1.26.10: go1.26.10 fixes it, then release again; or release anyway with --allow-vuln GO-2026-6809; nothing was written")
     // Fixes ship on each supported line: a newer .go-version of another line is not said to have it.
     expect(blockedError([{...stdlib, fixed: 'v1.25.9'}], '1.26.1').hint).toMatch(/^build with go1\.25\.9 or newer, e\.g\. GOTOOLCHAIN=go1\.25\.9, and raise \.go-version from 1\.26\.1/)
     expect(blockedError([stdlib], '1.26.9').hint).toMatch(/^build with go1\.26\.10 or newer, e\.g\. GOTOOLCHAIN=go1\.26\.10, and raise \.go-version from 1\.26\.9, then release again/)

@@ -38,6 +38,8 @@ interface Affected {
 
 interface Message {
   config?: {go_version?: string}
+  /** Binary mode: the Go release that built the binary. */
+  SBOM?: {go_version?: string}
   osv?: {id: string; affected?: Affected[]}
   finding?: {osv: string; fixed_version?: string; trace: Frame[]}
 }
@@ -57,7 +59,7 @@ export function parseGovulncheck(stream: string, platform?: string): VulnReport 
   const messages = [...jsonValues(stream)] as Message[]
   const advisories = new Map(messages.flatMap((m) => (m.osv ? [[m.osv.id, m.osv.affected ?? []] as const] : [])))
   for (const message of messages) {
-    if (message.config?.go_version) goVersion = message.config.go_version
+    goVersion = message.config?.go_version || message.SBOM?.go_version || goVersion
     const finding = message.finding
     if (!finding) continue
     const top = finding.trace[0] ?? {}

@@ -3,7 +3,7 @@ import {copyFile, mkdtemp, readdir, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
-import {UserError, errnoCode} from '../errors.js'
+import {UserError, errnoCode, interruptedError} from '../errors.js'
 import {loadExeca, run} from '../exec.js'
 import {PACKAGE_ROOT} from '../paths.js'
 import {auditProject, blockedError, blockingFindings, hostPlatform} from '../audit/govulncheck.js'
@@ -20,15 +20,17 @@ export interface ReleaseOptions {
   allowDirty?: boolean
   /** A gpg key (id, fingerprint or email) to sign SHA256SUMS with. */
   sign?: string
-  /** The vulnerability gate: govulncheck on the plugin before anything is built. */
+  /** The vulnerability gate: govulncheck on the plugin's binaries (and its sources where they link vulnerable code) before anything is written. */
   audit: {skip: true} | {skip?: false; db?: string; allow?: string[]; progress?: Progress}
 }
 
 /**
  * What the gate found on the `platforms` it scanned: `allowed` were let through (and are recorded in the
- * SBOMs); `listed` are not called.
+ * SBOMs); `listed` are not called. `fromBinaries` were settled by their built binary alone.
  */
-export type ReleaseAudit = {skipped: true} | {skipped: false; platforms: string[]; allowed: VulnFinding[]; listed: VulnFinding[]; cached: boolean; seconds: number}
+export type ReleaseAudit =
+  | {skipped: true}
+  | {skipped: false; platforms: string[]; allowed: VulnFinding[]; listed: VulnFinding[]; fromBinaries: string[]; cached: boolean; seconds: number}
 
 export interface ReleasePlatform {
   platform: string
@@ -63,7 +65,13 @@ export type ReleaseEvent =
   | {event: 'build' | 'built'; platform: string; seconds: number}
   | {event: 'warning'; message: string}
   | {event: 'error'; message: string; hint?: string; output?: string}
-  | {event: 'done'; result: Omit<ReleaseResult, 'program' | 'audit'>}
+  | {event: 'done'; result: ProgramResult}
+
+/**
+ * What the release program answers: -check adds `staged` when it takes -stage and -from, and a -stage run
+ * names where each binary is (`path`).
+ */
+type ProgramResult = Omit<ReleaseResult, 'program' | 'audit' | 'platforms'> & {platforms: (ReleasePlatform & {path?: string})[]; staged?: boolean}
 
 export const RELEASE_PROGRAM = 'tools/release/main.go'
 /** A project's release program writes SBOMs and signs once it has these (plugin upgrade brings them). */
@@ -109,7 +117,7 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
         ? await run('go', ['build', '-o', binary, './tools/release'], {cwd: project.dir})
         : await run('go', ['build', '-o', binary, ...sources], {cwd: work})
     if (errnoCode(built) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then release again')
-    if (interrupted) throw cancelled(interrupted)
+    if (interrupted) throw interruptedError(interrupted)
     if (built.exitCode !== 0) {
       onEvent({event: 'error', message: `${RELEASE_PROGRAM} does not build`, output: `${built.all}\n`})
       throw new UserError(`${RELEASE_PROGRAM} does not build`, 'fix it, or restore it from a project made by `vaultkit plugin new`')
@@ -124,7 +132,7 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
     const runProgram = async (extra: string[], forward: (event: ReleaseEvent) => void) => {
       // Streamed, and killed on a signal: more than exec.ts's run() does.
       child = execa(binary, [...args, ...extra], {cwd: project.dir, reject: false, stdin: 'ignore', stderr: 'inherit', lines: true, buffer: false})
-      let done: Omit<ReleaseResult, 'program' | 'audit'> | undefined
+      let done: ProgramResult | undefined
       let failure: UserError | undefined
       for await (const line of child) {
         // The program is the project's own: a line it prints that is not an event goes to the terminal as it is.
@@ -140,45 +148,68 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
         forward(event)
       }
       const {exitCode} = await child
-      if (interrupted || exitCode === 130) throw cancelled(interrupted ?? 'SIGINT')
+      if (interrupted || exitCode === 130) throw interruptedError(interrupted ?? 'SIGINT')
       if (failure) throw failure
       if (exitCode !== 0 || !done) throw new UserError(`the release program exited with ${exitCode}`, 'see the output above')
       return done
     }
 
     // The program's own checks first (a dirty tree, an unknown key: a second), which name the platforms it
-    // builds, then the scan of each (seconds), then the builds. A release program from before -check goes
-    // straight to the scan; one from before it named the platforms has the ones given scanned, or this machine's.
-    const checked = sbomAware && !options.audit.skip ? await runProgram(['-check'], (event) => event.event === 'error' && onEvent(event)) : undefined
-    if (interrupted) throw cancelled(interrupted)
+    // builds and say whether it can stop between building and writing. A release program from before -check
+    // goes straight to the scan; one from before it named the platforms has the ones given scanned, or this
+    // machine's.
+    if (options.audit.skip) return {...released(await runProgram([], onEvent)), program, audit: {skipped: true}}
+    const checked = sbomAware ? await runProgram(['-check'], (event) => event.event === 'error' && onEvent(event)) : undefined
+    if (interrupted) throw interruptedError(interrupted)
     const planned = checked?.platforms?.map((p) => p.platform) ?? []
-    if (!options.audit.skip && !planned.length && !options.platforms?.length) {
+    if (!planned.length && !options.platforms?.length) {
       onEvent({event: 'warning', message: `${RELEASE_PROGRAM} of this project does not name its platforms: the scan is of ${hostPlatform()} alone; run \`vaultkit plugin upgrade\``})
     }
+    const platforms = planned.length ? planned : options.platforms
+    // A program that stages builds first, and its binaries are scanned: a platform whose binary links no
+    // vulnerable function needs no source scan. An older one has the sources scanned before it builds.
+    const stage = checked?.staged ? join(work, 'stage') : undefined
+    const staged = stage ? await runProgram(['-stage', stage], onEvent) : undefined
+    const binaries = staged && Object.fromEntries(staged.platforms.flatMap((p) => (p.path ? [[p.platform, p.path]] : [])))
     // A Ctrl-C ends the scans too: said as the interruption it is.
-    const audit = await gate(project, options.audit, planned.length ? planned : options.platforms).catch((error: unknown) => {
-      throw interrupted ? cancelled(interrupted) : error
+    const audit = await gate(project, options.audit, platforms, binaries).catch((error: unknown) => {
+      throw interrupted ? interruptedError(interrupted) : error
     })
-    if (interrupted) throw cancelled(interrupted)
-    const allowed = sbomAware && !audit.skipped ? audit.allowed.flatMap((f) => ['-allowed-vuln', `${f.id}=${f.module}`]) : []
-    return {...(await runProgram(allowed, onEvent)), program, audit}
+    if (interrupted) throw interruptedError(interrupted)
+    const allowed = sbomAware ? audit.allowed.flatMap((f) => ['-allowed-vuln', `${f.id}=${f.module}`]) : []
+    if (!stage || !staged) return {...released(await runProgram(allowed, onEvent)), program, audit}
+    // The staged binaries, zipped and written: only what went wrong is said (the builds were shown).
+    const written = await runProgram([...allowed, '-from', stage], (event) => event.event === 'error' && onEvent(event))
+    const builtIn = new Map(staged.platforms.map((p) => [p.platform, p.seconds]))
+    return {
+      ...released(written),
+      platforms: released(written).platforms.map((p) => ({...p, seconds: round((builtIn.get(p.platform) ?? 0) + p.seconds)})),
+      seconds: round(staged.seconds + written.seconds),
+      program,
+      audit,
+    }
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
     await rm(work, {recursive: true, force: true})
   }
 }
 
-/**
- * Stops a release whose plugin calls vulnerable code on any platform it builds, before anything is built;
- * lets through what is allowed.
- */
-async function gate(project: PluginProject, options: ReleaseOptions['audit'], platforms: string[] | undefined): Promise<ReleaseAudit> {
-  if (options.skip) return {skipped: true}
-  const result = await auditProject(project, {db: options.db, platforms, progress: options.progress})
-  const allow = options.allow ?? []
-  const blocked = blockingFindings(result, allow)
-  if (blocked.length) throw blockedError(blocked, result.projectGo, result.platforms)
-  return {skipped: false, platforms: result.platforms, allowed: result.called.filter((f) => allow.includes(f.id)), listed: result.uncalled, cached: result.cached, seconds: result.seconds}
+/** The program's answer as vaultkit's result: without -stage's paths and -check's flag. */
+function released(result: ProgramResult): Omit<ReleaseResult, 'program' | 'audit'> {
+  const {staged: _staged, ...rest} = result
+  return {...rest, platforms: result.platforms.map(({path: _path, ...platform}) => platform)}
 }
 
-const cancelled = (signal: NodeJS.Signals) => new UserError(`Interrupted (${signal})`, 'nothing was written', signal === 'SIGINT' ? 130 : 143)
+const round = (seconds: number) => Math.round(seconds * 100) / 100
+
+/**
+ * Stops a release whose plugin calls vulnerable code on any platform it builds, before anything is written;
+ * lets through what is allowed. `binaries` (staged builds) are scanned first.
+ */
+async function gate(project: PluginProject, options: Exclude<ReleaseOptions['audit'], {skip: true}>, platforms: string[] | undefined, binaries: Record<string, string> | undefined): Promise<Extract<ReleaseAudit, {skipped: false}>> {
+  const allow = options.allow ?? []
+  const result = await auditProject(project, {db: options.db, platforms, binaries, allow, progress: options.progress})
+  const blocked = blockingFindings(result, allow)
+  if (blocked.length) throw blockedError(blocked, result.projectGo, result.platforms)
+  return {skipped: false, platforms: result.platforms, allowed: result.called.filter((f) => allow.includes(f.id)), listed: result.uncalled, fromBinaries: result.fromBinaries, cached: result.cached, seconds: result.seconds}
+}

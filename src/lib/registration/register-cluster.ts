@@ -11,7 +11,7 @@ import type {ReleaseSignature} from './release-install.js'
 import {isSameFile, linkOrCopy, stagingName, versionedName} from './versioned-file.js'
 import {type VaultClient, isChecksumMismatch} from '../vault/client.js'
 import {activeClusterClient, raftServers} from '../vault/cluster.js'
-import {type NodeRole, nodeRole} from '../vault/cluster-node.js'
+import {type NodeRole, settledRole} from '../vault/cluster-node.js'
 import type {ClusterNode, ClusterState} from '../vault/cluster-state.js'
 
 export interface NodeInstall {
@@ -39,7 +39,7 @@ export interface ClusterRegisterResult extends RegisterResult {
  */
 export async function registerOnCluster(state: ClusterState, registration: Registration): Promise<ClusterRegisterResult> {
   const client = await activeClusterClient(state)
-  const roles = await Promise.all(state.nodes.map(nodeRole))
+  const roles = await Promise.all(state.nodes.map(settledRole))
   const {type, name, version, binary, sha256: known, cleanUp, signature} = await whatToInstall(state, registration)
   const projectDir = registration.from === 'project' ? registration.project.dir : undefined
   try {

@@ -1,7 +1,7 @@
 import {chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {basename, dirname, join, resolve} from 'node:path'
 
-import {UserError, errnoCode} from '../errors.js'
+import {UserError, errnoCode, interruptedError} from '../errors.js'
 import type {RenderedFile} from '../templates/render.js'
 
 const WRITE_DENIED = new Set(['EACCES', 'EPERM', 'EROFS'])
@@ -117,7 +117,7 @@ async function writeStaged(target: string, exists: boolean, files: RenderedFile[
   const signal = interrupted()
   if (signal) {
     undo()
-    throw new UserError(`Interrupted (${signal})`, 'nothing was written', signal === 'SIGINT' ? 130 : 143)
+    throw interruptedError(signal)
   }
 }
 

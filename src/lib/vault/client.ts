@@ -9,6 +9,8 @@ export interface VaultConnection {
   caCert?: string
   /** Where addr and token came from, for messages: "VAULT_ADDR", "the dev server", ... */
   source: string
+  /** How long a request may go without an answer; default 30 s. */
+  timeoutMs?: number
 }
 
 /** An error answer from Vault: its status and its `errors` list. */
@@ -74,7 +76,7 @@ export class VaultClient {
     // https (and tls under it) loaded only for a Vault that speaks it: a dev server does not.
     const {request} = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http')
     return new Promise<{status: number; text: string}>((resolve, reject) => {
-      const req = request(url, {method, headers, ca: this.ca, timeout: 30_000}, (res) => {
+      const req = request(url, {method, headers, ca: this.ca, timeout: this.connection.timeoutMs ?? 30_000}, (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
         res.on('end', () => resolve({status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8')}))

@@ -39,8 +39,8 @@ export async function spawnNode(node: ClusterNode, vaultBin: string, cwd: string
   return {pid: child.pid, exited}
 }
 
-export function nodeClient(node: ClusterNode, token: string, unsealKey?: string): VaultClient {
-  const client = new VaultClient({addr: nodeAddr(node), token, source: `cluster ${node.id}`})
+export function nodeClient(node: ClusterNode, token: string, unsealKey?: string, timeoutMs?: number): VaultClient {
+  const client = new VaultClient({addr: nodeAddr(node), token, source: `cluster ${node.id}`, timeoutMs})
   client.hide(unsealKey)
   return client
 }
@@ -52,10 +52,13 @@ export interface NodeHealth {
   version: string
 }
 
-/** sys/health of one node, whatever its state; undefined when nothing answers. */
+/** A node answers sys/health at once unless it is busy (an election holds its state lock) or stopped. */
+const HEALTH_TIMEOUT = 5000
+
+/** sys/health of one node, whatever its state; undefined when nothing answers in a few seconds. */
 export async function nodeHealth(node: ClusterNode): Promise<NodeHealth | undefined> {
   try {
-    const health = (await nodeClient(node, '').get(HEALTH_EVEN_SEALED)) ?? {}
+    const health = (await nodeClient(node, '', undefined, HEALTH_TIMEOUT).get(HEALTH_EVEN_SEALED)) ?? {}
     return {initialized: Boolean(health.initialized), sealed: Boolean(health.sealed), standby: Boolean(health.standby), version: String(health.version ?? '')}
   } catch {
     return undefined
@@ -68,6 +71,23 @@ export async function nodeRole(node: ClusterNode): Promise<NodeRole> {
   if (!health) return 'down'
   if (health.sealed || !health.initialized) return 'sealed'
   return health.standby ? 'standby' : 'active'
+}
+
+/** How long a node of ours that runs but does not answer gets before it is taken for down. */
+const ANSWER_GRACE = 15_000
+
+/**
+ * The role of a node, for a decision that acts on a down one (start it again, leave it out): a node of ours
+ * that runs but does not answer, as a standby may not during an election, is asked again for a few seconds.
+ */
+export async function settledRole(node: ClusterNode): Promise<NodeRole> {
+  const deadline = Date.now() + ANSWER_GRACE
+  let role = await nodeRole(node)
+  while (role === 'down' && isOurNode(node) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    role = await nodeRole(node)
+  }
+  return role
 }
 
 /**

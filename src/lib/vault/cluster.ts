@@ -6,7 +6,7 @@ import {endOrphanedPlugins, requireLocalServerSupport} from './processes.js'
 import type {PluginProject} from '../project/project.js'
 import type {VaultClient} from './client.js'
 import {freePorts, nodeConfig, planNodes, portIsFree} from './cluster-config.js'
-import {isOurNode, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, spawnNode, stopNode} from './cluster-node.js'
+import {isOurNode, nodeClient, nodeHealth, nodeRole, type NodeRole, offerUnsealKey, settledRole, spawnNode, stopNode} from './cluster-node.js'
 import {type ClusterNode, type ClusterState, nodeAddr, readClusterState, removeCluster, writeClusterState} from './cluster-state.js'
 import {lastLogLine} from './server.js'
 import {makeStateDir} from './state.js'
@@ -98,7 +98,7 @@ async function createCluster({project, vaultBin, nodes: count, onProgress = () =
 }
 
 async function restoreCluster(projectDir: string, state: ClusterState, onProgress: (line: string) => void = () => {}): Promise<ClusterStartResult> {
-  const roles = await Promise.all(state.nodes.map(nodeRole))
+  const roles = await Promise.all(state.nodes.map(settledRole))
   const restored: string[] = []
   const exits = new Map<string, Promise<string>>()
   for (const [i, node] of state.nodes.entries()) {

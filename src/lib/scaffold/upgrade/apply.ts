@@ -1,7 +1,7 @@
 import {copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 
-import {UserError} from '../../errors.js'
+import {interruptedError} from '../../errors.js'
 import {git} from '../git-base.js'
 import {goModTidy} from '../../go.js'
 import {shellQuote} from '../../cli/output.js'
@@ -41,7 +41,7 @@ export async function applyChanges(project: string, changes: Change[], options: 
     // A signal that came during synchronous work is delivered now; honour it rather than lose it.
     await new Promise((resolve) => setImmediate(resolve))
     await new Promise((resolve) => setImmediate(resolve))
-    if (interrupted) throw new UserError(`Interrupted (${interrupted})`, 'the project is as it was', interrupted === 'SIGINT' ? 130 : 143)
+    if (interrupted) throw interruptedError(interrupted, 'the project is as it was')
   }
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
   const steps: StepResult[] = []
