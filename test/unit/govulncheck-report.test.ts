@@ -1,7 +1,7 @@
 import {describe, expect, test} from 'vitest'
 
 import {type VulnFinding, parseGovulncheck} from '../../src/lib/audit/govulncheck-report.js'
-import {type AuditResult, blockedError, blockingFindings} from '../../src/lib/audit/govulncheck.js'
+import {type AuditResult, allowFlags, blockedError, blockingFindings, findingLines} from '../../src/lib/audit/govulncheck.js'
 
 // The shape of `govulncheck -format json` (protocol v1.0.0): indented objects one after another, and one
 // finding per trace, so an advisory appears several times at different depths.
@@ -101,5 +101,31 @@ describe('what a release stopped by the gate is told', () => {
   test('what --allow-vuln names is let through, wherever it is found', () => {
     const result = {called: [stdlib, net, {...net, id: stdlib.id}]} as AuditResult
     expect(blockingFindings(result, ['GO-2026-6809'])).toEqual([net])
+  })
+})
+
+describe('what plugin audit prints', () => {
+  const stdlib = (id: string, fixed: string): VulnFinding => ({id, module: 'stdlib', version: 'v1.26.8', fixed, reach: 'called'})
+  const net: VulnFinding = {id: 'GO-2026-4918', module: 'golang.org/x/net', version: 'v0.52.0', fixed: 'v0.53.0', reach: 'called'}
+
+  test("a module's advisory with its go get; the standard library's once, with the newest Go release among theirs", () => {
+    const called = [net, stdlib('GO-2026-6603', 'v1.26.9'), stdlib('GO-2026-6809', 'v1.26.10'), stdlib('GO-2026-6605', 'v1.26.9')]
+    const uncalled: VulnFinding[] = [{...net, id: 'GO-2026-0001', reach: 'required'}]
+    expect(findingLines({called, uncalled, platforms: ['linux/amd64'], projectGo: '1.26.10'})).toEqual([
+      '  called   GO-2026-4918 in golang.org/x/net@v0.52.0 (fixed in v0.53.0): go get golang.org/x/net@v0.53.0 && go mod tidy',
+      '  called   GO-2026-6603 in the standard library of go1.26.8 (fixed in go1.26.9)',
+      '  called   GO-2026-6809 in the standard library of go1.26.8 (fixed in go1.26.10)',
+      '  called   GO-2026-6605 in the standard library of go1.26.8 (fixed in go1.26.9)',
+      "  the 3 in the standard library: build with the project's Go (.go-version), e.g. GOTOOLCHAIN=go1.26.10: go1.26.10 fixes it",
+      '  required GO-2026-0001 in golang.org/x/net@v0.52.0 (fixed in v0.53.0)',
+    ])
+    // One is said with its own fix.
+    expect(findingLines({called: [stdlib('GO-2026-6603', 'v1.26.9')], uncalled: [], platforms: ['linux/amd64']})).toEqual([
+      '  called   GO-2026-6603 in the standard library of go1.26.8 (fixed in go1.26.9): build with go1.26.9 or newer, e.g. GOTOOLCHAIN=go1.26.9',
+    ])
+  })
+
+  test('the flags that let them through, each advisory once', () => {
+    expect(allowFlags([net, stdlib('GO-2026-6603', 'v1.26.9'), {...net, module: 'golang.org/x/text'}])).toBe('--allow-vuln GO-2026-4918 --allow-vuln GO-2026-6603')
   })
 })

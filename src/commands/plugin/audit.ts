@@ -3,7 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand} from '../../lib/cli/base-command.js'
 import {createProgress} from '../../lib/cli/progress.js'
 import {checkPlatform, projectFlag, vulnDbFlag} from '../../lib/cli/shared-flags.js'
-import {type AuditResult, auditProject, describeFinding, remedy, vulnDatabase} from '../../lib/audit/govulncheck.js'
+import {type AuditResult, allowFlags, auditProject, findingLines, vulnDatabase} from '../../lib/audit/govulncheck.js'
 import {readProject} from '../../lib/project/project.js'
 
 export default class PluginAudit extends BaseCommand {
@@ -26,10 +26,9 @@ export default class PluginAudit extends BaseCommand {
     const result = await auditProject(project, {db: vulnDatabase(flags['vuln-db']), platforms: flags.platform, progress: createProgress(process.stderr)})
     const {called, uncalled, platforms} = result
     this.log(`${result.package} for ${platforms.join(', ')} with ${result.goVersion}: ${called.length} called, ${uncalled.length} not called${result.cached ? ' (an earlier scan of these sources)' : ''}`)
-    for (const f of called) this.log(`  called   ${describeFinding(f, platforms)}: ${remedy(f, result.projectGo)}`)
-    for (const f of uncalled) this.log(`  ${f.reach.padEnd(8)} ${describeFinding(f, platforms)}`)
+    for (const line of findingLines(result)) this.log(line)
     if (called.length) {
-      this.logToStderr(`the plugin calls code with ${called.length} known ${called.length === 1 ? 'vulnerability' : 'vulnerabilities'}: fix them as listed, or release with --allow-vuln ID`)
+      this.logToStderr(`the plugin calls code with ${called.length} known ${called.length === 1 ? 'vulnerability' : 'vulnerabilities'}: fix them as listed, or release with ${allowFlags(called)}`)
       process.exitCode = 1
     }
     return result

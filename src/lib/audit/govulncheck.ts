@@ -304,6 +304,25 @@ export function describeFinding(f: VulnFinding, scanned: readonly string[] = [])
   return f.platforms && f.platforms.length < scanned.length ? `${what} on ${f.platforms.join(', ')}` : what
 }
 
+/**
+ * What `plugin audit` prints of its findings, one line each: a module's advisory with the go get that fixes
+ * it. The standard library's share one fix, the newest Go release among theirs, said once after them.
+ */
+export function findingLines(result: Pick<AuditResult, 'called' | 'uncalled' | 'platforms' | 'projectGo'>): string[] {
+  const stdlib = result.called.filter((f) => f.module === 'stdlib' && f.fixed)
+  const shared = stdlib.length > 1 ? stdlib : []
+  const lines = result.called.map((f) => `  called   ${describeFinding(f, result.platforms)}${shared.includes(f) ? '' : `: ${remedy(f, result.projectGo)}`}`)
+  if (shared.length) {
+    const newest = shared.reduce((a, b) => (compareVersions(a.fixed!, b.fixed!) >= 0 ? a : b))
+    lines.push(`  the ${shared.length} in the standard library: ${remedy(newest, result.projectGo)}`)
+  }
+  for (const f of result.uncalled) lines.push(`  ${f.reach.padEnd(8)} ${describeFinding(f, result.platforms)}`)
+  return lines
+}
+
+/** The flags that let `findings` through a release, as they are typed. */
+export const allowFlags = (findings: readonly VulnFinding[]) => [...new Set(findings.map((f) => f.id))].map((id) => `--allow-vuln ${id}`).join(' ')
+
 /** A module's fix is the project's to make with go get: those first, then the standard library's. */
 export const blockingOrder = (findings: readonly VulnFinding[]) =>
   [...findings].sort((a, b) => Number(a.module === 'stdlib') - Number(b.module === 'stdlib'))
