@@ -80,7 +80,7 @@ async function checkVulnerabilities(project: PluginProject, db: string | undefin
   const check = 'vulnerabilities'
   let result: AuditResult
   try {
-    if (!(await govulncheckInstalled())) {
+    if (!(await govulncheckInstalled(project.dir))) {
       return {check, status: 'skipped', detail: 'not scanned: govulncheck is not installed yet (doctor does not install it)', fix: '`vaultkit plugin audit` installs it and scans'}
     }
     result = await auditProject(project, {db, progress})

@@ -329,6 +329,19 @@ describe('the vulnerability gate', () => {
     expect(bom.vulnerabilities.map((v: {id: string}) => v.id).sort()).toEqual(result.audit.allowed.map((f) => f.id).sort())
   })
 
+  test('a project built by another Go release (GOTOOLCHAIN=go1.27.3, which fixes every standard-library advisory of the database) is scanned with a govulncheck built by that release: born clean', {timeout: 600_000}, async () => {
+    // A govulncheck built by this machine's Go cannot load go1.27's standard library ("file requires newer Go
+    // version"). Sources of this run alone, so that no kept result answers for the scan.
+    const pkg = readFileSync(join(project, 'backend.go'), 'utf8').match(/^package (\w+)/m)![1]
+    const probe = join(project, 'toolchain_probe.go')
+    writeFileSync(probe, `package ${pkg}\n\n// ${Date.now()}\n`)
+    const result = await runCli(['plugin', 'audit', '--project', project, '--vuln-db', db, '--json'], {env: {GOTOOLCHAIN: 'go1.27.3'}}).finally(() => rmSync(probe))
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0)
+    const report = JSON.parse(result.stdout) as AuditResult
+    expect(report).toMatchObject({goVersion: 'go1.27.3', called: []})
+    expect(report.uncalled.filter((f) => f.module === 'stdlib')).toEqual([])
+  })
+
   test('each platform the release builds is scanned: a Windows-only advisory in code the plugin calls stops a release for Windows alone', {timeout: 600_000}, async () => {
     // GO-2026-6604 (os.Root.MkdirAll can follow junctions out of the root) holds on Windows only, in Go before 1.26.9.
     const {stdout: goVersion} = await execa('go', ['env', 'GOVERSION'])

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {type Progress, formatSeconds} from '../cli/progress.js'
-import {UserError, interruptedError} from '../errors.js'
+import {UserError, errnoCode, interruptedError} from '../errors.js'
 import {run} from '../exec.js'
 import {goPlatform, localGoVersion} from '../go.js'
 import {buildInputs} from '../project/build-inputs.js'
@@ -61,17 +61,19 @@ export interface AuditResult {
 
 /**
  * A Go tool's binary, installed once per Go version into vaultkit's cache folder (never into a project):
- * a tool built by another Go release may refuse newer sources.
+ * a tool built by another Go release may refuse newer sources (govulncheck built with go1.26 cannot load
+ * go1.27's standard library). `goVersion` (a release the toolchain can fetch, e.g. go1.27.3) builds it with
+ * that Go; default the local one.
  */
-export async function installedGoTool(name: string, pkg: string, version: string, progress?: Progress): Promise<string> {
-  const {dir, binary} = await goToolPath(name, version)
+export async function installedGoTool(name: string, pkg: string, version: string, progress?: Progress, goVersion?: string): Promise<string> {
+  const {dir, binary} = await goToolPath(name, version, goVersion)
   if (existsSync(binary)) return binary
   const tools = join(cacheDir(), 'tools')
 
   await mkdir(tools, {recursive: true})
   const staging = await mkdtemp(join(tools, `.${name}-`))
   const install = await withTicker(progress, `installing ${name} ${version} (first use, once per Go release)`, () =>
-    run('go', ['install', `${pkg}@${version}`], {env: {GOBIN: staging, GOFLAGS: ''}}),
+    run('go', ['install', `${pkg}@${version}`], {env: {GOBIN: staging, GOFLAGS: '', ...(goVersion && /^go\d+\.\d+(\.\d+)?$/.test(goVersion) ? {GOTOOLCHAIN: goVersion} : {})}}),
   )
   if (install.exitCode !== 0) {
     await rm(staging, {recursive: true, force: true})
@@ -82,18 +84,30 @@ export async function installedGoTool(name: string, pkg: string, version: string
   return binary
 }
 
-/** Where a Go tool of this Go release lives in vaultkit's cache (installed or not). */
-async function goToolPath(name: string, version: string): Promise<{dir: string; binary: string}> {
-  const {version: goVersion, problem} = await localGoVersion()
-  if (!goVersion) throw new UserError(`${problem}, and ${name} is built with it`, 'install Go (https://go.dev/dl), then run this again')
-  const dir = join(cacheDir(), 'tools', `${name}-${version}-${goVersion}`)
+/** Where a Go tool of a Go release (default the local one) lives in vaultkit's cache (installed or not). */
+async function goToolPath(name: string, version: string, goVersion?: string): Promise<{dir: string; binary: string}> {
+  const {version: builtWith, problem} = goVersion ? {version: goVersion} : await localGoVersion()
+  if (!builtWith) throw new UserError(`${problem}, and ${name} is built with it`, 'install Go (https://go.dev/dl), then run this again')
+  const dir = join(cacheDir(), 'tools', `${name}-${version}-${builtWith}`)
   return {dir, binary: join(dir, name)}
 }
 
-/** Whether govulncheck is installed for this Go release: doctor scans only then, since installing takes a minute. */
-export const govulncheckInstalled = async () => existsSync((await goToolPath('govulncheck', GOVULNCHECK.version)).binary)
+/**
+ * The Go release that builds a project: GOTOOLCHAIN, or go.mod's toolchain line, may name another than the
+ * local one, and the scan must load that release's standard library.
+ */
+export async function projectGoVersion(dir: string): Promise<string> {
+  const result = await run('go', ['env', 'GOVERSION'], {cwd: dir})
+  if (errnoCode(result) === 'ENOENT') throw new UserError('go was not found on PATH, and govulncheck runs it', 'install Go (https://go.dev/dl), then run this again')
+  if (result.exitCode !== 0) throw new UserError(`go env GOVERSION failed in ${dir}: ${errorLine(result.all) || `exit ${result.exitCode}`}`, 'fix what it names, then run this again')
+  return result.stdout.trim()
+}
 
-export const govulncheckBinary = (progress?: Progress) => installedGoTool('govulncheck', `${GOVULNCHECK.module}/cmd/govulncheck`, GOVULNCHECK.version, progress)
+/** Whether govulncheck is installed for the Go that builds the project: doctor scans only then, since installing takes a minute. */
+export const govulncheckInstalled = async (dir: string) => existsSync((await goToolPath('govulncheck', GOVULNCHECK.version, await projectGoVersion(dir))).binary)
+
+/** govulncheck, built with `goVersion` (default the local Go). */
+export const govulncheckBinary = (progress?: Progress, goVersion?: string) => installedGoTool('govulncheck', `${GOVULNCHECK.module}/cmd/govulncheck`, GOVULNCHECK.version, progress, goVersion)
 
 /** --vuln-db, else VAULTKIT_VULN_DB, else undefined (govulncheck's default database). */
 export const vulnDatabase = (flag: string | undefined, env: NodeJS.ProcessEnv = process.env) => flag || env.VAULTKIT_VULN_DB || undefined
@@ -121,8 +135,8 @@ export async function auditProject(project: PluginProject, options: AuditOptions
   const started = performance.now()
   const {main} = project.description
   const platforms = [...new Set(options.platforms?.length ? options.platforms : [hostPlatform()])]
-  const tool = await govulncheckBinary(options.progress)
-  const {version: goVersion} = await localGoVersion()
+  const goVersion = await projectGoVersion(project.dir)
+  const tool = await govulncheckBinary(options.progress, goVersion)
   const projectGo = await readFile(join(project.dir, '.go-version'), 'utf8').then((t) => t.trim() || undefined, () => undefined)
   // The database's state once for all platforms: a served index is fetched, with a timeout.
   const stamp = await databaseStamp(options.db)
@@ -133,7 +147,7 @@ export async function auditProject(project: PluginProject, options: AuditOptions
     const binary = options.binaries?.[platform]
     const linked = binary ? await scanBinary(tool, binary, platform, options.db) : undefined
     const settled = linked?.called.every((f) => options.allow?.includes(f.id))
-    scans.set(platform, linked && settled ? linked : await scanPlatform(project, tool, goVersion ?? '', platform, options.db, stamp))
+    scans.set(platform, linked && settled ? linked : await scanPlatform(project, tool, goVersion, platform, options.db, stamp))
   }
   await withTicker(options.progress, what, () => eachAtMost(2, platforms, scanOne), () => (platforms.length > 1 ? `${scans.size} of ${platforms.length} done` : ''))
   const merged = mergeScans(platforms.map((platform) => [platform, scans.get(platform)!]))

@@ -181,13 +181,9 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
     // The staged binaries, zipped and written: only what went wrong is said (the builds were shown).
     const written = await runProgram([...allowed, '-from', stage], (event) => event.event === 'error' && onEvent(event))
     const builtIn = new Map(staged.platforms.map((p) => [p.platform, p.seconds]))
-    return {
-      ...released(written),
-      platforms: released(written).platforms.map((p) => ({...p, seconds: round((builtIn.get(p.platform) ?? 0) + p.seconds)})),
-      seconds: round(staged.seconds + written.seconds),
-      program,
-      audit,
-    }
+    const result = released(written)
+    const platformsWritten = result.platforms.map((p) => ({...p, seconds: round((builtIn.get(p.platform) ?? 0) + p.seconds)}))
+    return {...result, platforms: platformsWritten, seconds: round(staged.seconds + written.seconds), program, audit}
   } finally {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
     await rm(work, {recursive: true, force: true})
