@@ -14,6 +14,8 @@ import {median} from './common.js'
 const runs = Number(process.argv[2] ?? 3)
 // `gate` measures the vulnerability scan and the release gate alone.
 const only = process.argv[3]
+// In every edit: vaultkit keeps scan results across runs, and an edit made by an earlier run of this would find one.
+const benchId = `${process.pid}-${Date.now()}`
 const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'vaultkit-bench-release-'))
 const project = join(work, 'hello')
@@ -138,7 +140,7 @@ function vulnerabilities() {
   auditAllowingFindings()
   for (let run = 1; run <= runs; run++) {
     // The same one-line edit before each: the scan's cache key and go build's both change.
-    appendFileSync(source, `\n// edit ${run}\n`)
+    appendFileSync(source, `\n// edit ${run} ${benchId}\n`)
     builds.push(timed(build()))
     scans.push(timed(auditAllowingFindings))
     cached.push(timed(auditAllowingFindings))
@@ -171,12 +173,12 @@ function vulnerabilities() {
     rmSync(join(work, 'dist'), {recursive: true, force: true})
     const [edits, withGate, withoutGate, settled] = [[], [], [], []]
     for (let run = 1; run <= runs; run++) {
-      appendFileSync(source, `\n// build edit ${run}\n`)
+      appendFileSync(source, `\n// build edit ${run} ${benchId}\n`)
       edits.push(timed(build(extraEnv)))
-      appendFileSync(source, `\n// unscanned release edit ${run}\n`)
+      appendFileSync(source, `\n// unscanned release edit ${run} ${benchId}\n`)
       withoutGate.push(timed(ungated))
       rmSync(join(work, 'dist'), {recursive: true, force: true})
-      appendFileSync(source, `\n// scanned release edit ${run}\n`)
+      appendFileSync(source, `\n// scanned release edit ${run} ${benchId}\n`)
       let audit
       withGate.push(timed(() => (audit = JSON.parse(gated().toString()).audit)))
       rmSync(join(work, 'dist'), {recursive: true, force: true})

@@ -1,6 +1,10 @@
-import {cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {gzipSync} from 'node:zlib'
 import * as CDX from '@cyclonedx/cyclonedx-library'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
@@ -327,6 +331,69 @@ describe('the vulnerability gate', () => {
     expect(result.audit.allowed.every((f) => f.module === 'stdlib' && stdlib.includes(f.id))).toBe(true)
     const bom = JSON.parse(readFileSync(join(parent, 'from-binary', result.platforms[0]!.sbom!), 'utf8'))
     expect(bom.vulnerabilities.map((v: {id: string}) => v.id).sort()).toEqual(result.audit.allowed.map((f) => f.id).sort())
+  })
+
+  test('a database served over HTTP (as vuln.go.dev serves it) is kept warm: its vulndb.zip fetched once for each of its states, then only index/db.json; without a vulndb.zip, govulncheck reads it as served', {timeout: 600_000}, async () => {
+    // The served layout, built from the same OSV files: index/db.json, index/modules.json, ID/<id>.json, the
+    // .json.gz of each (what govulncheck asks for), and vulndb.zip holding all of them.
+    const osv = fileURLToPath(db)
+    const served = join(parent, 'served-db')
+    mkdirSync(join(served, 'index'), {recursive: true})
+    cpSync(osv, join(served, 'ID'), {recursive: true})
+    const modules = new Map<string, {id: string; modified: string}[]>()
+    for (const file of readdirSync(osv)) {
+      const entry = JSON.parse(readFileSync(join(osv, file), 'utf8')) as {id: string; modified: string; affected: {package: {name: string}}[]}
+      for (const name of new Set(entry.affected.map((a) => a.package.name))) modules.set(name, [...(modules.get(name) ?? []), {id: entry.id, modified: entry.modified}])
+    }
+    writeFileSync(join(served, 'index/modules.json'), JSON.stringify([...modules].map(([path, vulns]) => ({path, vulns}))))
+    const setModified = (time: string) => writeFileSync(join(served, 'index/db.json'), JSON.stringify({modified: time}))
+    setModified('2026-11-05T00:00:00Z')
+    const zipped = await execa('zip', ['-qr', 'vulndb.zip', 'index', 'ID'], {cwd: served, reject: false, all: true})
+    expect(zipped.exitCode, zipped.all).toBe(0)
+    const requests: string[] = []
+    const server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://db').pathname
+      requests.push(`${req.method} ${path}`)
+      const file = join(served, path.replace(/\.gz$/, ''))
+      if (!file.startsWith(`${served}/`) || !existsSync(file) || statSync(file).isDirectory()) return void res.writeHead(404).end()
+      const body = path.endsWith('.json.gz') ? gzipSync(readFileSync(file)) : readFileSync(file)
+      res.writeHead(200, {'Content-Length': body.length}).end(req.method === 'HEAD' ? undefined : body)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const {report} = await audit()
+    const allow = [...new Set([...report.called, ...report.uncalled].filter((f) => f.module === 'stdlib').map((f) => f.id))].flatMap((id) => ['--allow-vuln', id])
+    const releaseFrom = async (database: string, out: string) => {
+      const result = await runCli(['plugin', 'release', '--project', project, '--platform', 'linux/amd64', '--out', join(parent, out), '--allow-dirty', '--vuln-db', database, '--json', ...allow])
+      expect(result.exitCode, result.stdout + result.stderr).toBe(0)
+      const {audit: gate} = JSON.parse(result.stdout) as ReleaseResult
+      if (gate.skipped) throw new Error('not audited')
+      expect(gate.fromBinaries).toEqual(['linux/amd64'])
+      return gate.allowed.map((f) => f.id).sort()
+    }
+    const fetched = (path: string) => requests.filter((r) => r === `GET ${path}`).length
+    try {
+      const fromFolder = await releaseFrom(db, 'db-folder')
+      expect(await releaseFrom(url, 'db-served-1')).toEqual(fromFolder)
+      expect(fetched('/vulndb.zip')).toBe(1)
+      // The same state again: its index/db.json alone, and no request of govulncheck's own.
+      requests.length = 0
+      expect(await releaseFrom(url, 'db-served-2')).toEqual(fromFolder)
+      expect(requests).toEqual(['GET /index/db.json'])
+      // A new state: fetched again.
+      requests.length = 0
+      setModified('2026-11-06T00:00:00Z')
+      expect(await releaseFrom(url, 'db-served-3')).toEqual(fromFolder)
+      expect(fetched('/vulndb.zip')).toBe(1)
+      // A mirror without the bulk file: govulncheck fetches the index and the entries it needs, as it always does.
+      requests.length = 0
+      rmSync(join(served, 'vulndb.zip'))
+      setModified('2026-11-07T00:00:00Z')
+      expect(await releaseFrom(url, 'db-served-4')).toEqual(fromFolder)
+      expect(fetched('/index/modules.json.gz')).toBeGreaterThan(0)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   test('a project built by another Go release (GOTOOLCHAIN=go1.27.3, which fixes every standard-library advisory of the database) is scanned with a govulncheck built by that release: born clean', {timeout: 600_000}, async () => {

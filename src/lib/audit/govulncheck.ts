@@ -15,6 +15,7 @@ import {secondsSince} from '../timing.js'
 import {cacheDir} from '../vault/install/install.js'
 import {compareVersions, goVersions} from '../versions.js'
 import {REACH_RANK, type VulnFinding, parseGovulncheck} from './govulncheck-report.js'
+import {DEFAULT_VULN_DB, warmDatabase} from './vulndb.js'
 
 /** The govulncheck vaultkit installs on first use; HashiCorp's plugin CI runs the same tool. */
 export const GOVULNCHECK = {module: 'golang.org/x/vuln', version: goVersions.govulncheck}
@@ -143,11 +144,14 @@ export async function auditProject(project: PluginProject, options: AuditOptions
   const scans = new Map<string, PlatformScan>()
   const scanned = options.binaries ? 'the binaries' : main
   const what = `scanning ${scanned} for known vulnerabilities${platforms.length > 1 ? ` on ${platforms.length} platforms` : ''}`
+  // The warm copy of the database, made when a scan first needs it (never when every result is kept).
+  let warm: Promise<string | undefined> | undefined
+  const db = {named: options.db, use: () => (warm ??= warmDatabase(options.db, stamp))}
   const scanOne = async (platform: string) => {
     const binary = options.binaries?.[platform]
-    const linked = binary ? await scanBinary(tool, binary, platform, options.db) : undefined
+    const linked = binary ? await scanBinary(tool, binary, platform, db) : undefined
     const settled = linked?.called.every((f) => options.allow?.includes(f.id))
-    scans.set(platform, linked && settled ? linked : await scanPlatform(project, tool, goVersion, platform, options.db, stamp))
+    scans.set(platform, linked && settled ? linked : await scanPlatform(project, tool, goVersion, platform, db, stamp))
   }
   await withTicker(options.progress, what, () => eachAtMost(2, platforms, scanOne), () => (platforms.length > 1 ? `${scans.size} of ${platforms.length} done` : ''))
   const merged = mergeScans(platforms.map((platform) => [platform, scans.get(platform)!]))
@@ -159,10 +163,11 @@ export async function auditProject(project: PluginProject, options: AuditOptions
  * One platform's built binary, scanned in binary mode: which vulnerable functions it links (reported as
  * called), from the symbol table Go keeps even in a stripped binary. A third of a second, so not cached.
  */
-async function scanBinary(tool: string, binary: string, platform: string, db: string | undefined): Promise<PlatformScan> {
-  const scan = await run(tool, ['-mode', 'binary', '-format', 'json', ...(db ? ['-db', db] : []), binary], {env: {GOFLAGS: ''}})
+async function scanBinary(tool: string, binary: string, platform: string, db: Database): Promise<PlatformScan> {
+  const use = await db.use()
+  const scan = await run(tool, ['-mode', 'binary', '-format', 'json', ...(use ? ['-db', use] : []), binary], {env: {GOFLAGS: ''}})
   if (scan.signal) throw interruptedError(scan.signal)
-  if (scan.exitCode !== 0) throw scanFailure(scan.all ?? '', db, platform)
+  if (scan.exitCode !== 0) throw scanFailure(scan.all ?? '', db.named, platform)
   const report = parseGovulncheck(scan.stdout, platform)
   return {goVersion: report.goVersion, ...byReach(report.findings), cached: false, fromBinary: true}
 }
@@ -170,11 +175,18 @@ async function scanBinary(tool: string, binary: string, platform: string, db: st
 const byReach = (findings: VulnFinding[]) => ({called: findings.filter((f) => f.reach === 'called'), uncalled: findings.filter((f) => f.reach !== 'called')})
 
 
+/** The database as the user named it (for messages and keys), and the one govulncheck reads: its warm copy. */
+interface Database {
+  named: string | undefined
+  use: () => Promise<string | undefined>
+}
+
 /** One platform's scan, from the cache when the same inputs were scanned before. */
-async function scanPlatform(project: PluginProject, tool: string, goVersion: string, platform: string, db: string | undefined, stamp: string | undefined): Promise<PlatformScan> {
+async function scanPlatform(project: PluginProject, tool: string, goVersion: string, platform: string, db: Database, stamp: string | undefined): Promise<PlatformScan> {
   const {main, build} = project.description
   const [goos, goarch] = platform.split('/') as [string, string]
-  const args = ['-format', 'json', ...(db ? ['-db', db] : []), ...(build.tags.length ? ['-tags', build.tags.join(',')] : []), main]
+  const argsWith = (database: string | undefined) => ['-format', 'json', ...(database ? ['-db', database] : []), ...(build.tags.length ? ['-tags', build.tags.join(',')] : []), main]
+  const args = argsWith(db.named)
   // govulncheck analyses the build for GOOS/GOARCH as the environment sets them.
   const env = {CGO_ENABLED: build.cgo ? '1' : '0', GOFLAGS: '', GOOS: goos, GOARCH: goarch}
   const key = await cacheKey(project, [CACHE_FORMAT, GOVULNCHECK.version, goVersion, ...args, platform], env, stamp)
@@ -182,10 +194,10 @@ async function scanPlatform(project: PluginProject, tool: string, goVersion: str
   const cached = cacheFile ? await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as Omit<PlatformScan, 'cached'>, () => undefined) : undefined
   if (cached) return {...cached, cached: true}
 
-  const scan = await run(tool, args, {cwd: project.dir, env})
+  const scan = await run(tool, argsWith(await db.use()), {cwd: project.dir, env})
   // Ended by a signal (Ctrl-C reaches the scan too): said as an interruption, not as what govulncheck found.
   if (scan.signal) throw interruptedError(scan.signal)
-  if (scan.exitCode !== 0) throw scanFailure(scan.all ?? '', db, platform)
+  if (scan.exitCode !== 0) throw scanFailure(scan.all ?? '', db.named, platform)
   const report = parseGovulncheck(scan.stdout, platform)
   const found = {goVersion: report.goVersion || goVersion, ...byReach(report.findings)}
   if (cacheFile) {
@@ -239,7 +251,7 @@ function scanFailure(output: string, db: string | undefined, platform: string): 
   const line = errorLine(output.replace(/^govulncheck: /gm, '')) || 'govulncheck failed'
   // "creating client" is govulncheck failing to open -db (a folder that is not there, a URL it cannot parse).
   if (/creating client|vulnerabilit(y|ies) database|fetching vulnerabilities|vuln\.go\.dev|no such host|dial tcp|db\.json/i.test(output)) {
-    return new UserError(`cannot read the vulnerability database ${db ?? 'https://vuln.go.dev'}: ${line}`, 'check the network, or name a mirror with --vuln-db or VAULTKIT_VULN_DB (a URL, or a file:// folder)')
+    return new UserError(`cannot read the vulnerability database ${db ?? DEFAULT_VULN_DB}: ${line}`, 'check the network, or name a mirror with --vuln-db or VAULTKIT_VULN_DB (a URL, or a file:// folder)')
   }
   return new UserError(`govulncheck could not scan the plugin for ${platform}: ${line}`, `fix what it names (\`GOOS=${platform.split('/')[0]} GOARCH=${platform.split('/')[1]} go build\` shows the same), then run this again`)
 }
@@ -258,7 +270,7 @@ async function cacheKey(project: PluginProject, settings: string[], env: Record<
 
 /** What changes when the database does: a folder's entries and times, or a served index's modified time. */
 async function databaseStamp(db: string | undefined): Promise<string | undefined> {
-  const url = db ?? 'https://vuln.go.dev'
+  const url = db ?? DEFAULT_VULN_DB
   if (url.startsWith('file://')) {
     const dir = fileURLToPath(url)
     const info = await stat(dir).catch(() => undefined)

@@ -2,7 +2,8 @@
 // node:zlib, so that installing a release needs no unzip program. The zip is a file, or bytes already read
 // (and checked against a checksum: extracting those, not the file again, leaves no window to swap it).
 import {createReadStream, createWriteStream} from 'node:fs'
-import {open, stat} from 'node:fs/promises'
+import {mkdir, open, stat} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {createInflateRaw} from 'node:zlib'
@@ -66,6 +67,27 @@ async function entries(zip: Zip): Promise<Entry[]> {
 export async function extractEntry(zip: Zip, name: string, target: string): Promise<void> {
   const entry = (await entries(zip)).find((e) => e.name === name)
   if (!entry) throw new ZipError(`it holds no file named ${name}`)
+  await extract(zip, entry, target, 0o755)
+}
+
+/**
+ * Writes the file entries of the zip that `place` maps to a path (relative, with forward slashes: the caller
+ * keeps it inside `dir`) under `dir`, mode 0644; returns how many.
+ */
+export async function extractAll(zip: Zip, dir: string, place: (name: string) => string | undefined): Promise<number> {
+  let count = 0
+  for (const entry of await entries(zip)) {
+    const target = entry.name.endsWith('/') ? undefined : place(entry.name)
+    if (!target) continue
+    await mkdir(join(dir, dirname(target)), {recursive: true})
+    await extract(zip, entry, join(dir, target), 0o644)
+    count++
+  }
+  return count
+}
+
+async function extract(zip: Zip, entry: Entry, target: string, mode: number): Promise<void> {
+  const {name} = entry
   if (entry.method !== 0 && entry.method !== 8) throw new ZipError(`${name} is compressed with method ${entry.method}, not deflate`)
   const header = await readAt(zip, 30, entry.localHeader)
   if (header.length < 30 || header.readUInt32LE(0) !== 0x04034b50) throw new ZipError(`the header of ${name} is damaged`)
@@ -73,7 +95,7 @@ export async function extractEntry(zip: Zip, name: string, target: string): Prom
   if (entry.compressedSize === 0) throw new ZipError(`${name} is empty`)
   const end = start + entry.compressedSize
   const input = typeof zip === 'string' ? createReadStream(zip, {start, end: end - 1}) : Readable.from([zip.subarray(start, end)])
-  const output = createWriteStream(target, {mode: 0o755})
+  const output = createWriteStream(target, {mode})
   let written = 0
   const count = async function* (source: AsyncIterable<Buffer>) {
     for await (const chunk of source) {
