@@ -171,7 +171,7 @@ function vulnerabilities() {
     console.log(`${label}: warming the build cache...`)
     ungated()
     rmSync(join(work, 'dist'), {recursive: true, force: true})
-    const [edits, withGate, withoutGate, settled] = [[], [], [], []]
+    const [edits, withGate, withoutGate, own] = [[], [], [], []]
     for (let run = 1; run <= runs; run++) {
       appendFileSync(source, `\n// build edit ${run} ${benchId}\n`)
       edits.push(timed(build(extraEnv)))
@@ -182,12 +182,14 @@ function vulnerabilities() {
       let audit
       withGate.push(timed(() => (audit = JSON.parse(gated().toString()).audit)))
       rmSync(join(work, 'dist'), {recursive: true, force: true})
-      settled.push(audit.fromBinaries.length)
+      own.push(audit.seconds)
       console.log(
         `  run ${run}: go build after an edit ${edits.at(-1).toFixed(2)} s; release of 5 platforms after an edit ${withoutGate.at(-1).toFixed(2)} s unscanned, ${withGate.at(-1).toFixed(2)} s through the gate (${audit.fromBinaries.length} of 5 settled by their binary, the gate's own ${audit.seconds} s)`,
       )
     }
     const added = median(withGate) - median(withoutGate)
     console.log(`${label}: the gate of a 5-platform release after an edit adds ${added.toFixed(2)} s: ${(added / median(edits)).toFixed(2)}x one go build of the edit (goal <= 1x)`)
+    // The difference of two medians of about 6 s is noisy; the gate's own time is what it measures exactly.
+    console.log(`${label}: the gate's own time ${median(own).toFixed(2)} s: ${(median(own) / median(edits)).toFixed(2)}x one go build of the edit`)
   }
 }

@@ -138,10 +138,10 @@ type PlatformScan = Pick<AuditResult, 'goVersion' | 'called' | 'uncalled'> & {ca
 export async function auditProject(project: PluginProject, options: AuditOptions = {}): Promise<AuditResult> {
   const started = performance.now()
   const {main} = project.description
-  const platforms = [...new Set(options.platforms?.length ? options.platforms : [hostPlatform()])]
+  const platforms = platformsOf(options)
   const goVersion = await projectGoVersion(project.dir)
   const tool = await govulncheckBinary(options.progress, goVersion)
-  const projectGo = await readFile(join(project.dir, '.go-version'), 'utf8').then((t) => t.trim() || undefined, () => undefined)
+  const projectGo = await readProjectGo(project.dir)
   // The database's state once for all platforms: a served index is fetched, with a timeout.
   const stamp = await databaseStamp(options.db)
   const scans = new Map<string, PlatformScan>()
@@ -169,6 +169,31 @@ export async function auditProject(project: PluginProject, options: AuditOptions
 }
 
 /**
+ * The audit of sources scanned before, from kept results alone: no tool runs and nothing is built.
+ * Undefined when a platform's scan was not kept.
+ */
+export async function keptAudit(project: PluginProject, options: Pick<AuditOptions, 'db' | 'platforms'>): Promise<AuditResult | undefined> {
+  const started = performance.now()
+  const platforms = platformsOf(options)
+  const goVersion = await projectGoVersion(project.dir)
+  const stamp = await databaseStamp(options.db)
+  const db = {named: options.db, use: async () => options.db}
+  const scans: [string, PlatformScan][] = []
+  for (const platform of platforms) {
+    const scan = await scanPlatform(project, undefined, goVersion, platform, db, stamp)
+    if (!scan) return undefined
+    scans.push([platform, scan])
+  }
+  const projectGo = await readProjectGo(project.dir)
+  return {...mergeScans(scans), package: project.description.main, platforms, db: options.db, projectGo, cached: true, fromBinaries: [], seconds: secondsSince(started)}
+}
+
+const platformsOf = (options: Pick<AuditOptions, 'platforms'>) => [...new Set(options.platforms?.length ? options.platforms : [hostPlatform()])]
+
+/** The project's .go-version, which its CI builds with. */
+const readProjectGo = (dir: string) => readFile(join(dir, '.go-version'), 'utf8').then((t) => t.trim() || undefined, () => undefined)
+
+/**
  * One platform's built binary, scanned in binary mode: which vulnerable functions it links (reported as
  * called), from the symbol table Go keeps even in a stripped binary. A third of a second, so not cached.
  */
@@ -190,8 +215,10 @@ interface Database {
   use: () => Promise<string | undefined>
 }
 
-/** One platform's scan, from the cache when the same inputs were scanned before. */
-async function scanPlatform(project: PluginProject, tool: string, goVersion: string, platform: string, db: Database, stamp: string | undefined): Promise<PlatformScan> {
+/** One platform's scan, from the cache when the same inputs were scanned before; without a tool, only from there. */
+async function scanPlatform(project: PluginProject, tool: string, goVersion: string, platform: string, db: Database, stamp: string | undefined): Promise<PlatformScan>
+async function scanPlatform(project: PluginProject, tool: undefined, goVersion: string, platform: string, db: Database, stamp: string | undefined): Promise<PlatformScan | undefined>
+async function scanPlatform(project: PluginProject, tool: string | undefined, goVersion: string, platform: string, db: Database, stamp: string | undefined): Promise<PlatformScan | undefined> {
   const {main, build} = project.description
   const [goos, goarch] = platform.split('/') as [string, string]
   const argsWith = (database: string | undefined) => ['-format', 'json', ...(database ? ['-db', database] : []), ...(build.tags.length ? ['-tags', build.tags.join(',')] : []), main]
@@ -202,6 +229,7 @@ async function scanPlatform(project: PluginProject, tool: string, goVersion: str
   const cacheFile = key ? join(cacheDir(), 'audit', `${key}.json`) : undefined
   const cached = cacheFile ? await readFile(cacheFile, 'utf8').then((t) => JSON.parse(t) as Omit<PlatformScan, 'cached'>, () => undefined) : undefined
   if (cached) return {...cached, cached: true}
+  if (!tool) return undefined
 
   const scan = await run(tool, argsWith(await db.use()), {cwd: project.dir, env})
   // Ended by a signal (Ctrl-C reaches the scan too): said as an interruption, not as what govulncheck found.
@@ -277,8 +305,15 @@ async function cacheKey(project: PluginProject, settings: string[], env: Record<
   return createHash('sha256').update(JSON.stringify([inputs, stamp])).digest('hex')
 }
 
+/** Each database's state, asked once a run: a release checks its kept scans, then scans, seconds apart. */
+const stamps = new Map<string | undefined, Promise<string | undefined>>()
+const databaseStamp = (db: string | undefined) => {
+  if (!stamps.has(db)) stamps.set(db, readDatabaseStamp(db))
+  return stamps.get(db)!
+}
+
 /** What changes when the database does: a folder's entries and times, or a served index's modified time. */
-async function databaseStamp(db: string | undefined): Promise<string | undefined> {
+async function readDatabaseStamp(db: string | undefined): Promise<string | undefined> {
   const url = db ?? DEFAULT_VULN_DB
   if (url.startsWith('file://')) {
     const dir = fileURLToPath(url)

@@ -6,10 +6,10 @@ import {join, resolve} from 'node:path'
 import {UserError, errnoCode, interruptedError} from '../errors.js'
 import {loadExeca, run} from '../exec.js'
 import {PACKAGE_ROOT} from '../paths.js'
-import {auditProject, blockedError, blockingFindings, hostPlatform} from '../audit/govulncheck.js'
+import {type AuditResult, auditProject, blockedError, blockingFindings, hostPlatform, keptAudit} from '../audit/govulncheck.js'
 import type {VulnFinding} from '../audit/govulncheck-report.js'
 import type {Progress} from '../cli/progress.js'
-import {type PluginProject, readProject} from './project.js'
+import {readProject} from './project.js'
 
 export interface ReleaseOptions {
   project: string
@@ -166,15 +166,23 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
       onEvent({event: 'warning', message: `${RELEASE_PROGRAM} of this project does not name its platforms: the scan is of ${hostPlatform()} alone; run \`vaultkit plugin upgrade\``})
     }
     const platforms = planned.length ? planned : options.platforms
-    // A program that stages builds first, and its binaries are scanned: a platform whose binary links no
-    // vulnerable function needs no source scan. An older one has the sources scanned before it builds.
-    const stage = checked?.staged ? join(work, 'stage') : undefined
+    // Sources scanned before (by `plugin audit`, or an earlier release) decide at once, before anything is
+    // built. Else a program that stages builds first, and its binaries are scanned: a platform whose binary
+    // links no vulnerable function needs no source scan. An older one has the sources scanned before it builds.
+    const kept = await keptAudit(project, {db: options.audit.db, platforms})
+    const stage = !kept && checked?.staged ? join(work, 'stage') : undefined
     const staged = stage ? await runProgram(['-stage', stage], onEvent) : undefined
     const binaries = staged && Object.fromEntries(staged.platforms.flatMap((p) => (p.path ? [[p.platform, p.path]] : [])))
+    const allow = options.audit.allow ?? []
     // A Ctrl-C ends the scans too: said as the interruption it is.
-    const audit = await gate(project, options.audit, platforms, binaries).catch((error: unknown) => {
-      throw interrupted ? interruptedError(interrupted) : error
-    })
+    const audit = kept
+      ? decide(kept, allow)
+      : await auditProject(project, {db: options.audit.db, platforms, binaries, allow, progress: options.audit.progress}).then(
+          (result) => decide(result, allow),
+          (error: unknown) => {
+            throw interrupted ? interruptedError(interrupted) : error
+          },
+        )
     if (interrupted) throw interruptedError(interrupted)
     const allowed = sbomAware ? audit.allowed.flatMap((f) => ['-allowed-vuln', `${f.id}=${f.module}`]) : []
     if (!stage || !staged) return {...released(await runProgram(allowed, onEvent)), program, audit}
@@ -199,12 +207,10 @@ function released(result: ProgramResult): Omit<ReleaseResult, 'program' | 'audit
 const round = (seconds: number) => Math.round(seconds * 100) / 100
 
 /**
- * Stops a release whose plugin calls vulnerable code on any platform it builds, before anything is written;
- * lets through what is allowed. `binaries` (staged builds) are scanned first.
+ * The gate: stops a release whose plugin calls vulnerable code on any platform it builds, before anything is
+ * written; lets through what is allowed.
  */
-async function gate(project: PluginProject, options: Exclude<ReleaseOptions['audit'], {skip: true}>, platforms: string[] | undefined, binaries: Record<string, string> | undefined): Promise<Extract<ReleaseAudit, {skipped: false}>> {
-  const allow = options.allow ?? []
-  const result = await auditProject(project, {db: options.db, platforms, binaries, allow, progress: options.progress})
+function decide(result: AuditResult, allow: string[]): Extract<ReleaseAudit, {skipped: false}> {
   const blocked = blockingFindings(result, allow)
   if (blocked.length) throw blockedError(blocked, result.projectGo, result.platforms)
   return {skipped: false, platforms: result.platforms, allowed: result.called.filter((f) => allow.includes(f.id)), listed: result.uncalled, fromBinaries: result.fromBinaries, cached: result.cached, seconds: result.seconds}
