@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -18,8 +19,13 @@ import (
 	"time"
 )
 
+// buildSteps says which halves of a platform's release a run does: compile
+// the binary (not with -from, whose binaries a -stage run built), and pack it
+// into a zip with its SBOM (not with -stage).
+type buildSteps struct{ compile, pack bool }
+
 // buildAll builds and zips the platforms in parallel, one per core.
-func buildAll(ctx context.Context, p *project, platforms []string, work string, allowedVulns []string, r *reporter) ([]platformResult, error) {
+func buildAll(ctx context.Context, p *project, platforms []string, work string, steps buildSteps, allowedVulns []string, r *reporter) ([]platformResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := make([]platformResult, len(platforms))
@@ -34,7 +40,7 @@ func buildAll(ctx context.Context, p *project, platforms []string, work string, 
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				res, err := buildOne(ctx, p, platforms[i], work, allowedVulns, r)
+				res, err := buildOne(ctx, p, platforms[i], work, steps, allowedVulns, r)
 				if err != nil {
 					once.Do(func() { first = err })
 					cancel()
@@ -57,18 +63,96 @@ feed:
 	return results, first
 }
 
-func buildOne(ctx context.Context, p *project, platform, work string, allowedVulns []string, r *reporter) (platformResult, error) {
+func buildOne(ctx context.Context, p *project, platform, work string, steps buildSteps, allowedVulns []string, r *reporter) (platformResult, error) {
 	started := time.Now()
-	goos, goarch, _ := strings.Cut(platform, "/")
-	name := p.binary
-	if goos == "windows" {
-		name += ".exe"
-	}
-	dir := filepath.Join(work, goos+"_"+goarch)
+	dir, name := stagedBinary(work, p, platform)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return platformResult{}, err
 	}
 	r.event("build", platform, 0)
+	if steps.compile {
+		if err := compile(ctx, p, platform, work, filepath.Join(dir, name)); err != nil {
+			return platformResult{}, err
+		}
+	}
+	binarySum, err := fileSHA256(filepath.Join(dir, name))
+	if err != nil {
+		return platformResult{}, err
+	}
+	if !steps.pack {
+		r.event("built", platform, seconds(started))
+		return platformResult{Platform: platform, Binary: name, SHA256: binarySum, Path: filepath.Join(dir, name), Seconds: seconds(started)}, nil
+	}
+	goos, goarch, _ := strings.Cut(platform, "/")
+	base := fmt.Sprintf("%s_%s_%s_%s", p.binary, p.version, goos, goarch)
+	zipSum, err := writeZip(filepath.Join(dir, base+".zip"), filepath.Join(dir, name), name)
+	if err != nil {
+		return platformResult{}, err
+	}
+	if err := writeSBOM(filepath.Join(dir, base+".cdx.json"), filepath.Join(dir, name), binarySum, p, platform, allowedVulns); err != nil {
+		return platformResult{}, err
+	}
+	r.event("built", platform, seconds(started))
+	return platformResult{
+		Platform: platform, Zip: base + ".zip", ZipSHA256: zipSum, Binary: name, SHA256: binarySum, Sbom: base + ".cdx.json", Seconds: seconds(started),
+		zipPath: filepath.Join(dir, base+".zip"), sbomPath: filepath.Join(dir, base+".cdx.json"),
+	}, nil
+}
+
+// stagedBinary is the folder and file name of a platform's binary under work.
+func stagedBinary(work string, p *project, platform string) (dir, name string) {
+	goos, goarch, _ := strings.Cut(platform, "/")
+	name = p.binary
+	if goos == "windows" {
+		name += ".exe"
+	}
+	return filepath.Join(work, goos+"_"+goarch), name
+}
+
+// staged is what a -stage run leaves beside its binaries, so that -from
+// releases them only as what they were built as.
+type staged struct {
+	Binary    string   `json:"binary"`
+	Version   string   `json:"version"`
+	Platforms []string `json:"platforms"`
+}
+
+const stagedFile = "staged.json"
+
+func writeStaged(work string, p *project, platforms []string) error {
+	data, err := json.Marshal(staged{Binary: p.binary, Version: p.version, Platforms: platforms})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(work, stagedFile), data, 0o644)
+}
+
+// checkStaged refuses -from when the folder holds no staged build of this
+// binary and version for each platform: the version is stamped in the binary
+// and named in the zip, so the two must agree.
+func checkStaged(work string, p *project, platforms []string) error {
+	data, err := os.ReadFile(filepath.Join(work, stagedFile))
+	var s staged
+	if err == nil {
+		err = json.Unmarshal(data, &s)
+	}
+	if err != nil {
+		return &userError{message: work + " holds no binaries built by -stage", hint: "run this program with -stage " + work + " first"}
+	}
+	if s.Binary != p.binary || s.Version != p.version {
+		return &userError{message: fmt.Sprintf("%s holds %s %s, and the project now describes %s %s", work, s.Binary, s.Version, p.binary, p.version), hint: "run -stage again"}
+	}
+	for _, platform := range platforms {
+		if !slices.Contains(s.Platforms, platform) {
+			return &userError{message: fmt.Sprintf("%s holds no build for %s", work, platform), hint: "run -stage again with the same -platform values"}
+		}
+	}
+	return nil
+}
+
+// compile builds one platform's binary with the release's flags.
+func compile(ctx context.Context, p *project, platform, work, binary string) error {
+	goos, goarch, _ := strings.Cut(platform, "/")
 	// An empty build id and -trimpath keep the folder and the machine out of
 	// the binary; the version is stamped as `make build` does. No VCS stamp:
 	// it would depend on the checkout (a source archive has no .git) and on
@@ -83,7 +167,7 @@ func buildOne(ctx context.Context, p *project, platform, work string, allowedVul
 	if len(p.tags) > 0 {
 		args = append(args, "-tags", strings.Join(p.tags, ","))
 	}
-	cmd := exec.CommandContext(ctx, "go", append(args, "-o", filepath.Join(dir, name), p.main)...)
+	cmd := exec.CommandContext(ctx, "go", append(args, "-o", binary, p.main)...)
 	cmd.Dir = p.dir
 	cgo := "CGO_ENABLED=0"
 	if p.cgo {
@@ -101,27 +185,11 @@ func buildOne(ctx context.Context, p *project, platform, work string, allowedVul
 	cmd.WaitDelay = 10 * time.Second
 	if output, err := cmd.CombinedOutput(); err != nil {
 		if ctx.Err() != nil {
-			return platformResult{}, ctx.Err()
+			return ctx.Err()
 		}
-		return platformResult{}, &userError{message: "go build for " + platform + " failed", hint: "fix the errors above and release again", output: string(output)}
+		return &userError{message: "go build for " + platform + " failed", hint: "fix the errors above and release again", output: string(output)}
 	}
-	binarySum, err := fileSHA256(filepath.Join(dir, name))
-	if err != nil {
-		return platformResult{}, err
-	}
-	base := fmt.Sprintf("%s_%s_%s_%s", p.binary, p.version, goos, goarch)
-	zipSum, err := writeZip(filepath.Join(dir, base+".zip"), filepath.Join(dir, name), name)
-	if err != nil {
-		return platformResult{}, err
-	}
-	if err := writeSBOM(filepath.Join(dir, base+".cdx.json"), filepath.Join(dir, name), binarySum, p, platform, allowedVulns); err != nil {
-		return platformResult{}, err
-	}
-	r.event("built", platform, seconds(started))
-	return platformResult{
-		Platform: platform, Zip: base + ".zip", ZipSHA256: zipSum, Binary: name, SHA256: binarySum, Sbom: base + ".cdx.json", Seconds: seconds(started),
-		zipPath: filepath.Join(dir, base+".zip"), sbomPath: filepath.Join(dir, base+".cdx.json"),
-	}, nil
+	return nil
 }
 
 // writeZip writes one entry with a fixed time and mode; Go's deflate gives the

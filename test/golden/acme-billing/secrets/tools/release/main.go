@@ -6,6 +6,9 @@
 //
 //	go run ./tools/release [-out dist] [-platform linux/amd64,...] [-allow-dirty] [-tag vX.Y.Z] [-sign KEY] [-json]
 //
+// A scanner can come between building and writing: -stage DIR builds the
+// binaries into DIR and stops; -from DIR then releases those same binaries.
+//
 // Each zip comes with its SBOM (<zip name>.cdx.json, CycloneDX), and with
 // -sign the SHA256SUMS file, which lists both, gets a detached OpenPGP
 // signature (_SHA256SUMS.sig) made by gpg.
@@ -43,9 +46,9 @@ var (
 )
 
 type options struct {
-	project, out, tag, sign string
-	platforms, allowedVulns []string
-	allowDirty, check, json bool
+	project, out, tag, sign, stage, from string
+	platforms, allowedVulns              []string
+	allowDirty, check, json              bool
 }
 
 // userError is a problem the user can fix: what went wrong, and what to do.
@@ -60,8 +63,10 @@ type platformResult struct {
 	Binary    string `json:"binary"`
 	SHA256    string `json:"sha256"`
 	// Sbom is the file name of the binary's CycloneDX SBOM.
-	Sbom     string  `json:"sbom"`
-	Seconds  float64 `json:"seconds"`
+	Sbom    string  `json:"sbom"`
+	Seconds float64 `json:"seconds"`
+	// Path is where a -stage run left the binary.
+	Path     string `json:"path,omitempty"`
 	zipPath  string
 	sbomPath string
 }
@@ -75,7 +80,9 @@ type result struct {
 	Signature string           `json:"signature,omitempty"`
 	Dirty     bool             `json:"dirty"`
 	Platforms []platformResult `json:"platforms"`
-	Seconds   float64          `json:"seconds"`
+	// Staged says, in -check's answer, that this program takes -stage and -from.
+	Staged  bool    `json:"staged,omitempty"`
+	Seconds float64 `json:"seconds"`
 }
 
 func main() {
@@ -98,6 +105,8 @@ func main() {
 		return nil
 	})
 	flag.BoolVar(&o.check, "check", false, "only check (project, version, platforms, work tree, -out, signing key), then exit: nothing is built")
+	flag.StringVar(&o.stage, "stage", "", "only build the binaries, into this folder, then exit: nothing is written to -out (a scanner reads them, then -from releases them)")
+	flag.StringVar(&o.from, "from", "", "release the binaries a -stage run left in this folder instead of building them")
 	flag.BoolVar(&o.json, "json", false, "print progress and the result as JSON lines")
 	flag.Parse()
 	if len(o.platforms) == 0 {
@@ -158,17 +167,34 @@ func release(ctx context.Context, o options, r *reporter) (*result, error) {
 		for i, platform := range platforms {
 			planned[i] = platformResult{Platform: platform}
 		}
-		return &result{Binary: p.binary, Version: p.version, Out: out, Dirty: dirty, Platforms: planned, Seconds: seconds(started)}, nil
+		return &result{Binary: p.binary, Version: p.version, Out: out, Dirty: dirty, Platforms: planned, Staged: true, Seconds: seconds(started)}, nil
 	}
-	work, err := os.MkdirTemp("", "release-build-")
-	if err != nil {
-		return nil, err
+	steps := buildSteps{compile: o.from == "", pack: o.stage == ""}
+	work := o.stage
+	switch {
+	case o.stage != "" && o.from != "":
+		return nil, &userError{message: "-stage and -from name the two halves of one release", hint: "pass one of them"}
+	case o.from != "":
+		work = o.from
+		if err := checkStaged(work, p, platforms); err != nil {
+			return nil, err
+		}
+	case o.stage == "":
+		if work, err = os.MkdirTemp("", "release-build-"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(work)
 	}
-	defer os.RemoveAll(work)
 
-	built, err := buildAll(ctx, p, platforms, work, o.allowedVulns, r)
+	built, err := buildAll(ctx, p, platforms, work, steps, o.allowedVulns, r)
 	if err != nil {
 		return nil, err
+	}
+	if o.stage != "" {
+		if err := writeStaged(work, p, platforms); err != nil {
+			return nil, err
+		}
+		return &result{Binary: p.binary, Version: p.version, Dirty: dirty, Platforms: built, Seconds: seconds(started)}, nil
 	}
 	sums, signature, err := writeRelease(ctx, p, out, built, o.sign)
 	if err != nil {

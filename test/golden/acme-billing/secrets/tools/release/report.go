@@ -77,6 +77,13 @@ func (r *reporter) done(res *result) {
 		return
 	}
 	fmt.Printf("%s %s: %d platforms in %.1f s\n", res.Binary, res.Version, len(res.Platforms), res.Seconds)
+	if res.Sums == "" {
+		// -stage: the binaries alone, where they were built.
+		for _, b := range res.Platforms {
+			fmt.Printf("%-14s %s\n", b.Platform, b.Path)
+		}
+		return
+	}
 	fmt.Printf("%-14s %-64s  %s\n", "platform", "sha256 of the binary (vault plugin register -sha256)", "zip")
 	for _, b := range res.Platforms {
 		fmt.Printf("%-14s %s  %s\n", b.Platform, b.SHA256, b.Zip)
