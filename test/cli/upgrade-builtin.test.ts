@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {describe, expect, test} from 'vitest'
 
-import {REPO, runCli, tempDir} from '../helpers.js'
+import {REPO, SHIPPED_BUILD_ENV, runCli, tempDir} from '../helpers.js'
 
 // Built-in kinds move with vaultkit itself. "Another vaultkit" is a copy of this one (its bin, bundle,
 // templates, package.json; node_modules linked) whose templates the test changes: a Makefile line and the
@@ -34,7 +34,7 @@ function edit(file: string, from: string | RegExp, to: string) {
 
 const vaultkit = (bin: string, args: string[], cwd: string) =>
   execa(process.execPath, [bin, ...args], {cwd, reject: false, stdin: 'ignore', env: {NO_COLOR: '1', ...GIT_IDENTITY}})
-const run = (cwd: string, command: string, args: string[]) => execa(command, args, {cwd, env: GIT_IDENTITY, all: true})
+const run = (cwd: string, command: string, args: string[]) => execa(command, args, {cwd, env: {...GIT_IDENTITY, ...SHIPPED_BUILD_ENV}, all: true})
 const read = (project: string, path: string) => readFileSync(join(project, path), 'utf8')
 
 async function commitAll(project: string, message: string) {

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {describe, expect, test} from 'vitest'
 
-import {BIN, listTree, runCli, tempDir} from '../helpers.js'
+import {BIN, SHIPPED_BUILD_ENV, listTree, runCli, tempDir} from '../helpers.js'
 import {Terminal} from '../pty.js'
 
 // A kind at two versions (test/fixtures/upgrade-kind): 2 changes a Makefile line, adds CHANGELOG.md,
@@ -18,7 +18,7 @@ const GIT_IDENTITY = {
 }
 const SLOW = {timeout: 900_000}
 
-const run = (cwd: string, command: string, args: string[]) => execa(command, args, {cwd, env: GIT_IDENTITY, all: true})
+const run = (cwd: string, command: string, args: string[]) => execa(command, args, {cwd, env: {...GIT_IDENTITY, ...SHIPPED_BUILD_ENV}, all: true})
 const read = (project: string, path: string) => readFileSync(join(project, path), 'utf8')
 const upgrade = (project: string, args: string[] = []) => runCli(['plugin', 'upgrade', ...args], {cwd: project, env: GIT_IDENTITY})
 

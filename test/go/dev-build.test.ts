@@ -6,7 +6,7 @@ import {afterAll, beforeAll, expect, test} from 'vitest'
 
 import {buildPlugin} from '../../src/lib/project/build.js'
 import {type PluginProject, readProject} from '../../src/lib/project/project.js'
-import {runCli} from '../helpers.js'
+import {SHIPPED_BUILD_ENV, runCli} from '../helpers.js'
 
 // A dev build (plugin build, a plugin dev round) drops the symbol table and DWARF, which only a debugger
 // reads; a --debug build keeps them. Read from the binaries' own ELF section headers. Neither asks git for
@@ -67,10 +67,10 @@ test('a --debug build keeps them for the debugger', {timeout: 600_000}, async ()
   expect(await vcsStamp(built.path)).toEqual([])
 })
 
-test('go build as an author types it, in the same repository, does stamp it: the check above can fail', {timeout: 600_000}, async () => {
+test('go build with Go\'s default -buildvcs=auto, in the same repository, does stamp it: the check above can fail', {timeout: 600_000}, async () => {
   const out = join(parent, 'by-hand')
-  // Go's default (-buildvcs=auto), whatever this machine's go env says.
-  await execa('go', ['build', '-o', out, project.description.main], {cwd: project.dir, env: {GOFLAGS: '-buildvcs=auto'}})
+  // Go's default (-buildvcs=auto), whatever this machine's go env says; cgo and paths as plugin build has them.
+  await execa('go', ['build', '-o', out, project.description.main], {cwd: project.dir, env: {...SHIPPED_BUILD_ENV, GOFLAGS: `${SHIPPED_BUILD_ENV.GOFLAGS} -buildvcs=auto`}})
   expect(await vcsStamp(out)).toContain('vcs=git')
 })
 

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, expect, test} from 'vitest'
 
-import {REPO, runCli} from '../helpers.js'
+import {REPO, SHIPPED_BUILD_ENV, runCli} from '../helpers.js'
 import {GIT_IDENTITY} from '../existing-plugins.js'
 
 // A project of an earlier vaultkit, made by that vaultkit itself: this repository's sources at the last
@@ -79,8 +79,8 @@ test('plugin init keeps that commit as the base; plugin upgrade brings the kind 
   // The kind's change to the same file (response schemas on the operation) arrived too.
   expect(merged).toContain('Responses: map[int][]framework.Response{')
   // The upgraded project builds and its tests pass.
-  await execa('go', ['vet', './...'], {cwd: project})
-  await execa('go', ['test', './...'], {cwd: project})
+  await execa('go', ['vet', './...'], {cwd: project, env: SHIPPED_BUILD_ENV})
+  await execa('go', ['test', './...'], {cwd: project, env: SHIPPED_BUILD_ENV})
 })
 
 test('without that first commit (history squashed), init says why upgrade cannot, and records no origin', {timeout: 600_000}, async () => {

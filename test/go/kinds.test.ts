@@ -6,7 +6,7 @@ import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
 import {listKinds} from '../../src/lib/templates/kinds.js'
-import {runCli} from '../helpers.js'
+import {SHIPPED_BUILD_ENV, runCli} from '../helpers.js'
 import {type Postgres, startPostgres} from '../postgres.js'
 import {parseGovulncheck} from '../../src/lib/audit/govulncheck-report.js'
 import {compareVersions, goVersions} from '../../src/lib/versions.js'
@@ -69,11 +69,11 @@ describe.each(kinds)('the %s kind, generated with go mod tidy and git', (kind) =
   })
 
   test('go vet ./... passes', {timeout: 600_000}, async () => {
-    await execa('go', ['vet', './...'], {cwd: project})
+    await execa('go', ['vet', './...'], {cwd: project, env: SHIPPED_BUILD_ENV})
   })
 
   test('staticcheck ./... finds nothing', {timeout: 600_000}, async () => {
-    const result = await execa(await staticcheckBinary(), ['./...'], {cwd: project, reject: false, all: true})
+    const result = await execa(await staticcheckBinary(), ['./...'], {cwd: project, reject: false, all: true, env: SHIPPED_BUILD_ENV})
     expect(result.all).toBe('')
     expect(result.exitCode).toBe(0)
   })
@@ -151,7 +151,7 @@ describe('the database kind against a PostgreSQL that trusts every password', ()
         cwd: project,
         all: true,
         reject: false,
-        env: {PG_URL: postgres.url},
+        env: {...SHIPPED_BUILD_ENV, PG_URL: postgres.url},
       })
       expect(result.exitCode).toBe(1)
       expect(result.all).toMatch(/accepts any password \(trust authentication\)/)
@@ -170,7 +170,7 @@ test.each(['plugin', 'flags', 'api', 'version'])('a plugin named %j still compil
     const project = join(cwd, name)
     const result = await runCli(['plugin', 'new', name, '--type', 'secrets', '--yes', '--no-git', '--dir', project])
     expect(result.stderr).toBe('')
-    await execa('go', ['vet', './...'], {cwd: project})
+    await execa('go', ['vet', './...'], {cwd: project, env: SHIPPED_BUILD_ENV})
   } finally {
     rmSync(cwd, {recursive: true, force: true})
   }

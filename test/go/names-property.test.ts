@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import {afterAll, expect, test} from 'vitest'
 
 import {pluginNames, validateModulePath, validatePluginName} from '../../src/lib/scaffold/names.js'
-import {runCli} from '../helpers.js'
+import {SHIPPED_BUILD_ENV, runCli} from '../helpers.js'
 
 // Property tests of the name and module-path rules, with Go itself as the judge: every input vaultkit
 // accepts is one Go accepts (and builds), every one it refuses gets a one-line message.
@@ -80,7 +80,7 @@ test('projects from random accepted names and module paths build with go build',
     const dir = join(work, `p-${kind}`)
     const made = await runCli(['plugin', 'new', name, '--type', kind, '--module', module, '--dir', dir, '--yes', '--no-git'])
     expect(made.exitCode, `${name} ${module}: ${made.stderr}`).toBe(0)
-    const build = await execa('go', ['build', './...'], {cwd: dir, reject: false, all: true})
+    const build = await execa('go', ['build', './...'], {cwd: dir, reject: false, all: true, env: SHIPPED_BUILD_ENV})
     expect(build.exitCode, `${kind} ${name} ${module}:\n${build.all}`).toBe(0)
   }
 })

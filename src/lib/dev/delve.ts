@@ -29,7 +29,8 @@ export async function ensureDelve(progress: (line: string) => void, env: NodeJS.
   const work = await mkdtemp(join(root, `install-${delveVersion}-`))
   try {
     progress(`Installing Delve ${delveVersion} (go install ${DELVE_MODULE}) into ${target}; only the first time`)
-    const install = execa('go', ['install', '-v', `${DELVE_MODULE}@${delveVersion}`], {
+    // -trimpath as plugins build: the standard library compiled for one serves the other.
+    const install = execa('go', ['install', '-v', '-trimpath', `${DELVE_MODULE}@${delveVersion}`], {
       env: {...env, GOBIN: work, GOFLAGS: '', CGO_ENABLED: '0'},
       extendEnv: false,
       reject: false,

@@ -112,10 +112,12 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
         await copyFile(join(template, file), join(work, file))
       }
     }
+    // Built as the plugin is (cgo off, -trimpath), so that it reuses the standard library that build compiles.
+    const settings = {args: ['build', '-trimpath', '-o', binary], env: {CGO_ENABLED: '0'}}
     const built =
       program === 'project'
-        ? await run('go', ['build', '-o', binary, './tools/release'], {cwd: project.dir})
-        : await run('go', ['build', '-o', binary, ...sources], {cwd: work})
+        ? await run('go', [...settings.args, './tools/release'], {cwd: project.dir, env: settings.env})
+        : await run('go', [...settings.args, ...sources], {cwd: work, env: settings.env})
     if (errnoCode(built) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then release again')
     if (interrupted) throw interruptedError(interrupted)
     if (built.exitCode !== 0) {
