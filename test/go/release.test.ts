@@ -1,4 +1,4 @@
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
@@ -124,6 +124,22 @@ describe('the release program in two halves: -stage, then -from', () => {
     const files = readdirSync(join(parent, 'one-run')).sort()
     expect(readdirSync(join(parent, 'two-halves')).sort()).toEqual(files)
     for (const file of files) expect(readFileSync(join(parent, 'two-halves', file)).equals(readFileSync(join(parent, 'one-run', file))), file).toBe(true)
+
+    // -from packs the staged bytes, and only those: a binary changed after -stage is refused, naming it.
+    const stagedLinux = join(stage, 'linux_amd64', 'vault-plugin-secrets-hello')
+    const mtime = statSync(stagedLinux).mtimeMs
+    expect((await runProgram('-from', stage, '-out', join(parent, 'again'))).exitCode).toBe(0)
+    expect(statSync(stagedLinux).mtimeMs).toBe(mtime)
+    appendFileSync(stagedLinux, 'not what was scanned')
+    const swapped = await runProgram('-from', stage, '-out', join(parent, 'refused'))
+    expect(swapped.exitCode).toBe(1)
+    expect(swapped.stderr).toContain(`release: the linux/amd64 binary in ${stage} changed after -stage built it: run -stage again, and release what it builds`)
+    expect(existsSync(join(parent, 'refused'))).toBe(false)
+    // A -stage that fails halfway leaves nothing -from would take for a staged build.
+    const failed = await execa(program, ['-platform', 'linux/amd64', '-stage', stage], {cwd: project, reject: false, env: {GOFLAGS: '-toolexec=false'}})
+    expect(failed.exitCode).toBe(1)
+    expect(existsSync(join(stage, 'staged.json'))).toBe(false)
+    expect((await runProgram('-stage', stage)).exitCode).toBe(0)
 
     const empty = await runProgram('-from', join(parent, 'no-stage'), '-out', join(parent, 'refused'))
     expect(empty.exitCode).toBe(1)

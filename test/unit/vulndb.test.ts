@@ -1,9 +1,10 @@
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
+import {readDatabaseStamp} from '../../src/lib/audit/govulncheck.js'
 import {warmDatabase} from '../../src/lib/audit/vulndb.js'
 
 // The warm copy of a folder of OSV files: the index govulncheck reads instead of parsing every file.
@@ -47,7 +48,7 @@ describe('warmDatabase of a folder of OSV files', () => {
     expect(readdirSync(join(dir, 'ID'))).toContain('GO-2026-0001.json')
   })
 
-  test('the same state is the same copy; a new state a new one, and the old one goes', async () => {
+  test('the same state is the same copy; a new state a new one; an old one goes once no run can be reading it, as does what an interrupted run left', async () => {
     const first = await warmDatabase(pathToFileURL(osv).href, 'state-1')
     writeFileSync(join(fileURLToPath(first!), 'index', 'marker'), '')
     expect(await warmDatabase(pathToFileURL(osv).href, 'state-1')).toBe(first)
@@ -56,7 +57,30 @@ describe('warmDatabase of a folder of OSV files', () => {
     const second = await warmDatabase(pathToFileURL(osv).href, 'state-2')
     expect(second).not.toBe(first)
     expect(readFileSync(join(fileURLToPath(second!), 'index', 'modules.json'), 'utf8')).toContain('example.com/c')
+    // A scan of another run may still read the state before: it stays for minutes.
+    expect(existsSync(fileURLToPath(first!))).toBe(true)
+    const home = join(fileURLToPath(first!), '..')
+    const hourAgo = new Date(Date.now() - 3_600_000)
+    mkdirSync(join(home, '.staging-interrupted'))
+    utimesSync(join(home, '.staging-interrupted'), hourAgo, hourAgo)
+    utimesSync(fileURLToPath(first!), hourAgo, hourAgo)
+    entry('GO-2026-0005', '2026-05-01T00:00:00Z', 'example.com/d')
+    const third = await warmDatabase(pathToFileURL(osv).href, 'state-3')
     expect(existsSync(fileURLToPath(first!))).toBe(false)
+    expect(existsSync(join(home, '.staging-interrupted'))).toBe(false)
+    expect(existsSync(fileURLToPath(second!))).toBe(true)
+    expect(existsSync(fileURLToPath(third!))).toBe(true)
+  })
+
+  test('a cache that cannot be written: the database as given', async () => {
+    const file = join(root, 'not-a-folder')
+    writeFileSync(file, '')
+    process.env.XDG_CACHE_HOME = file
+    try {
+      expect(await warmDatabase(pathToFileURL(osv).href, 'state-9')).toBe(pathToFileURL(osv).href)
+    } finally {
+      process.env.XDG_CACHE_HOME = cache
+    }
   })
 
   test('no state to key a copy on, a folder with an index already, or one that cannot be indexed: the database as given', async () => {
@@ -71,5 +95,18 @@ describe('warmDatabase of a folder of OSV files', () => {
     expect(await warmDatabase(pathToFileURL(broken).href, 'state-1')).toBe(pathToFileURL(broken).href)
     // Nothing half-made is left beside the copies.
     for (const home of readdirSync(join(cache, 'vaultkit', 'vulndb'))) expect(readdirSync(join(cache, 'vaultkit', 'vulndb', home)).filter((f) => f.startsWith('.'))).toEqual([])
+  })
+})
+
+describe('the state of a folder of OSV files', () => {
+  test('an entry edited in place, its name kept, is a new state; the same files the same state', async () => {
+    const before = await readDatabaseStamp(pathToFileURL(osv).href)
+    expect(await readDatabaseStamp(pathToFileURL(osv).href)).toBe(before)
+    const file = join(osv, 'GO-2026-0001.json')
+    const later = new Date(Date.now() + 5000)
+    writeFileSync(file, readFileSync(file, 'utf8').replace('example.com/b', 'example.com/bb'))
+    utimesSync(file, later, later)
+    expect(await readDatabaseStamp(pathToFileURL(osv).href)).not.toBe(before)
+    expect(await readDatabaseStamp(pathToFileURL(join(root, 'missing')).href)).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
-import {existsSync} from 'node:fs'
-import {mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {existsSync, statSync} from 'node:fs'
+import {mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -28,7 +28,7 @@ export interface AuditOptions {
   /**
    * The built binary of some platforms (GOOS/GOARCH to its path), scanned first in govulncheck's binary mode.
    * A function the plugin can call is always linked, so a binary that links no vulnerable function outside
-   * `allow` settles its platform in a third of a second; one that does is scanned from source.
+   * `allow` settles its platform in a tenth of a second; one that does is scanned from source.
    */
   binaries?: Record<string, string>
   /** Advisories let through: a binary that links only these is settled by its binary. */
@@ -75,7 +75,7 @@ export async function installedGoTool(name: string, pkg: string, version: string
   const staging = await mkdtemp(join(tools, `.${name}-`))
   const install = await withTicker(progress, `installing ${name} ${version} (first use, once per Go release)`, () =>
     // cgo off and -trimpath, as plugins build: the standard library compiled for one serves the other.
-    run('go', ['install', '-trimpath', `${pkg}@${version}`], {env: {GOBIN: staging, GOFLAGS: '', CGO_ENABLED: '0', ...(goVersion && /^go\d+\.\d+(\.\d+)?$/.test(goVersion) ? {GOTOOLCHAIN: goVersion} : {})}}),
+    run('go', ['install', '-trimpath', `${pkg}@${version}`], {env: {GOBIN: staging, GOFLAGS: '', CGO_ENABLED: '0', ...(goVersion && /^go\d+\.\d+(\.\d+|rc\d+|beta\d+)?$/.test(goVersion) ? {GOTOOLCHAIN: goVersion} : {})}}),
   )
   if (install.exitCode !== 0) {
     await rm(staging, {recursive: true, force: true})
@@ -98,11 +98,28 @@ async function goToolPath(name: string, version: string, goVersion?: string): Pr
  * The Go release that builds a project: GOTOOLCHAIN, or go.mod's toolchain line, may name another than the
  * local one, and the scan must load that release's standard library.
  */
-export async function projectGoVersion(dir: string): Promise<string> {
+export function projectGoVersion(dir: string): Promise<string> {
+  const key = `${dir}\0${process.env.GOTOOLCHAIN ?? ''}`
+  let asked = askedGoVersions.get(key)
+  if (!asked) {
+    asked = askGoVersion(dir)
+    askedGoVersions.set(key, asked)
+    // A failure is not kept: the next call asks again.
+    asked.catch(() => askedGoVersions.delete(key))
+  }
+  return asked
+}
+
+/** Once a run per folder: a release asks before its kept scans and again before it scans. */
+const askedGoVersions = new Map<string, Promise<string>>()
+
+async function askGoVersion(dir: string): Promise<string> {
   const result = await run('go', ['env', 'GOVERSION'], {cwd: dir})
   if (errnoCode(result) === 'ENOENT') throw new UserError('go was not found on PATH, and govulncheck runs it', 'install Go (https://go.dev/dl), then run this again')
+  if (result.signal) throw interruptedError(result.signal)
   if (result.exitCode !== 0) throw new UserError(`go env GOVERSION failed in ${dir}: ${errorLine(result.all) || `exit ${result.exitCode}`}`, 'fix what it names, then run this again')
-  return result.stdout.trim()
+  // "go1.26.8 X:boringcrypto" names an experiment after the release: the release is what GOTOOLCHAIN takes.
+  return result.stdout.trim().split(/\s+/)[0]!
 }
 
 /** Whether govulncheck is installed for the Go that builds the project: doctor scans only then, since installing takes a minute. */
@@ -129,12 +146,14 @@ const CACHE_FORMAT = 'audit-2'
 type PlatformScan = Pick<AuditResult, 'goVersion' | 'called' | 'uncalled'> & {cached: boolean; fromBinary?: boolean}
 
 /**
- * Scans the plugin's main package with govulncheck (symbol level: which vulnerable functions it calls), once
- * per platform: each GOOS/GOARCH compiles other files, and some advisories hold on one system only. Two
- * platforms at a time (a scan uses about a core and a half). Each scan takes seconds (it builds the
- * program's call graph), so its result is kept in vaultkit's cache under everything it depends on: what a
- * build reads (sources, go.mod and go.sum, the environment, the Go toolchain), the platform, the tool, the
- * build settings and the database's state. A release of a commit that was audited before costs nothing more.
+ * Scans the plugin with govulncheck once per platform: each GOOS/GOARCH compiles other files, and some
+ * advisories hold on one system only. The built binaries given in `binaries` first, in binary mode (what
+ * they link); then the main package from source (symbol level: which vulnerable functions it calls) for each
+ * platform its binary did not settle, two at a time (a scan uses about a core and a half). A source scan
+ * takes seconds (it builds the program's call graph), so its result is kept in vaultkit's cache under
+ * everything it depends on: what a build reads (sources, go.mod and go.sum, the environment, the Go
+ * toolchain), the platform, the tool, the build settings and the database's state. A release of a commit that
+ * was audited before costs nothing more.
  */
 export async function auditProject(project: PluginProject, options: AuditOptions = {}): Promise<AuditResult> {
   const started = performance.now()
@@ -156,7 +175,8 @@ export async function auditProject(project: PluginProject, options: AuditOptions
   const scanBinaries = () =>
     eachAtMost(BINARY_SCANS, platforms, async (platform) => {
       const binary = options.binaries?.[platform]
-      const linked = binary ? await scanBinary(tool, binary, platform, db) : undefined
+      // A binary govulncheck cannot read leaves its platform to the source scan, which says what is wrong.
+      const linked = binary ? await scanBinary(tool, binary, platform, db).catch(unlessInterrupted) : undefined
       if (linked?.called.every((f) => options.allow?.includes(f.id))) scans.set(platform, linked)
     })
   const scanSources = () => eachAtMost(2, platforms.filter((platform) => !scans.has(platform)), async (platform) => scans.set(platform, await scanPlatform(project, tool, goVersion, platform, db, stamp)))
@@ -209,6 +229,12 @@ async function scanBinary(tool: string, binary: string, platform: string, db: Da
   if (scan.exitCode !== 0) throw scanFailure(`${scan.stderr}\n${scan.stdout}`, db.named, platform)
   const report = parseGovulncheck(scan.stdout, platform)
   return {goVersion: report.goVersion, ...byReach(report.findings), cached: false, fromBinary: true}
+}
+
+/** Nothing, for a failure that is not an interruption (which goes on up). */
+function unlessInterrupted(error: unknown): undefined {
+  if (error instanceof UserError && (error.exitCode === 130 || error.exitCode === 143)) throw error
+  return undefined
 }
 
 const byReach = (findings: VulnFinding[]) => ({called: findings.filter((f) => f.reach === 'called'), uncalled: findings.filter((f) => f.reach !== 'called')})
@@ -317,15 +343,23 @@ const databaseStamp = (db: string | undefined) => {
   return stamps.get(db)!
 }
 
-/** What changes when the database does: a folder's entries and times, or a served index's modified time. */
-async function readDatabaseStamp(db: string | undefined): Promise<string | undefined> {
+/**
+ * What changes when the database does: an indexed folder's index, the name, size and time of each file of a
+ * folder of OSV files (one edited in place changes nothing else), or a served index's modified time.
+ */
+export async function readDatabaseStamp(db: string | undefined): Promise<string | undefined> {
   const url = db ?? DEFAULT_VULN_DB
   if (url.startsWith('file://')) {
     const dir = fileURLToPath(url)
-    const info = await stat(dir).catch(() => undefined)
-    if (!info) return undefined
-    const index = await stat(join(dir, 'index', 'db.json')).catch(() => undefined)
-    return `${dir} ${info.mtimeMs} ${(await readdir(dir)).length} ${index?.mtimeMs ?? ''}`
+    const index = join(dir, 'index', 'db.json')
+    const files = existsSync(index) ? [index, join(dir, 'index', 'modules.json')] : await readdir(dir).then((names) => names.map((n) => join(dir, n)), () => undefined)
+    if (!files) return undefined
+    const hash = createHash('sha256').update(dir)
+    for (const file of files.sort()) {
+      const info = statSync(file, {throwIfNoEntry: false})
+      hash.update(`\0${file} ${info?.size ?? ''} ${info?.mtimeMs ?? ''}`)
+    }
+    return hash.digest('hex')
   }
   try {
     const response = await fetch(`${url.replace(/\/+$/, '')}/index/db.json`, {signal: AbortSignal.timeout(5000)})

@@ -171,20 +171,19 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
     // Sources scanned before (by `plugin audit`, or an earlier release) decide at once, before anything is
     // built. Else a program that stages builds first, and its binaries are scanned: a platform whose binary
     // links no vulnerable function needs no source scan. An older one has the sources scanned before it builds.
-    const kept = await keptAudit(project, {db: options.audit.db, platforms})
+    // A Ctrl-C ends the scans too: said as the interruption it is.
+    const asInterrupted = (error: unknown): never => {
+      throw interrupted ? interruptedError(interrupted) : error
+    }
+    const kept = await keptAudit(project, {db: options.audit.db, platforms}).catch(asInterrupted)
+    if (interrupted) throw interruptedError(interrupted)
     const stage = !kept && checked?.staged ? join(work, 'stage') : undefined
     const staged = stage ? await runProgram(['-stage', stage], onEvent) : undefined
     const binaries = staged && Object.fromEntries(staged.platforms.flatMap((p) => (p.path ? [[p.platform, p.path]] : [])))
     const allow = options.audit.allow ?? []
-    // A Ctrl-C ends the scans too: said as the interruption it is.
     const audit = kept
       ? decide(kept, allow)
-      : await auditProject(project, {db: options.audit.db, platforms, binaries, allow, progress: options.audit.progress}).then(
-          (result) => decide(result, allow),
-          (error: unknown) => {
-            throw interrupted ? interruptedError(interrupted) : error
-          },
-        )
+      : await auditProject(project, {db: options.audit.db, platforms, binaries, allow, progress: options.audit.progress}).then((result) => decide(result, allow), asInterrupted)
     if (interrupted) throw interruptedError(interrupted)
     const allowed = sbomAware ? audit.allowed.flatMap((f) => ['-allowed-vuln', `${f.id}=${f.module}`]) : []
     if (!stage || !staged) return {...released(await runProgram(allowed, onEvent)), program, audit}

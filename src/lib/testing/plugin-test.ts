@@ -1,6 +1,6 @@
 import {rm} from 'node:fs/promises'
 
-import {UserError} from '../errors.js'
+import {UserError, interruptedError} from '../errors.js'
 import {loadExeca} from '../exec.js'
 import {readProject, type PluginProject} from '../project/project.js'
 import {deploy, projectDeployTarget, targetClient} from '../registration/deploy.js'
@@ -69,7 +69,7 @@ export interface PluginTestResult {
  */
 export async function runPluginTest(options: PluginTestOptions): Promise<PluginTestResult> {
   const project = await readProject(options.projectDir)
-  const cancelled = () => new UserError('Interrupted (SIGINT)', 'the tests were stopped, and a dev server this started was stopped too', 130)
+  const cancelled = () => interruptedError('SIGINT', 'the tests were stopped, and a dev server this started was stopped too')
   let stopped = false
   const interrupted = options.stop.then(() => {
     stopped = true

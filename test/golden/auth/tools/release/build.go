@@ -21,8 +21,12 @@ import (
 
 // buildSteps says which halves of a platform's release a run does: compile
 // the binary (not with -from, whose binaries a -stage run built), and pack it
-// into a zip with its SBOM (not with -stage).
-type buildSteps struct{ compile, pack bool }
+// into a zip with its SBOM (not with -stage). staged holds the sha256 each
+// binary had when -stage wrote it: -from packs only those bytes.
+type buildSteps struct {
+	compile, pack bool
+	staged        map[string]string
+}
 
 // buildAll builds and zips the platforms in parallel, one per core.
 func buildAll(ctx context.Context, p *project, platforms []string, work string, steps buildSteps, allowedVulns []string, r *reporter) ([]platformResult, error) {
@@ -79,6 +83,9 @@ func buildOne(ctx context.Context, p *project, platform, work string, steps buil
 	if err != nil {
 		return platformResult{}, err
 	}
+	if want, ok := steps.staged[platform]; ok && want != binarySum {
+		return platformResult{}, &userError{message: fmt.Sprintf("the %s binary in %s changed after -stage built it", platform, work), hint: "run -stage again, and release what it builds"}
+	}
 	if !steps.pack {
 		r.event("built", platform, seconds(started))
 		return platformResult{Platform: platform, Binary: name, SHA256: binarySum, Path: filepath.Join(dir, name), Seconds: seconds(started)}, nil
@@ -110,17 +117,25 @@ func stagedBinary(work string, p *project, platform string) (dir, name string) {
 }
 
 // staged is what a -stage run leaves beside its binaries, so that -from
-// releases them only as what they were built as.
+// releases them only as what they were built as: the binary and version, and
+// each platform's binary by its sha256 (what a scanner read in between).
 type staged struct {
-	Binary    string   `json:"binary"`
-	Version   string   `json:"version"`
-	Platforms []string `json:"platforms"`
+	Binary   string            `json:"binary"`
+	Version  string            `json:"version"`
+	Binaries map[string]string `json:"binaries"`
 }
 
 const stagedFile = "staged.json"
 
-func writeStaged(work string, p *project, platforms []string) error {
-	data, err := json.Marshal(staged{Binary: p.binary, Version: p.version, Platforms: platforms})
+// writeStaged is the last step of -stage, once every binary is built; a
+// -stage run removes the file first, so that a run that fails halfway leaves
+// none.
+func writeStaged(work string, p *project, built []platformResult) error {
+	s := staged{Binary: p.binary, Version: p.version, Binaries: map[string]string{}}
+	for _, b := range built {
+		s.Binaries[b.Platform] = b.SHA256
+	}
+	data, err := json.Marshal(s)
 	if err != nil {
 		return err
 	}
@@ -128,26 +143,27 @@ func writeStaged(work string, p *project, platforms []string) error {
 }
 
 // checkStaged refuses -from when the folder holds no staged build of this
-// binary and version for each platform: the version is stamped in the binary
-// and named in the zip, so the two must agree.
-func checkStaged(work string, p *project, platforms []string) error {
+// binary and version for each platform (the version is stamped in the binary
+// and named in the zip, so the two must agree), and returns each binary's
+// sha256 as -stage wrote it.
+func checkStaged(work string, p *project, platforms []string) (map[string]string, error) {
 	data, err := os.ReadFile(filepath.Join(work, stagedFile))
 	var s staged
 	if err == nil {
 		err = json.Unmarshal(data, &s)
 	}
 	if err != nil {
-		return &userError{message: work + " holds no binaries built by -stage", hint: "run this program with -stage " + work + " first"}
+		return nil, &userError{message: work + " holds no binaries built by -stage", hint: "run this program with -stage " + work + " first"}
 	}
 	if s.Binary != p.binary || s.Version != p.version {
-		return &userError{message: fmt.Sprintf("%s holds %s %s, and the project now describes %s %s", work, s.Binary, s.Version, p.binary, p.version), hint: "run -stage again"}
+		return nil, &userError{message: fmt.Sprintf("%s holds %s %s, and the project now describes %s %s", work, s.Binary, s.Version, p.binary, p.version), hint: "run -stage again"}
 	}
 	for _, platform := range platforms {
-		if !slices.Contains(s.Platforms, platform) {
-			return &userError{message: fmt.Sprintf("%s holds no build for %s", work, platform), hint: "run -stage again with the same -platform values"}
+		if s.Binaries[platform] == "" {
+			return nil, &userError{message: fmt.Sprintf("%s holds no build for %s", work, platform), hint: "run -stage again with the same -platform values"}
 		}
 	}
-	return nil
+	return s.Binaries, nil
 }
 
 // compile builds one platform's binary with the release's flags.

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -176,10 +177,14 @@ func release(ctx context.Context, o options, r *reporter) (*result, error) {
 		return nil, &userError{message: "-stage and -from name the two halves of one release", hint: "pass one of them"}
 	case o.from != "":
 		work = o.from
-		if err := checkStaged(work, p, platforms); err != nil {
+		if steps.staged, err = checkStaged(work, p, platforms); err != nil {
 			return nil, err
 		}
-	case o.stage == "":
+	case o.stage != "":
+		if err := os.Remove(filepath.Join(work, stagedFile)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	default:
 		if work, err = os.MkdirTemp("", "release-build-"); err != nil {
 			return nil, err
 		}
@@ -191,7 +196,7 @@ func release(ctx context.Context, o options, r *reporter) (*result, error) {
 		return nil, err
 	}
 	if o.stage != "" {
-		if err := writeStaged(work, p, platforms); err != nil {
+		if err := writeStaged(work, p, built); err != nil {
 			return nil, err
 		}
 		return &result{Binary: p.binary, Version: p.version, Dirty: dirty, Platforms: built, Seconds: seconds(started)}, nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 )
 
@@ -78,9 +79,9 @@ func (r *reporter) done(res *result) {
 	}
 	fmt.Printf("%s %s: %d platforms in %.1f s\n", res.Binary, res.Version, len(res.Platforms), res.Seconds)
 	if res.Sums == "" {
-		// -stage: the binaries alone, where they were built.
+		// -check: the platforms it would build; -stage: also where it built each binary.
 		for _, b := range res.Platforms {
-			fmt.Printf("%-14s %s\n", b.Platform, b.Path)
+			fmt.Println(strings.TrimSpace(fmt.Sprintf("%-14s %s", b.Platform, b.Path)))
 		}
 		return
 	}
