@@ -12,7 +12,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import type {AuditResult} from '../../src/lib/audit/govulncheck.js'
 import type {ReleaseResult} from '../../src/lib/project/release.js'
 import {checkRelease, readTrustedKeys} from '../../src/lib/registration/release-install.js'
-import {runCli} from '../helpers.js'
+import {BIN, runCli} from '../helpers.js'
 import {scaffold} from '../e2e/vault.js'
 import {vulnDatabase} from './go-tools.js'
 
@@ -376,9 +376,12 @@ describe('the vulnerability gate', () => {
     const zipped = await execa('zip', ['-qr', 'vulndb.zip', 'index', 'ID'], {cwd: served, reject: false, all: true})
     expect(zipped.exitCode, zipped.all).toBe(0)
     const requests: string[] = []
+    // While set, a request for vulndb.zip is answered only when the test says so.
+    let holdZip: ((held: () => void) => void) | undefined
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://db').pathname
       requests.push(`${req.method} ${path}`)
+      if (holdZip && path === '/vulndb.zip') return void holdZip(() => res.writeHead(404).end())
       const file = join(served, path.replace(/\.gz$/, ''))
       if (!file.startsWith(`${served}/`) || !existsSync(file) || statSync(file).isDirectory()) return void res.writeHead(404).end()
       const body = path.endsWith('.json.gz') ? gzipSync(readFileSync(file)) : readFileSync(file)
@@ -412,6 +415,24 @@ describe('the vulnerability gate', () => {
         setModified('2026-11-06T00:00:00Z')
         expect(await releaseFrom(url, 'db-served-3')).toEqual(fromFolder)
         expect(fetched('/vulndb.zip')).toBe(1)
+        // Ctrl-C while vulndb.zip downloads ends the release at once: nothing written, said as interrupted.
+        setModified('2026-11-06T12:00:00Z')
+        let release: (() => void) | undefined
+        const asked = new Promise<void>((resolve) => {
+          holdZip = (held) => {
+            release = held
+            resolve()
+          }
+        })
+        const stopped = execa(process.execPath, [BIN, 'plugin', 'release', '--project', project, '--platform', 'linux/amd64', '--out', join(parent, 'db-stopped'), '--allow-dirty', '--vuln-db', url, ...allow], {reject: false, env: {NO_COLOR: '1'}})
+        await asked
+        stopped.kill('SIGINT')
+        const ended = await Promise.race([stopped, new Promise((resolve) => setTimeout(() => resolve('still waiting for the download'), 60_000))])
+        release?.()
+        holdZip = undefined
+        expect(ended).toMatchObject({exitCode: 130})
+        expect((ended as {stderr: string}).stderr).toContain('Interrupted (SIGINT)')
+        expect(existsSync(join(parent, 'db-stopped'))).toBe(false)
         // A mirror without the bulk file: govulncheck fetches the index and the entries it needs, as it always does.
         requests.length = 0
         rmSync(join(served, 'vulndb.zip'))

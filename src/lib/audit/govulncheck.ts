@@ -34,6 +34,8 @@ export interface AuditOptions {
   /** Advisories let through: a binary that links only these is settled by its binary. */
   allow?: readonly string[]
   progress?: Progress
+  /** Ends the download of a warm copy of the database (a Ctrl-C the caller handles). */
+  signal?: AbortSignal
 }
 
 export interface AuditResult {
@@ -169,7 +171,16 @@ export async function auditProject(project: PluginProject, options: AuditOptions
   const what = `scanning ${scanned} for known vulnerabilities${platforms.length > 1 ? ` on ${platforms.length} platforms` : ''}`
   // The warm copy of the database, made when a scan first needs it (never when every result is kept).
   let warm: Promise<string | undefined> | undefined
-  const db = {named: options.db, use: () => (warm ??= warmDatabase(options.db, stamp))}
+  const db = {
+    named: options.db,
+    use: async () => {
+      warm ??= warmDatabase(options.db, stamp, options.signal)
+      const use = await warm
+      // Stopped during the download: no scan starts (the caller says why).
+      options.signal?.throwIfAborted()
+      return use
+    },
+  }
   // The binaries first, all at once (a twentieth of a core-second each); then the sources of the platforms
   // they leave open, two at a time (a scan uses about a core and a half).
   const scanBinaries = () =>

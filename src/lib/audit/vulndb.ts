@@ -23,15 +23,15 @@ const BULK = 'vulndb.zip'
  * folder with an index already, or when the copy cannot be made (a mirror that serves no vulndb.zip: then
  * govulncheck fetches what it needs, as it always does).
  */
-export async function warmDatabase(db: string | undefined, stamp: string | undefined): Promise<string | undefined> {
+export async function warmDatabase(db: string | undefined, stamp: string | undefined, signal?: AbortSignal): Promise<string | undefined> {
   // A cache that cannot be written (full, read-only) costs speed, never the scan.
-  return makeWarmCopy(db, stamp).catch(() => db)
+  return makeWarmCopy(db, stamp, signal).catch(() => db)
 }
 
 /** How long an earlier state, or a staging folder, may still be read or written by another run. */
 const IN_USE_MS = 10 * 60_000
 
-async function makeWarmCopy(db: string | undefined, stamp: string | undefined): Promise<string | undefined> {
+async function makeWarmCopy(db: string | undefined, stamp: string | undefined, signal?: AbortSignal): Promise<string | undefined> {
   const source = db ?? DEFAULT_VULN_DB
   const local = source.startsWith('file://') ? fileURLToPath(source) : undefined
   if (stamp === undefined || (local && existsSync(join(local, 'index', 'modules.json')))) return db
@@ -44,7 +44,7 @@ async function makeWarmCopy(db: string | undefined, stamp: string | undefined): 
   const staging = await mkdtemp(join(home, '.staging-'))
   try {
     // A folder that cannot be indexed is left for govulncheck to read, and to say what is wrong with it.
-    if (local ? !(await indexFolder(local, staging).then(() => true, () => false)) : !(await download(source, staging))) return db
+    if (local ? !(await indexFolder(local, staging).then(() => true, () => false)) : !(await download(source, staging, signal))) return db
     // Renamed whole, so that a scan finds a complete copy or none; then the states before it go, once no
     // other run can still be reading them, and what an interrupted run left.
     await rename(staging, dir).catch(() => undefined)
@@ -95,9 +95,9 @@ async function indexFolder(osv: string, dir: string): Promise<void> {
 }
 
 /** The database's bulk download (2 MB), unpacked under `dir`; false when it serves none. */
-async function download(url: string, dir: string): Promise<boolean> {
+async function download(url: string, dir: string, signal?: AbortSignal): Promise<boolean> {
   try {
-    const response = await fetch(`${url.replace(/\/+$/, '')}/${BULK}`, {signal: AbortSignal.timeout(120_000)})
+    const response = await fetch(`${url.replace(/\/+$/, '')}/${BULK}`, {signal: AbortSignal.any([AbortSignal.timeout(120_000), ...(signal ? [signal] : [])])})
     if (!response.ok) return false
     const zip = Buffer.from(await response.arrayBuffer())
     // Only the layout's own files, under whatever folder the zip puts them: no name can reach outside dir.

@@ -89,9 +89,12 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
   const work = await mkdtemp(join(tmpdir(), 'vaultkit-release-'))
   let interrupted: NodeJS.Signals | undefined
   let child: ReturnType<typeof execa> | undefined
+  // Ends the scan's download of the database, which no child process holds.
+  const abort = new AbortController()
   const onSignal = (signal: NodeJS.Signals) => {
     interrupted = signal
     child?.kill(signal)
+    abort.abort()
   }
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
   try {
@@ -183,7 +186,7 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
     const allow = options.audit.allow ?? []
     const audit = kept
       ? decide(kept, allow)
-      : await auditProject(project, {db: options.audit.db, platforms, binaries, allow, progress: options.audit.progress}).then((result) => decide(result, allow), asInterrupted)
+      : await auditProject(project, {db: options.audit.db, platforms, binaries, allow, progress: options.audit.progress, signal: abort.signal}).then((result) => decide(result, allow), asInterrupted)
     if (interrupted) throw interruptedError(interrupted)
     const allowed = sbomAware ? audit.allowed.flatMap((f) => ['-allowed-vuln', `${f.id}=${f.module}`]) : []
     if (!stage || !staged) return {...released(await runProgram(allowed, onEvent)), program, audit}
