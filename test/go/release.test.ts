@@ -101,7 +101,8 @@ describe('plugin release: bad input', () => {
 
 // The vulnerability gate scans the built binaries between the two halves, so these must be the same release.
 describe('the release program in two halves: -stage, then -from', () => {
-  test('-stage builds only the binaries; -from releases those same ones, the same bytes as one run; -from refuses a folder -stage did not fill, and a version changed since', async () => {
+  // Minutes on a cold machine: windows/amd64 compiles the standard library and the SDK for the first time.
+  test('-stage builds only the binaries; -from releases those same ones (a binary changed after -stage is refused), the same bytes as one run; -from refuses a folder -stage did not fill, and a version changed since', {timeout: 900_000}, async () => {
     const program = join(parent, 'release-program')
     const built = await execa('go', ['build', '-o', program, './tools/release'], {cwd: project, reject: false, all: true})
     expect(built.exitCode, built.all).toBe(0)
