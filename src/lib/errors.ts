@@ -23,6 +23,9 @@ export function interruptedError(signal: NodeJS.Signals, hint = 'nothing was wri
   return new UserError(`Interrupted (${signal})`, hint, signal === 'SIGINT' ? 130 : 143)
 }
 
+/** Whether an error is the end of work by a signal (as interruptedError makes it, or a cancelled prompt). */
+export const isInterruption = (error: unknown): boolean => error instanceof UserError && (error.exitCode === 130 || error.exitCode === 143)
+
 export function oneLine(err: UserError): string {
   return err.hint ? `${err.message}: ${err.hint}` : err.message
 }

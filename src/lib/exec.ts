@@ -13,8 +13,9 @@ export async function run(file: string, args: readonly string[], options: RunOpt
 }
 
 /**
- * execa itself, loaded on first use, for the few callers that stream, cancel or read bytes (long builds with
- * progress, git's binary output); everything else goes through `run`. The one place execa is imported.
+ * execa itself, loaded on first use, for the few callers that stream, cancel, read bytes or read megabytes
+ * of stdout alone (long builds with progress, git's binary output, govulncheck's binary findings);
+ * everything else goes through `run`. The one place execa is imported.
  */
 export async function loadExeca(): Promise<typeof import('execa').execa> {
   return (await import('execa')).execa

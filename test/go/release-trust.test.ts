@@ -9,7 +9,8 @@ import * as CDX from '@cyclonedx/cyclonedx-library'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import type {AuditResult} from '../../src/lib/audit/govulncheck.js'
+import {type AuditResult, auditProject, hostPlatform} from '../../src/lib/audit/govulncheck.js'
+import {readProject} from '../../src/lib/project/project.js'
 import type {ReleaseResult} from '../../src/lib/project/release.js'
 import {checkRelease, readTrustedKeys} from '../../src/lib/registration/release-install.js'
 import {BIN, runCli} from '../helpers.js'
@@ -335,6 +336,14 @@ describe('the vulnerability gate', () => {
     const {stdout: first} = await execa('git', ['rev-list', '--max-parents=0', 'HEAD'], {cwd: project})
     await execa('git', ['checkout', first.trim(), '--', 'go.mod', 'go.sum'], {cwd: project})
     await commit('the go.mod it was born with')
+  })
+
+  test('a file govulncheck cannot read as a binary leaves its platform to the source scan, which decides', {timeout: 600_000}, async () => {
+    const notBinary = join(parent, 'not-a-binary')
+    writeFileSync(notBinary, 'not a Go binary\n')
+    const platform = hostPlatform()
+    const result = await auditProject(await readProject(project), {db, platforms: [platform], binaries: {[platform]: notBinary}})
+    expect(result).toMatchObject({platforms: [platform], fromBinaries: []})
   })
 
   test('a platform whose release binary links no advisory it does not allow is settled from the binary: no source scan; what it links is still recorded', {timeout: 600_000}, async () => {

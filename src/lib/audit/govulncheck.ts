@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import {type Progress, formatSeconds} from '../cli/progress.js'
-import {UserError, errnoCode, interruptedError} from '../errors.js'
+import {UserError, errnoCode, interruptedError, isInterruption} from '../errors.js'
 import {loadExeca, run} from '../exec.js'
 import {goPlatform, localGoVersion} from '../go.js'
 import {buildInputs} from '../project/build-inputs.js'
@@ -244,7 +244,7 @@ async function scanBinary(tool: string, binary: string, platform: string, db: Da
 
 /** Nothing, for a failure that is not an interruption (which goes on up). */
 function unlessInterrupted(error: unknown): undefined {
-  if (error instanceof UserError && (error.exitCode === 130 || error.exitCode === 143)) throw error
+  if (isInterruption(error)) throw error
   return undefined
 }
 

@@ -116,11 +116,8 @@ export async function releasePlugin(options: ReleaseOptions, onEvent: (event: Re
       }
     }
     // Built as the plugin is (cgo off, -trimpath), so that it reuses the standard library that build compiles.
-    const settings = {args: ['build', '-trimpath', '-o', binary], env: {CGO_ENABLED: '0'}}
-    const built =
-      program === 'project'
-        ? await run('go', [...settings.args, './tools/release'], {cwd: project.dir, env: settings.env})
-        : await run('go', [...settings.args, ...sources], {cwd: work, env: settings.env})
+    const goBuild = (cwd: string, what: string[]) => run('go', ['build', '-trimpath', '-o', binary, ...what], {cwd, env: {CGO_ENABLED: '0'}})
+    const built = program === 'project' ? await goBuild(project.dir, ['./tools/release']) : await goBuild(work, sources)
     if (errnoCode(built) === 'ENOENT') throw new UserError('go was not found on PATH', 'install Go, then release again')
     if (interrupted) throw interruptedError(interrupted)
     if (built.exitCode !== 0) {
