@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `plugin register` on a 3-node raft cluster against the single dev server, with the same binary in the
-// same runs (interleaved); then the failover time: SIGKILL of the active node -> first good answer from the
+// `server start` of a 3-node raft cluster against that of a dev server (interleaved); `plugin register` on
+// the cluster against the dev server, with the same binary in the same runs (interleaved); then the failover time: SIGKILL of the active node -> first good answer from the
 // plugin through the node that took over. Usage: npm run bench:cluster [-- RUNS]
 // Needs go, and a Vault binary (found or built by `vaultkit server install`).
 import {execFileSync} from 'node:child_process'
@@ -37,7 +37,23 @@ mkdirSync(join(clustered, 'vault/plugins'), {recursive: true})
 const hello = join(dev, 'path_hello.go')
 const original = readFileSync(hello, 'utf8')
 
+/** Seconds from `server start` to its return (a cluster: one node active, the others voting), then stopped. */
+const timeStart = (project, ...flags) => {
+  const started = performance.now()
+  vaultkit(project, 'server', 'start', ...flags)
+  const seconds = (performance.now() - started) / 1000
+  vaultkit(project, 'server', 'stop')
+  return seconds
+}
+
 try {
+  const devStarts = []
+  const clusterStarts = []
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) devStarts.push(timeStart(dev))
+    clusterStarts.push(timeStart(clustered, '--nodes', '3'))
+    if (i % 2 === 1) devStarts.push(timeStart(dev))
+  }
   vaultkit(dev, 'server', 'start')
   vaultkit(clustered, 'server', 'start', '--nodes', '3')
   const timeRegister = (project) => {
@@ -86,6 +102,8 @@ try {
   }
 
   console.log(`${runs} runs each, medians; the same binary registered on both, in alternating order`)
+  console.log(`server start, single dev server           ${median(devStarts).toFixed(2)} s`)
+  console.log(`server start --nodes 3 (all voting)       ${median(clusterStarts).toFixed(2)} s (${(median(clusterStarts) / median(devStarts)).toFixed(2)}x; runs: ${clusterStarts.map((s) => s.toFixed(1)).join(', ')})`)
   console.log(`plugin register, single dev server        ${median(single).toFixed(2)} s`)
   console.log(`plugin register, 3-node raft cluster      ${median(three).toFixed(2)} s`)
   console.log(`ratio ${(median(three) / median(single)).toFixed(2)}x (goal: at most 2x)`)

@@ -97,6 +97,21 @@ describe('doctor', () => {
     expect(check('vulnerabilities')).toMatchObject({status: 'warning', detail: expect.stringMatching(/^not scanned: /), fix: expect.stringContaining('--vuln-db')})
   })
 
+  test('a served database where nothing listens is said at once, without a scan; behind a proxy, govulncheck is left to try', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`
+    const offline = await doctor(['--project', project, '--vault-bin', vaultBin, '--vuln-db', closed])
+    expect(offline.check('vulnerabilities')).toMatchObject({
+      status: 'warning',
+      detail: `not scanned: cannot read the vulnerability database ${closed}: ${new URL(closed).host} is not reachable (ECONNREFUSED)`,
+      fix: expect.stringContaining('--vuln-db'),
+    })
+    // Go follows HTTP_PROXY, Node's fetch does not: govulncheck itself says what it could not reach.
+    const proxied = await doctor(['--project', project, '--vault-bin', vaultBin, '--vuln-db', closed], {HTTP_PROXY: closed, NO_PROXY: ''})
+    const said = proxied.check('vulnerabilities')!
+    expect(said).toMatchObject({status: 'warning', detail: expect.stringMatching(new RegExp(`^not scanned: cannot read the vulnerability database ${closed}: `))})
+    expect(said.detail).not.toContain('is not reachable')
+  })
+
   test('go missing fails (exit 1) and says which Go to install; git missing is a warning', async () => {
     const {exitCode, report, check} = await doctor(['--project', project, '--vault-bin', vaultBin], {PATH: NODE_ONLY})
     expect(exitCode).toBe(1)

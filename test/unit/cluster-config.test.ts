@@ -14,11 +14,12 @@ describe('cluster node configs', () => {
     ])
   })
 
-  test('raft storage joins every other node, never itself; not dev mode', () => {
-    const hcl = nodeConfig(nodes[1]!, nodes)
+  test('raft storage of its own, joined by vaultkit rather than retry_join; autopilot looks often; not dev mode', () => {
+    const hcl = nodeConfig(nodes[1]!)
     expect(hcl).toContain('node_id = "node-2"')
     expect(hcl).toContain('path    = "/p/.vaultkit/node-2/raft"')
-    expect([...hcl.matchAll(/leader_api_addr = "([^"]+)"/g)].map((m) => m[1])).toEqual(['http://127.0.0.1:8201', 'http://127.0.0.1:8205'])
+    expect(hcl).not.toContain('retry_join')
+    expect(hcl).toContain('autopilot_reconcile_interval = "1s"')
     expect(hcl).toContain('address         = "127.0.0.1:8203"')
     expect(hcl).toContain('cluster_address = "127.0.0.1:8204"')
     expect(hcl).toContain('api_addr         = "http://127.0.0.1:8203"')

@@ -1,11 +1,14 @@
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, utimesSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 
-import {readDatabaseStamp} from '../../src/lib/audit/govulncheck.js'
+import {readDatabaseState} from '../../src/lib/audit/govulncheck.js'
 import {warmDatabase} from '../../src/lib/audit/vulndb.js'
+import {freePort} from '../helpers.js'
 
 // The warm copy of a folder of OSV files: the index govulncheck reads instead of parsing every file.
 const root = mkdtempSync(join(tmpdir(), 'vaultkit-vulndb-'))
@@ -100,13 +103,36 @@ describe('warmDatabase of a folder of OSV files', () => {
 
 describe('the state of a folder of OSV files', () => {
   test('an entry edited in place, its name kept, is a new state; the same files the same state', async () => {
-    const before = await readDatabaseStamp(pathToFileURL(osv).href)
-    expect(await readDatabaseStamp(pathToFileURL(osv).href)).toBe(before)
+    const before = (await readDatabaseState(pathToFileURL(osv).href)).stamp
+    expect(before).toMatch(/^[0-9a-f]{64}$/)
+    expect((await readDatabaseState(pathToFileURL(osv).href)).stamp).toBe(before)
     const file = join(osv, 'GO-2026-0001.json')
     const later = new Date(Date.now() + 5000)
     writeFileSync(file, readFileSync(file, 'utf8').replace('example.com/b', 'example.com/bb'))
     utimesSync(file, later, later)
-    expect(await readDatabaseStamp(pathToFileURL(osv).href)).not.toBe(before)
-    expect(await readDatabaseStamp(pathToFileURL(join(root, 'missing')).href)).toBeUndefined()
+    expect((await readDatabaseState(pathToFileURL(osv).href)).stamp).not.toBe(before)
+    expect(await readDatabaseState(pathToFileURL(join(root, 'missing')).href)).toEqual({})
+  })
+})
+
+describe('the state of a served database', () => {
+  test('the modified time of its index; a server that fails has none; a port where nothing listens is unreachable, unless a proxy may reach it', async () => {
+    let status = 200
+    const server = createServer((request, response) => {
+      response.writeHead(request.url === '/index/db.json' ? status : 404, {'content-type': 'application/json'})
+      response.end(JSON.stringify({modified: '2026-12-01T00:00:00Z'}))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const served = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      expect(await readDatabaseState(served, {})).toEqual({stamp: `${served} 2026-12-01T00:00:00Z`})
+      status = 500
+      expect(await readDatabaseState(served, {})).toEqual({})
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+    const closed = `http://127.0.0.1:${await freePort()}`
+    expect(await readDatabaseState(closed, {})).toEqual({unreachable: `${new URL(closed).host} is not reachable (ECONNREFUSED)`})
+    expect(await readDatabaseState(closed, {HTTPS_PROXY: 'http://proxy.example:3128'})).toEqual({})
   })
 })

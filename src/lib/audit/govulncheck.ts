@@ -161,11 +161,13 @@ export async function auditProject(project: PluginProject, options: AuditOptions
   const started = performance.now()
   const {main} = project.description
   const platforms = platformsOf(options)
+  // The database's state once for all platforms: a served index is fetched, with a timeout.
+  const {stamp, unreachable} = await databaseState(options.db)
+  // Offline: say so now, rather than after govulncheck has loaded every package to find out.
+  if (unreachable) throw new UserError(`cannot read the vulnerability database ${options.db ?? DEFAULT_VULN_DB}: ${unreachable}`, DATABASE_HINT)
   const goVersion = await projectGoVersion(project.dir)
   const tool = await govulncheckBinary(options.progress, goVersion)
   const projectGo = await readProjectGo(project.dir)
-  // The database's state once for all platforms: a served index is fetched, with a timeout.
-  const stamp = await databaseStamp(options.db)
   const scans = new Map<string, PlatformScan>()
   const scanned = options.binaries ? 'the binaries' : main
   const what = `scanning ${scanned} for known vulnerabilities${platforms.length > 1 ? ` on ${platforms.length} platforms` : ''}`
@@ -208,7 +210,7 @@ export async function keptAudit(project: PluginProject, options: Pick<AuditOptio
   const started = performance.now()
   const platforms = platformsOf(options)
   const goVersion = await projectGoVersion(project.dir)
-  const stamp = await databaseStamp(options.db)
+  const {stamp} = await databaseState(options.db)
   const db = {named: options.db, use: async () => options.db}
   const scans: [string, PlatformScan][] = []
   for (const platform of platforms) {
@@ -326,11 +328,13 @@ async function eachAtMost<T>(limit: number, items: T[], work: (item: T) => Promi
   if (failed) throw failed.reason
 }
 
+const DATABASE_HINT = 'check the network, or name a mirror with --vuln-db or VAULTKIT_VULN_DB (a URL, or a file:// folder)'
+
 function scanFailure(output: string, db: string | undefined, platform: string): UserError {
   const line = errorLine(output.replace(/^govulncheck: /gm, '')) || 'govulncheck failed'
   // "creating client" is govulncheck failing to open -db (a folder that is not there, a URL it cannot parse).
   if (/creating client|vulnerabilit(y|ies) database|fetching vulnerabilities|vuln\.go\.dev|no such host|dial tcp|db\.json/i.test(output)) {
-    return new UserError(`cannot read the vulnerability database ${db ?? DEFAULT_VULN_DB}: ${line}`, 'check the network, or name a mirror with --vuln-db or VAULTKIT_VULN_DB (a URL, or a file:// folder)')
+    return new UserError(`cannot read the vulnerability database ${db ?? DEFAULT_VULN_DB}: ${line}`, DATABASE_HINT)
   }
   return new UserError(`govulncheck could not scan the plugin for ${platform}: ${line}`, `fix what it names (\`GOOS=${platform.split('/')[0]} GOARCH=${platform.split('/')[1]} go build\` shows the same), then run this again`)
 }
@@ -348,36 +352,50 @@ async function cacheKey(project: PluginProject, settings: string[], env: Record<
 }
 
 /** Each database's state, asked once a run: a release checks its kept scans, then scans, seconds apart. */
-const stamps = new Map<string | undefined, Promise<string | undefined>>()
-const databaseStamp = (db: string | undefined) => {
-  if (!stamps.has(db)) stamps.set(db, readDatabaseStamp(db))
-  return stamps.get(db)!
+const states = new Map<string | undefined, Promise<DatabaseState>>()
+const databaseState = (db: string | undefined) => {
+  if (!states.has(db)) states.set(db, readDatabaseState(db))
+  return states.get(db)!
 }
+
+export interface DatabaseState {
+  /** What changes when the database does; undefined when that cannot be told (then nothing is kept). */
+  stamp?: string
+  /** Why a served database cannot be reached at all: then no scan can read it either. */
+  unreachable?: string
+}
+
+/** Errors that say no request to the host can succeed, as against a slow or refusing server. */
+const UNREACHABLE = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']
 
 /**
  * What changes when the database does: an indexed folder's index, the name, size and time of each file of a
  * folder of OSV files (one edited in place changes nothing else), or a served index's modified time.
  */
-export async function readDatabaseStamp(db: string | undefined): Promise<string | undefined> {
+export async function readDatabaseState(db: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<DatabaseState> {
   const url = db ?? DEFAULT_VULN_DB
   if (url.startsWith('file://')) {
     const dir = fileURLToPath(url)
     const index = join(dir, 'index', 'db.json')
     const files = existsSync(index) ? [index, join(dir, 'index', 'modules.json')] : await readdir(dir).then((names) => names.map((n) => join(dir, n)), () => undefined)
-    if (!files) return undefined
+    if (!files) return {}
     const hash = createHash('sha256').update(dir)
     for (const file of files.sort()) {
       const info = statSync(file, {throwIfNoEntry: false})
       hash.update(`\0${file} ${info?.size ?? ''} ${info?.mtimeMs ?? ''}`)
     }
-    return hash.digest('hex')
+    return {stamp: hash.digest('hex')}
   }
   try {
     const response = await fetch(`${url.replace(/\/+$/, '')}/index/db.json`, {signal: AbortSignal.timeout(5000)})
-    if (!response.ok) return undefined
-    return `${url} ${((await response.json()) as {modified?: string}).modified ?? ''}`
-  } catch {
-    return undefined
+    if (!response.ok) return {}
+    return {stamp: `${url} ${((await response.json()) as {modified?: string}).modified ?? ''}`}
+  } catch (error) {
+    // Go reaches the database through a proxy that Node's fetch does not use: with one set, leave it to the scan.
+    const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].some((name) => env[name])
+    const code = errnoCode((error as {cause?: unknown}).cause)
+    if (proxied || !code || !UNREACHABLE.includes(code)) return {}
+    return {unreachable: `${new URL(url).host} is not reachable (${code})`}
   }
 }
 

@@ -26,19 +26,22 @@ export function planNodes(stateDir: string, ports: number[]): ClusterNode[] {
 }
 
 /**
- * A node's config: raft storage that joins the others, a plain-HTTP listener on 127.0.0.1 (the cluster
- * port speaks TLS of its own), its own plugin directory. Not dev mode: it starts sealed and uninitialised.
+ * A node's config: raft storage, a plain-HTTP listener on 127.0.0.1 (the cluster port speaks TLS of its own),
+ * its own plugin directory. Not dev mode: it starts sealed and uninitialised. No retry_join: vaultkit joins
+ * each node to the first once that one is active (retry_join tries every 2 s, and a join asked for while its
+ * own attempt runs can leave a node sealed for good).
  */
-export function nodeConfig(node: ClusterNode, all: ClusterNode[]): string {
-  const peers = all.filter((other) => other.id !== node.id)
-  const joins = peers.map((peer) => `  retry_join {\n    leader_api_addr = ${JSON.stringify(nodeAddr(peer))}\n  }\n`).join('')
+export function nodeConfig(node: ClusterNode): string {
   return `# Written by vaultkit server start: a local test cluster, not for production.
 storage "raft" {
   path    = ${JSON.stringify(join(node.dir, 'raft'))}
   node_id = ${JSON.stringify(node.id)}
   # Elections in about a second rather than five: failover on one machine need not wait for slow networks.
   performance_multiplier = 1
-${joins}}
+  # Autopilot looks at the servers every 10 s by default, so a joined node waited that long to vote.
+  autopilot_reconcile_interval = "1s"
+  autopilot_update_interval    = "500ms"
+}
 
 listener "tcp" {
   address         = "127.0.0.1:${node.apiPort}"

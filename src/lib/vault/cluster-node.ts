@@ -91,8 +91,8 @@ export async function settledRole(node: ClusterNode): Promise<NodeRole> {
 }
 
 /**
- * Gives a sealed node the unseal key. A node still joining the cluster answers "not initialized" until its
- * retry_join has reached the leader, so the caller polls; a key the node refuses is a damaged state file.
+ * Gives a sealed node the unseal key. A node still joining the cluster may not take it yet, so the caller
+ * polls; a key the node refuses is a damaged state file.
  */
 export async function offerUnsealKey(node: ClusterNode, token: string, unsealKey: string): Promise<void> {
   try {

@@ -56,7 +56,7 @@ async function createCluster({project, vaultBin, nodes: count, onProgress = () =
     await rm(node.dir, {recursive: true, force: true}) // what a failed start left for its logs
     await mkdir(node.pluginDir, {recursive: true, mode: 0o700})
     await mkdir(join(node.dir, 'raft'), {mode: 0o700})
-    await writeFile(node.configFile, nodeConfig(node, nodes), {mode: 0o600})
+    await writeFile(node.configFile, nodeConfig(node), {mode: 0o600})
   }
   const exits = new Map<string, Promise<string>>()
   for (const node of nodes) {
@@ -87,6 +87,7 @@ async function createCluster({project, vaultBin, nodes: count, onProgress = () =
       ),
     )
     onProgress(`${nodes[0]!.id} is active; the others join it`)
+    await Promise.all(nodes.slice(1).map((node) => joinNode(node, nodes[0]!)))
     await unsealAll(state, nodes.slice(1), exits)
     await waitForQuorum(state, exits, onProgress)
   } catch (error) {
@@ -130,6 +131,15 @@ async function restoreCluster(projectDir: string, state: ClusterState, onProgres
   await unsealAll(state, state.nodes, exits)
   await waitForQuorum(state, exits, onProgress)
   return {state, alreadyRunning: restored.length === 0, restored}
+}
+
+/**
+ * Asks a new node to join the leader's raft cluster. The node takes the leader's challenge and answers it
+ * once it has the unseal key (`vault operator raft join`, then `vault operator unseal`).
+ */
+async function joinNode(node: ClusterNode, leader: ClusterNode): Promise<void> {
+  const answer = await nodeClient(node, '').request('PUT', 'sys/storage/raft/join', {leader_api_addr: nodeAddr(leader)})
+  if (answer?.joined !== true) throw new UserError(`${node.id} did not join ${leader.id}'s raft cluster: ${JSON.stringify(answer)}`, `see ${node.logFile}`)
 }
 
 /** Offers the key to each sealed node until it is unsealed (a joining node needs it to join, too). */
