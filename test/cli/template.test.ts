@@ -68,6 +68,21 @@ describe('plugin new with an external kind', () => {
     expect(existsSync(join(cwd, 'vault-plugin-secrets-hello', 'NOTES.md'))).toBe(false)
   })
 
+  test('a kind whose files macOS or Windows could not hold is refused before anything is written, by plugin new and template test', async () => {
+    const cwd = tempDir()
+    const tmp = tempDir()
+    const kind = writeKind(join(cwd, 'small'), smallKind(), {...SMALL_FILES, 'README.md': 'one\n', 'readme.md.hbs': 'two\n'})
+    const said = `Error: The small kind renders README.md and readme.md, names that differ only in case: macOS and Windows keep one of them: rename the file in ${kind}`
+    const made = await runCli(['plugin', 'new', 'hello', '--template', kind, '--yes', ...quiet], {cwd, env: isolated()})
+    expect(made.exitCode).toBe(1)
+    expect(made.stderr.trim()).toBe(said)
+    expect(existsSync(join(cwd, 'vault-plugin-secrets-hello'))).toBe(false)
+    const tested = await runCli(['template', 'test', kind], {cwd, env: isolated({TMPDIR: tmp})})
+    expect(tested.exitCode).toBe(1)
+    expect(tested.stderr.trim()).toBe(said)
+    expect(readdirSync(tmp).filter((name) => name.startsWith('vaultkit-'))).toEqual([])
+  })
+
   test('--type and --template that disagree are refused', async () => {
     const cwd = tempDir()
     const kind = writeKind(join(cwd, 'small'), smallKind(), SMALL_FILES)

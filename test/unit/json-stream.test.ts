@@ -6,7 +6,7 @@ describe('jsonValues', () => {
   const values = [{config: {go_version: 'go1.26.8'}}, {finding: {osv: 'GO-2026-0001', trace: [{module: 'stdlib', function: '{'}]}}, {text: 'a "}\n{" b'}]
 
   it('reads an indented stream, as go list -json and govulncheck print it', () => {
-    const stream = values.map((v) => JSON.stringify(v, undefined, '  ')).join('\n') + '\n'
+    const stream = `${values.map((v) => JSON.stringify(v, undefined, '  ')).join('\n')}\n`
     expect(jsonValues(stream)).toEqual(values)
   })
 

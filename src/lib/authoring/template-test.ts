@@ -76,8 +76,8 @@ export async function testTemplate(options: TemplateTestOptions): Promise<Templa
   const validated: TemplateTestStep = {step: 'manifest and answers', status: 'ok', seconds: secondsSince(started)}
   options.onStepDone?.(validated)
 
-  const work = await mkdtemp(join(tmpdir(), 'vaultkit-template-test-'))
   const {names, files} = await renderProject(answers, kinds)
+  const work = await mkdtemp(join(tmpdir(), 'vaultkit-template-test-'))
   const project = join(work, names.binaryName)
   const go = (title: string, args: string[]): Step => ({title, run: () => runGo(project, args)})
   const steps: Step[] = [

@@ -8,6 +8,7 @@ import {pluginNames} from './names.js'
 import {originFile, vaultkitVersion} from './origin.js'
 import {PLUGIN_TYPE} from '../project/plugin-types.js'
 import {type Ask, type ResolveOptions, resolveAnswers} from './questions/resolve.js'
+import {portablePathProblem} from './portable-paths.js'
 import type {Answers, GivenAnswers} from './questions/types.js'
 import {checkTarget, writeProject} from './write.js'
 import type {StepResult} from '../steps.js'
@@ -71,6 +72,9 @@ export async function renderProject(answers: Answers, kinds: Kind[]) {
   }
   const pristine = await renderKind(kind, context, answers.extra)
   const files = [...pristine, originFile(kind, answers, pristine, names.binaryName, names.name)].sort((a, b) => (a.path < b.path ? -1 : 1))
+  // Checked here, so that no command writes a project that macOS or Windows cannot hold whole.
+  const problem = portablePathProblem(files.map((f) => f.path))
+  if (problem) throw new UserError(`The ${kind.manifest.name} kind renders ${problem}`, `rename the file in ${kind.dir}`)
   return {kind, names, files, pristine}
 }
 
