@@ -72,7 +72,7 @@ describe('plugin new with an external kind', () => {
     const cwd = tempDir()
     const tmp = tempDir()
     const kind = writeKind(join(cwd, 'small'), smallKind(), {...SMALL_FILES, 'README.md': 'one\n', 'readme.md.hbs': 'two\n'})
-    const said = `Error: The small kind renders README.md and readme.md, names that differ only in case: macOS and Windows keep one of them: rename the file in ${kind}`
+    const said = `Error: The small kind renders README.md and readme.md, names that differ only in case or Unicode normalization: macOS keeps one of them (Windows too, for case): rename one in ${kind}`
     const made = await runCli(['plugin', 'new', 'hello', '--template', kind, '--yes', ...quiet], {cwd, env: isolated()})
     expect(made.exitCode).toBe(1)
     expect(made.stderr.trim()).toBe(said)

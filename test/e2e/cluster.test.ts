@@ -46,7 +46,7 @@ const at = (node: Pick<Node, 'addr'>) => ({addr: node.addr, token: cluster().tok
 
 async function health(addr: string) {
   const response = await fetch(`${addr}/v1/sys/health?standbycode=200&sealedcode=200&uninitcode=200`).catch(() => undefined)
-  return response ? ((await response.json()) as {sealed: boolean; standby: boolean}) : undefined
+  return response ? ((await response.json()) as {initialized: boolean; sealed: boolean; standby: boolean}) : undefined
 }
 
 const hello = async (node: Pick<Node, 'addr'>) => (await vaultHttp(at(node), 'GET', 'hello/hello?name=Ada')).body.data?.message as string | undefined
@@ -479,6 +479,22 @@ describe('what the cluster leaves behind', {timeout: 600_000}, () => {
       return pids.every((pid) => !alive(pid)) && left.length === 0
     })
     expect(readdirSync(join(project, '.vaultkit')).filter((f) => f.startsWith('node-') || f === 'cluster.json')).toEqual([])
+  })
+
+  test('a node that lost its raft data (killed between its join and its unseal, or its folder wiped) is joined again by start', async () => {
+    // The cluster above is gone: this one is the file's only one running.
+    await json(['server', 'start', '--nodes', '3'])
+    const recorded = JSON.parse(readFileSync(stateFile(), 'utf8')) as {nodes: {id: string; pid: number; dir: string; apiPort: number}[]}
+    const lost = recorded.nodes[1]!
+    process.kill(lost.pid, 'SIGKILL')
+    await until(`${lost.id} to end`, async () => !(await health(`http://127.0.0.1:${lost.apiPort}`)))
+    rmSync(join(lost.dir, 'raft'), {recursive: true})
+    mkdirSync(join(lost.dir, 'raft'), {mode: 0o700})
+    const again = await json<{restored: string[]}>(['server', 'start'])
+    expect(again.restored).toEqual([lost.id])
+    expect((await nodes()).map((n) => n.role).sort()).toEqual(['active', 'standby', 'standby'])
+    expect((await health(`http://127.0.0.1:${lost.apiPort}`))?.initialized).toBe(true)
+    await json(['server', 'stop'])
   })
 })
 

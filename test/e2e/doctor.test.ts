@@ -105,7 +105,8 @@ describe('doctor', () => {
       detail: `not scanned: cannot read the vulnerability database ${closed}: ${new URL(closed).host} is not reachable (ECONNREFUSED)`,
       fix: expect.stringContaining('--vuln-db'),
     })
-    // Go follows HTTP_PROXY, Node's fetch does not: govulncheck itself says what it could not reach.
+    // With a proxy set (Go follows HTTP_PROXY, Node's fetch does not), vaultkit does not decide: govulncheck
+    // runs and says what it could not reach (here directly: Go sends nothing for 127.0.0.1 through a proxy).
     const proxied = await doctor(['--project', project, '--vault-bin', vaultBin, '--vuln-db', closed], {HTTP_PROXY: closed, NO_PROXY: ''})
     const said = proxied.check('vulnerabilities')!
     expect(said).toMatchObject({status: 'warning', detail: expect.stringMatching(new RegExp(`^not scanned: cannot read the vulnerability database ${closed}: `))})

@@ -10,7 +10,8 @@ import {type DevServer, devUntilReady, installVault, readServerState, scaffold, 
 // /private/var, /tmp is /private/tmp): a path typed or taken from $TMPDIR goes through it, while the
 // working directory of a command run in the project is the real path. Here the project is reached through
 // a symlink of the same kind, some commands by one path and some by the other, and nothing may notice.
-const root = mkdtempSync(join(tmpdir(), 'vaultkit-e2e-symlinked-'))
+// Its real path: on macOS tmpdir() is behind a symlink of its own.
+const root = realpathSync(mkdtempSync(join(tmpdir(), 'vaultkit-e2e-symlinked-')))
 const real = join(root, 'private', 'var')
 const linked = join(root, 'var')
 let project: string

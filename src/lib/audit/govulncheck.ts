@@ -366,7 +366,12 @@ export interface DatabaseState {
 }
 
 /** Errors that say no request to the host can succeed, as against a slow or refusing server. */
-const UNREACHABLE = ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']
+const UNREACHABLE: Record<string, string> = {
+  ENOTFOUND: 'cannot be resolved',
+  ECONNREFUSED: 'is not reachable',
+  EHOSTUNREACH: 'is not reachable',
+  ENETUNREACH: 'is not reachable',
+}
 
 /**
  * What changes when the database does: an indexed folder's index, the name, size and time of each file of a
@@ -392,10 +397,10 @@ export async function readDatabaseState(db: string | undefined, env: NodeJS.Proc
     return {stamp: `${url} ${((await response.json()) as {modified?: string}).modified ?? ''}`}
   } catch (error) {
     // Go reaches the database through a proxy that Node's fetch does not use: with one set, leave it to the scan.
-    const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].some((name) => env[name])
+    const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name])
     const code = errnoCode((error as {cause?: unknown}).cause)
-    if (proxied || !code || !UNREACHABLE.includes(code)) return {}
-    return {unreachable: `${new URL(url).host} is not reachable (${code})`}
+    if (proxied || !code || !UNREACHABLE[code]) return {}
+    return {unreachable: `${new URL(url).host} ${UNREACHABLE[code]} (${code})`}
   }
 }
 

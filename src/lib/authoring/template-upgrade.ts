@@ -65,7 +65,7 @@ export async function upgradeFromPrevious(previous: Kind, current: Kind, given: 
     return {status: 'failed', detail: `the previous version is named ${previous.manifest.name}, this one ${current.manifest.name}: projects made from it cannot be upgraded`}
   }
   const answers = await resolveAnswers({name: 'hello', ...given, type: previous.manifest.name, dir: '.'}, {yes: true, interactive: false}, {kinds: [previous]})
-  const {names, files, pristine} = await renderProject(answers, [previous])
+  const {names, files, pristine} = await renderProject(answers, [previous], {portable: false})
   const project = join(work, 'previous', names.binaryName)
   await writeProject(project, files)
   const tidied = await goModTidy(project, goVersions.goDirective)

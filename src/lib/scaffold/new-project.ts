@@ -52,7 +52,7 @@ export interface NewProjectResult {
  * Renders the project that `answers` describe, in memory: `pristine` is the kind's files, `files` those and
  * the origin file that records them (see origin.ts).
  */
-export async function renderProject(answers: Answers, kinds: Kind[]) {
+export async function renderProject(answers: Answers, kinds: Kind[], {portable = true} = {}) {
   const kind = findKind(kinds, answers.type)
   const names = pluginNames(answers.name, kind.manifest.pluginType)
   // The kind's answers are top-level values ({{#if withCreds}}) and, all together, `answers`.
@@ -72,9 +72,10 @@ export async function renderProject(answers: Answers, kinds: Kind[]) {
   }
   const pristine = await renderKind(kind, context, answers.extra)
   const files = [...pristine, originFile(kind, answers, pristine, names.binaryName, names.name)].sort((a, b) => (a.path < b.path ? -1 : 1))
-  // Checked here, so that no command writes a project that macOS or Windows cannot hold whole.
-  const problem = portablePathProblem(files.map((f) => f.path))
-  if (problem) throw new UserError(`The ${kind.manifest.name} kind renders ${problem}`, `rename the file in ${kind.dir}`)
+  // Checked here, so that no command writes a project that macOS or Windows cannot hold whole (a kind's
+  // earlier version, rendered only to compare with, is what it was: `portable: false`).
+  const problem = portable ? portablePathProblem(files.map((f) => f.path)) : undefined
+  if (problem) throw new UserError(`The ${kind.manifest.name} kind renders ${problem}`, `rename one in ${kind.dir}`)
   return {kind, names, files, pristine}
 }
 

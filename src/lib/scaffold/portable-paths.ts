@@ -1,20 +1,21 @@
 /**
  * Why a set of relative paths cannot be checked out as they are on macOS or Windows ("a and b, names
- * that..."), or undefined when they can. APFS and NTFS compare names without case (and APFS without Unicode normalization), so two names that
- * differ only that way are one file there; Windows also reserves some names and characters. Go refuses the
- * same in a module (golang.org/x/mod's CheckFilePath and its case-fold collision check).
+ * that..."), or undefined when they can. APFS compares names without case and without Unicode
+ * normalization, NTFS without case, so two names that differ only that way are one file (or folder) there;
+ * Windows also reserves some names and characters. Go's module rules (golang.org/x/mod) refuse all of
+ * these, and more.
  */
 export function portablePathProblem(paths: readonly string[]): string | undefined {
+  // Every file and every folder above one: a folder Docs/ and a folder docs/ are one folder there too.
+  const names = new Set(paths.flatMap((path) => path.split('/').map((_, i, elements) => elements.slice(0, i + 1).join('/'))))
   const seen = new Map<string, string>()
-  for (const path of paths) {
-    const folded = path.normalize('NFC').toLowerCase()
+  for (const name of names) {
+    const folded = name.normalize('NFC').toLowerCase()
     const other = seen.get(folded)
-    if (other !== undefined && other !== path) return `${other} and ${path}, names that differ only in case: macOS and Windows keep one of them`
-    seen.set(folded, path)
-    for (const element of path.split('/')) {
-      const why = windowsRefusal(element)
-      if (why) return `${path}, a name ${why}`
-    }
+    if (other !== undefined) return `${other} and ${name}, names that differ only in case or Unicode normalization: macOS keeps one of them (Windows too, for case)`
+    seen.set(folded, name)
+    const why = windowsRefusal(name.slice(name.lastIndexOf('/') + 1))
+    if (why) return `${name}, a name ${why}`
   }
   return undefined
 }

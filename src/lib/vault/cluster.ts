@@ -87,7 +87,6 @@ async function createCluster({project, vaultBin, nodes: count, onProgress = () =
       ),
     )
     onProgress(`${nodes[0]!.id} is active; the others join it`)
-    await Promise.all(nodes.slice(1).map((node) => joinNode(node, nodes[0]!)))
     await unsealAll(state, nodes.slice(1), exits)
     await waitForQuorum(state, exits, onProgress)
   } catch (error) {
@@ -133,24 +132,47 @@ async function restoreCluster(projectDir: string, state: ClusterState, onProgres
   return {state, alreadyRunning: restored.length === 0, restored}
 }
 
-/**
- * Asks a new node to join the leader's raft cluster. The node takes the leader's challenge and answers it
- * once it has the unseal key (`vault operator raft join`, then `vault operator unseal`).
- */
-async function joinNode(node: ClusterNode, leader: ClusterNode): Promise<void> {
-  const answer = await nodeClient(node, '').request('PUT', 'sys/storage/raft/join', {leader_api_addr: nodeAddr(leader)})
-  if (answer?.joined !== true) throw new UserError(`${node.id} did not join ${leader.id}'s raft cluster: ${JSON.stringify(answer)}`, `see ${node.logFile}`)
-}
+/** How long a node asked to join gets before it is asked again (the leader's challenge may have been lost). */
+const REJOIN_MS = 5000
+/** Join requests a node may fail before its error is the start's. */
+const JOIN_ATTEMPTS = 4
 
-/** Offers the key to each sealed node until it is unsealed (a joining node needs it to join, too). */
+/**
+ * Offers the key to each sealed node until it is unsealed. A node not yet in the raft cluster (a new one, or
+ * one whose start was cut short) is first asked to join the active node: it takes the leader's challenge and
+ * answers it with the key (`vault operator raft join`, then `vault operator unseal`).
+ */
 async function unsealAll(state: ClusterState, nodes: ClusterNode[], exits: Map<string, Promise<string>>): Promise<void> {
+  const asked = new Map<string, {at: number; failures: number}>()
   await waitFor(`${nodes.map((n) => n.id).join(', ')} to unseal`, async () => {
     await failIfExited(nodes, exits)
     const healths = await Promise.all(nodes.map(nodeHealth))
     const sealed = nodes.filter((_, i) => healths[i]?.sealed !== false)
-    for (const node of sealed) await offerUnsealKey(node, state.token, state.unsealKey)
+    for (const node of sealed) {
+      const health = healths[nodes.indexOf(node)]
+      const last = asked.get(node.id)
+      if (health && !health.initialized && (!last || Date.now() - last.at > REJOIN_MS)) await askToJoin(state, node, asked)
+      await offerUnsealKey(node, state.token, state.unsealKey)
+    }
     return sealed.length === 0
   })
+}
+
+/** One join request of `node` to the active node, once there is one; a node that keeps failing fails the start. */
+async function askToJoin(state: ClusterState, node: ClusterNode, asked: Map<string, {at: number; failures: number}>): Promise<void> {
+  const roles = await Promise.all(state.nodes.map(nodeRole))
+  const leader = state.nodes[roles.indexOf('active')]
+  if (!leader) return // elected a moment later: asked then
+  const failures = asked.get(node.id)?.failures ?? 0
+  try {
+    const answer = await nodeClient(node, '').request('PUT', 'sys/storage/raft/join', {leader_api_addr: nodeAddr(leader)})
+    if (answer?.joined !== true) throw new UserError(`answered ${JSON.stringify(answer)}`)
+    asked.set(node.id, {at: Date.now(), failures})
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    if (failures + 1 >= JOIN_ATTEMPTS) throw new UserError(`${node.id} cannot join the raft cluster of ${leader.id}: ${error.message}`, `see ${node.logFile}`)
+    asked.set(node.id, {at: Date.now(), failures: failures + 1})
+  }
 }
 
 /** One active node, the others standbys, and all of them voters in its raft configuration (so failover works). */
