@@ -147,14 +147,16 @@ async function unsealAll(state: ClusterState, nodes: ClusterNode[], exits: Map<s
   await waitFor(`${nodes.map((n) => n.id).join(', ')} to unseal`, async () => {
     await failIfExited(nodes, exits)
     const healths = await Promise.all(nodes.map(nodeHealth))
-    const sealed = nodes.filter((_, i) => healths[i]?.sealed !== false)
-    for (const node of sealed) {
-      const health = healths[nodes.indexOf(node)]
+    let sealed = 0
+    for (const [i, node] of nodes.entries()) {
+      const health = healths[i]
+      if (health?.sealed === false) continue
+      sealed++
       const last = asked.get(node.id)
       if (health && !health.initialized && (!last || Date.now() - last.at > REJOIN_MS)) await askToJoin(state, node, asked)
       await offerUnsealKey(node, state.token, state.unsealKey)
     }
-    return sealed.length === 0
+    return sealed === 0
   })
 }
 
